@@ -1,0 +1,132 @@
+"""What every backend module shares: the value types it returns.
+
+Each library has a module of the same shape (``numpy_backend``, ``torch_backend``,
+``mlx_backend``); callers never branch on a library's name, they read these values.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Exact versions the project is pinned to; ``tests/test_requirements.py`` keeps
+# this in step with requirements.txt so install hints never drift.
+PINS = {
+    "numpy": "2.4.6",
+    "torch": "2.13.0",
+    "mlx": "0.32.4",
+}
+
+
+@dataclass(frozen=True)
+class Device:
+    """One compute device a library can use on this machine (or could, elsewhere)."""
+
+    name: str  # what the library calls it: "cpu", "mps", "cuda", "gpu"
+    label: str  # what a person reads: "Apple GPU (Metal)", "NVIDIA H100 (CUDA)"
+    kind: str  # "cpu" or "gpu"
+    available: bool
+    note: str = ""  # why it is not available, or a detail when it is
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "device": self.name,
+            "what": self.label,
+            "kind": self.kind,
+            "available": self.available,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Output:
+    """A value an example produced, made displayable: its repr and its facts."""
+
+    text: str  # the library's own repr, exactly as it prints
+    type_name: str
+    shape: tuple[int, ...] | None = None
+    dtype: str | None = None
+    device: str | None = None
+
+    def facts(self) -> str:
+        """A one-line summary such as ``shape (3,) · int64 · cpu``."""
+        parts = [self.type_name]
+        if self.shape is not None:
+            parts.append(f"shape {self.shape}")
+        if self.dtype is not None:
+            parts.append(self.dtype)
+        if self.device is not None:
+            parts.append(self.device)
+        return " · ".join(parts)
+
+
+@dataclass
+class Backend:
+    """One library as found on this machine. Pages render this; they never import the library."""
+
+    name: str  # "numpy", "torch", "mlx"
+    label: str  # "NumPy", "PyTorch", "MLX"
+    import_line: str  # "import numpy as np"
+    install: str  # the exact command that installs it here
+    available: bool
+    error: str | None = None  # the import error, when not available
+    version: str | None = None
+    devices: tuple[Device, ...] = ()
+    default_device: str | None = None
+    lib: Any = field(default=None, repr=False)  # the imported module
+    impl: Any = field(default=None, repr=False)  # the backend module (numpy_backend, ...)
+
+    @property
+    def available_devices(self) -> tuple[Device, ...]:
+        return tuple(d for d in self.devices if d.available)
+
+    def device(self, name: str) -> Device:
+        for d in self.devices:
+            if d.name == name:
+                return d
+        raise KeyError(f"{self.label} has no device {name!r}; it knows {[d.name for d in self.devices]}")
+
+    def synchronize(self, device: str | None = None, result: Any = None) -> None:
+        """Wait until ``device`` has finished the work that produced ``result``.
+
+        NumPy: nothing to wait for. Torch: ``torch.mps.synchronize()`` or
+        ``torch.cuda.synchronize()``. MLX: ``mx.eval(result)`` (MLX is lazy).
+        """
+        self._require()
+        self.impl.synchronize(self.lib, device or self.default_device, result)
+
+    def describe(self, value: Any) -> Output:
+        self._require()
+        return self.impl.describe(self.lib, value)
+
+    def is_array(self, value: Any) -> bool:
+        return self.available and self.impl.is_array(self.lib, value)
+
+    def to_numpy(self, value: Any):
+        """A NumPy copy of one of this library's arrays (for comparisons)."""
+        self._require()
+        return self.impl.to_numpy(self.lib, value)
+
+    def summary(self) -> str:
+        """One line: ``PyTorch 2.13.0 · devices: cpu`` or ``MLX: not installed``."""
+        if not self.available:
+            return f"{self.label}: not available ({self.error})"
+        devs = ", ".join(d.name for d in self.available_devices)
+        return f"{self.label} {self.version} · devices: {devs} · default: {self.default_device}"
+
+    def _require(self) -> None:
+        if not self.available:
+            raise RuntimeError(f"{self.label} is not available: {self.error}")
+
+
+def pick_default(devices: tuple[Device, ...], preference: tuple[str, ...]) -> str | None:
+    """The first available device in the library's order of preference."""
+    available = {d.name for d in devices if d.available}
+    for name in preference:
+        if name in available:
+            return name
+    return None
+
+
+def plain_describe(value: Any) -> Output:
+    """Describe a non-array value (a Python number, a tuple of sizes, a string)."""
+    return Output(text=repr(value), type_name=type(value).__name__)

@@ -1,0 +1,49 @@
+"""NumPy: always the CPU, nothing to synchronise."""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .common import PINS, Device, Output, plain_describe
+
+NAME = "numpy"
+LABEL = "NumPy"
+IMPORT_LINE = "import numpy as np"
+PREFERENCE = ("cpu",)
+
+
+def install_command(system: str, machine: str) -> str:
+    return f"pip install numpy=={PINS['numpy']}"
+
+
+def load():
+    return importlib.import_module("numpy")
+
+
+def version(lib) -> str:
+    return lib.__version__
+
+
+def devices(lib) -> tuple[Device, ...]:
+    return (Device("cpu", "CPU", "cpu", True, "NumPy runs on the CPU only"),)
+
+
+def synchronize(lib, device: str | None, result: Any) -> None:
+    """NumPy computes eagerly on the calling thread: when a call returns, it is done."""
+    return None
+
+
+def is_array(lib, value: Any) -> bool:
+    return isinstance(value, (lib.ndarray, lib.generic))
+
+
+def describe(lib, value: Any) -> Output:
+    if isinstance(value, lib.ndarray):
+        return Output(repr(value), "ndarray", tuple(value.shape), str(value.dtype), "cpu")
+    if isinstance(value, lib.generic):
+        return Output(repr(value), type(value).__name__, (), str(value.dtype), "cpu")
+    return plain_describe(value)
+
+
+def to_numpy(lib, value: Any):
+    return lib.array(value)

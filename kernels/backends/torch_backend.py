@@ -1,0 +1,93 @@
+"""PyTorch: ``cpu`` always; ``mps`` on Apple silicon; ``cuda`` on NVIDIA GPUs.
+
+Torch launches GPU kernels asynchronously, so timing or reading a result on
+``mps``/``cuda`` needs ``torch.mps.synchronize()`` / ``torch.cuda.synchronize()``.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .common import PINS, Device, Output, plain_describe
+
+NAME = "torch"
+LABEL = "PyTorch"
+IMPORT_LINE = "import torch"
+PREFERENCE = ("mps", "cuda", "cpu")
+
+
+def install_command(system: str, machine: str) -> str:
+    return f"pip install torch=={PINS['torch']}"
+
+
+def load():
+    return importlib.import_module("torch")
+
+
+def version(lib) -> str:
+    return lib.__version__.split("+")[0]
+
+
+def devices(lib) -> tuple[Device, ...]:
+    found = [Device("cpu", "CPU", "cpu", True, f"{lib.get_num_threads()} threads")]
+
+    mps = getattr(lib.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        found.append(Device("mps", "Apple GPU (Metal Performance Shaders)", "gpu", True))
+    else:
+        built = mps is not None and mps.is_built()
+        why = (
+            "this build has MPS but no Metal device is usable here"
+            if built
+            else "needs a Mac with Apple silicon and the macOS build of torch"
+        )
+        found.append(Device("mps", "Apple GPU (Metal Performance Shaders)", "gpu", False, why))
+
+    if lib.cuda.is_available():
+        name = lib.cuda.get_device_name(0)
+        count = lib.cuda.device_count()
+        note = f"{count} device{'s' if count != 1 else ''}" if count > 1 else ""
+        found.append(Device("cuda", f"{name} (CUDA)", "gpu", True, note))
+    else:
+        why = (
+            "this torch was built without CUDA"
+            if lib.version.cuda is None
+            else "no NVIDIA GPU or driver found"
+        )
+        found.append(Device("cuda", "NVIDIA GPU (CUDA)", "gpu", False, why))
+    return tuple(found)
+
+
+def synchronize(lib, device: str | None, result: Any) -> None:
+    """Block until every kernel queued on ``device`` has finished."""
+    kind = (device or "cpu").split(":")[0]
+    if kind == "mps":
+        lib.mps.synchronize()
+    elif kind == "cuda":
+        lib.cuda.synchronize()
+    # cpu: torch's CPU ops run on the calling thread and are finished on return.
+
+
+def is_array(lib, value: Any) -> bool:
+    return isinstance(value, lib.Tensor)
+
+
+def describe(lib, value: Any) -> Output:
+    if isinstance(value, lib.Tensor):
+        return Output(
+            repr(value),
+            "Tensor",
+            tuple(value.shape),
+            str(value.dtype).removeprefix("torch."),
+            str(value.device),
+        )
+    if isinstance(value, lib.Size):
+        return Output(repr(value), "Size", None, None, None)
+    return plain_describe(value)
+
+
+def to_numpy(lib, value: Any):
+    t = value.detach()
+    if t.dtype == lib.bfloat16:  # NumPy has no bfloat16
+        t = t.float()
+    return t.cpu().numpy().copy()

@@ -1,0 +1,98 @@
+"""Examples written once per library, shown and executed from one source string.
+
+An :class:`Example` holds, for each library, a small code template in the style
+of a notebook cell. Parameters (slider values) are written into the template as
+Python literals with ``string.Template`` (``$n``), giving the exact source that is
+both displayed on the page and executed: the code shown is the code that ran.
+Like a notebook cell, the value of the last expression is the cell's output.
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import string
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .backends import Backend, Output
+
+
+@dataclass(frozen=True)
+class Example:
+    key: str
+    title: str
+    code: Mapping[str, str]  # backend name -> template; a backend left out has no version of this
+    note: str = ""  # a sentence shown with the example
+
+    def source(self, backend: Backend, params: Mapping[str, Any] | None = None) -> str:
+        """The complete source for one library: its import line and the filled-in template."""
+        template = self.code[backend.name]
+        body = string.Template(template).substitute({k: repr(v) for k, v in (params or {}).items()})
+        return f"{backend.import_line}\n\n{body.strip()}\n"
+
+
+@dataclass
+class CellResult:
+    backend: str
+    label: str
+    status: str  # "ok", "error" (the code raised), "missing" (library absent), "absent" (no version)
+    source: str = ""
+    outputs: list[Output] = field(default_factory=list)
+    stdout: str = ""
+    error: str = ""  # "ValueError: [reshape] Cannot reshape ..." exactly as the library said it
+    value: Any = None  # the raw last value, for comparisons in tests and pages
+    namespace: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def execute(source: str) -> tuple[Any, str, dict[str, Any]]:
+    """Run a cell: every statement, then the last expression's value. Returns (value, stdout, namespace)."""
+    tree = ast.parse(source, mode="exec")
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    namespace: dict[str, Any] = {"__name__": "__cell__"}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(tree, "<cell>", "exec"), namespace)
+        value = eval(compile(last, "<cell>", "eval"), namespace) if last is not None else None
+    return value, out.getvalue(), namespace
+
+
+def describe_value(backend: Backend, value: Any) -> list[Output]:
+    """One Output per displayed value; a tuple (``a, b``) gives one per item, as a notebook shows it."""
+    if value is None:
+        return []
+    items = value if type(value) is tuple else (value,)
+    return [backend.describe(v) for v in items]
+
+
+def run(example: Example, backend: Backend, params: Mapping[str, Any] | None = None) -> CellResult:
+    """Run one library's version of an example; never raises."""
+    base = dict(backend=backend.name, label=backend.label)
+    if backend.name not in example.code:
+        return CellResult(status="absent", error=f"{backend.label} has no equivalent for this example.", **base)
+    source = example.source(backend, params)
+    if not backend.available:
+        return CellResult(status="missing", source=source, error=backend.error or "not installed", **base)
+    try:
+        value, stdout, namespace = execute(source)
+        outputs = describe_value(backend, value)
+    except Exception as exc:  # the library's own error is the lesson; never a page traceback
+        return CellResult(status="error", source=source, error=format_error(exc), **base)
+    return CellResult(status="ok", source=source, outputs=outputs, stdout=stdout, value=value,
+                      namespace=namespace, **base)
+
+
+def run_all(example: Example, backends: Mapping[str, Backend], params: Mapping[str, Any] | None = None
+            ) -> dict[str, CellResult]:
+    return {name: run(example, b, params) for name, b in backends.items()}
+
+
+def format_error(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

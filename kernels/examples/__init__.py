@@ -1,0 +1,1 @@
+"""The examples the pages show, one module per topic, each an :class:`kernels.cells.Example`."""

@@ -1,0 +1,67 @@
+"""Facts about this machine: OS, chip, memory, Python, libraries and their devices."""
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from typing import Mapping
+
+from . import memory
+from .backends import Backend
+
+
+def cpu_name() -> str:
+    """The chip's marketing name: ``Apple M3 Pro`` on a Mac, the model name on Linux."""
+    system = platform.system()
+    if system == "Darwin":
+        try:
+            out = subprocess.run(["sysctl", "-n", "machdep.cpu.brand_string"], capture_output=True,
+                                 text=True, timeout=2)
+            if out.stdout.strip():
+                return out.stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            pass
+    elif system == "Linux":
+        try:
+            with open("/proc/cpuinfo", encoding="utf-8") as fh:
+                for line in fh:
+                    if line.lower().startswith("model name"):
+                        return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def os_name() -> str:
+    system = platform.system()
+    if system == "Darwin":
+        release = platform.mac_ver()[0]
+        return f"macOS {release}" if release else "macOS"
+    if system == "Linux":
+        try:
+            with open("/etc/os-release", encoding="utf-8") as fh:
+                for line in fh:
+                    if line.startswith("PRETTY_NAME="):
+                        return f"Linux ({line.split('=', 1)[1].strip().strip(chr(34))})"
+        except OSError:
+            pass
+        return f"Linux {platform.release()}"
+    return f"{system} {platform.release()}"
+
+
+def machine_info(backends: Mapping[str, Backend]) -> dict:
+    """Everything a result file or the About page says about where it ran."""
+    return {
+        "os": os_name(),
+        "platform": platform.platform(),
+        "arch": platform.machine(),
+        "cpu": cpu_name(),
+        "cores": os.cpu_count(),
+        "memory_bytes": memory.total_bytes(),
+        "python": sys.version.split()[0],
+        "libraries": {name: (b.version if b.available else None) for name, b in backends.items()},
+        "devices": {
+            name: [d.name for d in b.available_devices] for name, b in backends.items() if b.available
+        },
+    }

@@ -1,0 +1,45 @@
+"""Home: what the playground is, what this machine has, and a first live example."""
+import streamlit as st
+
+from kernels.examples import creating
+from ui.nav import PAGES
+from ui.panel import backends, library_panel
+
+st.title("NumPy · PyTorch · MLX")
+st.markdown(
+    "The same idea written in **NumPy**, **PyTorch** and **MLX**, side by side. Every column shows "
+    "the exact code and the real output it produced **on this machine**, so you can see where the "
+    "libraries agree, where they differ, and whether moving to Apple's MLX is worth it for small "
+    "local models."
+)
+
+st.subheader("On this machine")
+libs = backends()
+for col, b in zip(st.columns(len(libs)), libs.values()):
+    with col:
+        if b.available:
+            devices = ", ".join(f"`{d.name}`" for d in b.available_devices)
+            st.success(f"**{b.label} {b.version}**\n\ndevices: {devices}\n\ndefault: `{b.default_device}`",
+                       icon=":material/check_circle:")
+        else:
+            st.warning(f"**{b.label}** is not installed", icon=":material/block:")
+            st.code(b.install, language="bash")
+
+st.subheader("A first example")
+text = st.text_input("Values (a Python list)", value="[1, 2, 3]", key="home_values",
+                     help="Try floats, e.g. [0.5, 1, 3], or a nested list, e.g. [[1, 2], [3, 4]].")
+try:
+    values = creating.parse_values(text)
+except ValueError as exc:
+    st.error(f"Can't use that input: {exc}.")
+else:
+    library_panel(creating.FROM_LIST, {"values": values}, libs)
+    st.caption(
+        "Integers: NumPy and PyTorch pick int64, MLX picks int32. Floats: NumPy picks float64, "
+        "PyTorch and MLX pick float32 (MLX's GPU has no float64)."
+    )
+
+st.subheader("Where to start")
+for spec in PAGES:
+    if spec.path != "pages/home.py":
+        st.page_link(spec.path, label=f"{spec.section}: {spec.title}", icon=spec.icon)

@@ -1,0 +1,218 @@
+"""The backend layer: discovery, device selection, synchronisation, description."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kernels import backends as kb
+from kernels.backends import mlx_backend, numpy_backend, torch_backend
+
+
+def test_discover_finds_all_three_in_order(libs):
+    assert list(libs) == ["numpy", "torch", "mlx"]
+    for b in libs.values():
+        assert b.available, b.error
+        assert b.version
+        assert any(d.name == "cpu" and d.available for d in b.devices)
+        assert b.default_device in {d.name for d in b.available_devices}
+
+
+def test_unknown_backend_is_a_clear_error():
+    with pytest.raises(ValueError, match="choose from numpy, torch, mlx"):
+        kb.discover(["numpy", "jax"])
+
+
+def test_versions_match_the_pins(libs):
+    for name, b in libs.items():
+        assert b.version == kb.PINS[name]
+
+
+def test_numpy_describe_and_synchronize_is_a_no_op(libs):
+    b = libs["numpy"]
+    out = b.describe(np.arange(6, dtype=np.int32).reshape(2, 3))
+    assert (out.type_name, out.shape, out.dtype, out.device) == ("ndarray", (2, 3), "int32", "cpu")
+    assert out.text == repr(np.arange(6, dtype=np.int32).reshape(2, 3))
+    assert b.synchronize("cpu") is None
+    assert b.describe(3).text == "3" and b.describe(3).shape is None
+
+
+def test_torch_describe_reports_shape_dtype_device(libs):
+    import torch
+
+    out = libs["torch"].describe(torch.ones(2, 3, dtype=torch.bfloat16))
+    assert (out.type_name, out.shape, out.dtype, out.device) == ("Tensor", (2, 3), "bfloat16", "cpu")
+    assert out.text.startswith("tensor(")
+    assert "Size" in libs["torch"].describe(torch.ones(2).shape).type_name
+
+
+def test_mlx_describe_reports_shape_dtype_device(libs):
+    import mlx.core as mx
+
+    out = libs["mlx"].describe(mx.array([1, 2, 3]))
+    assert (out.type_name, out.shape, out.dtype) == ("array", (3,), "int32")
+    assert out.device in {"cpu", "gpu"}
+    assert out.text == "array([1, 2, 3], dtype=int32)"
+    assert out.facts() == f"array · shape (3,) · int32 · {out.device}"
+
+
+def test_to_numpy_handles_bfloat16(libs):
+    import mlx.core as mx
+    import torch
+
+    t = libs["torch"].to_numpy(torch.tensor([1.5, 2.0], dtype=torch.bfloat16))
+    m = libs["mlx"].to_numpy(mx.array([1.5, 2.0], dtype=mx.bfloat16))
+    np.testing.assert_array_equal(t, [1.5, 2.0])
+    np.testing.assert_array_equal(m, [1.5, 2.0])
+
+
+# --- Torch device selection and synchronisation, with faked devices -------------------------------
+
+class Counter:
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, *args, **kwargs):
+        self.calls.append(args)
+
+
+@pytest.fixture
+def torch_syncs(monkeypatch):
+    import torch
+
+    mps, cuda = Counter(), Counter()
+    monkeypatch.setattr(torch.mps, "synchronize", mps)
+    monkeypatch.setattr(torch.cuda, "synchronize", cuda)
+    return mps, cuda
+
+
+def test_torch_on_a_mac_picks_mps_and_synchronises_it(monkeypatch, torch_syncs):
+    import torch
+
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    b = kb.discover_one(torch_backend)
+    assert b.default_device == "mps"
+    assert b.device("mps").available and b.device("mps").kind == "gpu"
+    assert not b.device("cuda").available
+
+    mps, cuda = torch_syncs
+    b.synchronize()  # default device
+    b.synchronize("mps")
+    b.synchronize("cpu")
+    assert len(mps.calls) == 2 and cuda.calls == []
+
+
+def test_torch_with_nvidia_picks_cuda_and_synchronises_it(monkeypatch, torch_syncs):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda i=0: "NVIDIA H100 80GB HBM3")
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    b = kb.discover_one(torch_backend)
+    assert b.default_device == "cuda"
+    assert b.device("cuda").label == "NVIDIA H100 80GB HBM3 (CUDA)"
+
+    mps, cuda = torch_syncs
+    b.synchronize("cuda:0")
+    b.synchronize()
+    assert len(cuda.calls) == 2 and mps.calls == []
+
+
+def test_torch_cpu_only_says_why_gpus_are_missing(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    b = kb.discover_one(torch_backend)
+    assert b.default_device == "cpu"
+    for name in ("mps", "cuda"):
+        assert not b.device(name).available and b.device(name).note
+
+
+# --- MLX -------------------------------------------------------------------------------------------
+
+def test_mlx_with_metal_picks_the_gpu(monkeypatch):
+    import mlx.core as mx
+
+    monkeypatch.setattr(mx.metal, "is_available", lambda: True)
+    monkeypatch.setattr(mx.metal, "device_info", lambda: {"device_name": "Apple M3 Pro"})
+    b = kb.discover_one(mlx_backend)
+    assert b.default_device == "gpu"
+    assert b.device("gpu").label == "Apple M3 Pro GPU (Metal)"
+
+
+def test_mlx_with_cuda_picks_the_gpu(monkeypatch):
+    import mlx.core as mx
+
+    monkeypatch.setattr(mx.metal, "is_available", lambda: False)
+    monkeypatch.setattr(mx.cuda, "is_available", lambda: True)
+    b = kb.discover_one(mlx_backend)
+    assert b.default_device == "gpu"
+    assert "CUDA" in b.device("gpu").label
+
+
+def test_mlx_cpu_build_has_no_gpu(monkeypatch):
+    import mlx.core as mx
+
+    monkeypatch.setattr(mx.metal, "is_available", lambda: False)
+    monkeypatch.setattr(mx.cuda, "is_available", lambda: False)
+    b = kb.discover_one(mlx_backend)
+    assert b.default_device == "cpu"
+    assert not b.device("gpu").available and "Apple silicon" in b.device("gpu").note
+
+
+def test_mlx_synchronize_evaluates_the_result(monkeypatch, libs):
+    import mlx.core as mx
+
+    evaluated, synced = Counter(), Counter()
+    monkeypatch.setattr(mx, "eval", evaluated)
+    monkeypatch.setattr(mx, "synchronize", synced)
+    result = mx.array([1.0]) + 1
+    libs["mlx"].synchronize("gpu", result)
+    assert evaluated.calls == [(result,)]
+    libs["mlx"].synchronize("gpu")  # no result: wait for the stream instead
+    assert len(synced.calls) == 1
+
+
+def test_mlx_synchronize_really_computes(libs):
+    import mlx.core as mx
+
+    x = mx.ones((64, 64)) @ mx.ones((64, 64))
+    libs["mlx"].synchronize(None, x)
+    assert float(x[0, 0]) == 64.0
+
+
+# --- A missing library -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("module,hidden", [(mlx_backend, "mlx"), (torch_backend, "torch"),
+                                           (numpy_backend, "numpy")])
+def test_missing_library_is_reported_not_raised(hide_library, module, hidden):
+    hide_library(hidden)
+    b = kb.discover_one(module)
+    assert not b.available
+    assert "ImportError" in b.error or "ModuleNotFoundError" in b.error
+    assert b.install.startswith("pip install") or "MLX" in b.install
+    assert b.devices == () and b.default_device is None
+    assert "not available" in b.summary()
+    with pytest.raises(RuntimeError, match="not available"):
+        b.describe(1)
+    assert not b.is_array(1)
+
+
+def test_a_failing_device_probe_keeps_the_library(monkeypatch):
+    def broken(lib):
+        raise RuntimeError("driver exploded")
+
+    monkeypatch.setattr(torch_backend, "devices", broken)
+    b = kb.discover_one(torch_backend)
+    assert b.available and b.default_device == "cpu"
+    assert "driver exploded" in b.device("cpu").note
+
+
+@pytest.mark.parametrize("system,machine,expected", [
+    ("Darwin", "arm64", "pip install mlx==0.32.4"),
+    ("Linux", "x86_64", 'pip install "mlx[cpu]==0.32.4"'),
+    ("Darwin", "x86_64", "Apple silicon"),
+    ("Windows", "AMD64", "no Windows build"),
+])
+def test_mlx_install_hint_fits_the_platform(system, machine, expected):
+    assert expected in mlx_backend.install_command(system, machine)

@@ -1,0 +1,100 @@
+"""Every page through Streamlit's AppTest: it runs, shows what it should, and survives bad input."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from kernels.backends import mlx_backend
+from ui.nav import PAGES, by_section
+
+TIMEOUT = 120
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_page(path: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    if path != "pages/home.py":
+        at.switch_page(path).run()
+    return at
+
+
+@pytest.fixture(autouse=True)
+def fresh_backend_cache():
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def test_navigation_has_the_sections_in_order():
+    sections = list(by_section())
+    assert sections[0] == "Learn" and sections[-1] == "About"
+    assert sum(p.default for p in PAGES) == 1
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda p: p.url_path)
+def test_every_page_renders_without_exception(spec):
+    at = open_page(spec.path)
+    assert not at.exception, at.exception
+    assert at.title, "every page has a title"
+
+
+def test_home_shows_the_first_example_in_three_columns():
+    at = open_page("pages/home.py")
+    codes = [c.value for c in at.code]
+    assert "import numpy as np\n\na = np.array([1, 2, 3])\na" in codes
+    assert "tensor([1, 2, 3])" in codes
+    assert "array([1, 2, 3], dtype=int32)" in codes
+    captions = " ".join(c.value for c in at.caption)
+    assert "shape (3,) · int64" in captions and "shape (3,) · int32" in captions
+
+
+def test_home_input_changes_every_column():
+    at = open_page("pages/home.py")
+    at.text_input(key="home_values").set_value("[0.5, 1, 3, 4]").run()
+    codes = [c.value for c in at.code]
+    assert "array([0.5, 1. , 3. , 4. ])" in codes
+    assert "tensor([0.5000, 1.0000, 3.0000, 4.0000])" in codes
+    assert "array([0.5, 1, 3, 4], dtype=float32)" in codes
+
+
+@pytest.mark.parametrize("bad", ["[1, 'a']", "os.system('ls')", "[", ""])
+def test_home_bad_input_is_a_message_not_a_traceback(bad):
+    at = open_page("pages/home.py")
+    at.text_input(key="home_values").set_value(bad).run()
+    assert not at.exception
+    assert any("Can't use that input" in e.value for e in at.error)
+
+
+def test_home_error_inside_an_example_stays_in_its_column():
+    at = open_page("pages/home.py")
+    at.text_input(key="home_values").set_value("[[1, 2], [3]]").run()  # ragged: every library refuses
+    assert not at.exception
+    assert len(at.error) == 3, [e.value for e in at.error]
+
+
+def test_about_lists_libraries_and_devices():
+    at = open_page("pages/about.py")
+    libraries, devices = at.dataframe[0].value, at.dataframe[1].value
+    assert list(libraries["library"]) == ["NumPy", "PyTorch", "MLX"]
+    assert set(devices["device"]) >= {"cpu", "mps", "cuda", "gpu"}
+    md = " ".join(m.value for m in at.markdown)
+    assert "Python" in md and "Memory" in md and "Chip / CPU" in md
+
+
+def test_missing_mlx_greys_its_column_and_keeps_the_page(monkeypatch):
+    def not_installed():
+        raise ModuleNotFoundError("No module named 'mlx'")
+
+    monkeypatch.setattr(mlx_backend, "load", not_installed)
+    at = open_page("pages/home.py")
+    assert not at.exception
+    assert any("MLX is not available" in w.value for w in at.warning)
+    assert "tensor([1, 2, 3])" in [c.value for c in at.code]  # the other columns still run
+    at.switch_page("pages/about.py").run()
+    assert not at.exception
+    assert any("MLX" in w.value and "not installed" in w.value for w in at.warning)
+    assert any('mlx[cpu]==' in c.value or "mlx==" in c.value for c in at.code)

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages: navigation data and the three-column panel."""
