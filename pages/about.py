@@ -6,35 +6,34 @@ from kernels import machine, memory
 from ui.panel import backends
 
 st.title("About this machine")
+st.caption("What the Learn and Measure pages ran on. Result files record the same facts.")
 libs = backends()
 info = machine.machine_info(libs)
 
 left, right = st.columns(2)
 with left:
-    st.markdown(
-        f"""
-| | |
-|---|---|
-| **OS** | {info['os']} |
-| **Chip / CPU** | {info['cpu']} ({info['arch']}, {info['cores']} cores) |
-| **Memory** | {memory.human_bytes(info['memory_bytes'])} total, {memory.human_bytes(memory.available_bytes())} available now |
-| **Python** | {info['python']} |
-"""
-    )
+    st.subheader("System")
+    st.table(pd.DataFrame([
+        ("OS", info["os"]),
+        ("Chip / CPU", f"{info['cpu']} ({info['arch']}, {info['cores']} cores)"),
+        ("Memory", f"{memory.human_bytes(info['memory_bytes'])} total, "
+                   f"{memory.human_bytes(memory.available_bytes())} available now"),
+        ("Python", info["python"]),
+    ], columns=["fact", "this machine"]), hide_index=True, hide_header=True)
 with right:
-    st.dataframe(
-        pd.DataFrame([
-            {"library": b.label, "version": b.version or "—", "status": "installed" if b.available else "missing",
-             "default device": b.default_device or "—"}
-            for b in libs.values()
-        ]),
-        hide_index=True, width="stretch",
-    )
+    st.subheader("Libraries")
+    st.table(pd.DataFrame([
+        {"library": b.label, "version": b.version or "—", "status": "installed" if b.available else "missing",
+         "default device": b.default_device or "—"}
+        for b in libs.values()
+    ]), hide_index=True)
 
 st.subheader("Devices per library")
-rows = [dict(library=b.label, **d.as_row()) for b in libs.values() for d in b.devices]
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-             column_config={"available": st.column_config.CheckboxColumn("available")})
+st.table(pd.DataFrame([
+    {"library": b.label, "device": d.name, "what": d.label, "available": "yes" if d.available else "no",
+     "note": d.note}
+    for b in libs.values() for d in b.devices
+]), hide_index=True)
 
 missing = [b for b in libs.values() if not b.available]
 unavailable = [(b, d) for b in libs.values() if b.available for d in b.devices if not d.available]

@@ -78,11 +78,11 @@ def test_home_error_inside_an_example_stays_in_its_column():
 
 def test_about_lists_libraries_and_devices():
     at = open_page("pages/about.py")
-    libraries, devices = at.dataframe[0].value, at.dataframe[1].value
+    system, libraries, devices = (t.value for t in at.table)
+    assert list(system.iloc[:, 0]) == ["OS", "Chip / CPU", "Memory", "Python"]
     assert list(libraries["library"]) == ["NumPy", "PyTorch", "MLX"]
+    assert list(libraries["version"]) == ["2.4.6", "2.13.0", "0.32.4"]
     assert set(devices["device"]) >= {"cpu", "mps", "cuda", "gpu"}
-    md = " ".join(m.value for m in at.markdown)
-    assert "Python" in md and "Memory" in md and "Chip / CPU" in md
 
 
 def test_missing_mlx_greys_its_column_and_keeps_the_page(monkeypatch):

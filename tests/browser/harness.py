@@ -1,0 +1,114 @@
+"""Drive the real app: start `streamlit run app.py` on a free port and open it in headless Chromium.
+
+Used by the browser tests and by scripts/measure_startup.py, so both measure the same thing.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-quic", "--no-first-run",
+]
+MAC_CHROME = "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"
+
+
+def find_chromium() -> str | None:
+    """$CHROMIUM, then Debian's chromium, then a Chrome on a Mac."""
+    candidates = [os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium",
+                  shutil.which("chromium-browser"), shutil.which("google-chrome"), MAC_CHROME]
+    return next((c for c in candidates if c and os.path.exists(c)), None)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(timeout: float = 90.0):
+    """Yields (base_url, started_at) once the server answers its health check."""
+    port = free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{proc.stdout.read()}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"streamlit did not answer on {url} within {timeout:.0f} s")
+            time.sleep(0.1)
+        yield url, started
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def chromium(executable: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_for_run(page, timeout_ms: float = 90_000) -> None:
+    """Wait until the script run that the last action started has finished.
+
+    Streamlit marks its root with data-test-script-state; a run is done when it reads
+    "notRunning" and the page's main block has content.
+    """
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms)
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_ms)
+
+
+def open_from_nav(page, title: str, timeout_ms: float = 90_000) -> None:
+    """Click a page's link in the sidebar navigation and wait for that page to finish rendering."""
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.wait_for_function(
+        """(t) => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const h1 = document.querySelector('[data-testid="stMain"] h1');
+            return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && h1 && h1.innerText.includes(t);
+        }""",
+        arg=title_heading(title), timeout=timeout_ms,
+    )
+
+
+def title_heading(title: str) -> str:
+    """The h1 a page shows for its navigation title (Home's heading is the app's name)."""
+    return "NumPy · PyTorch · MLX" if title == "Home" else title
+
+
+def exceptions(page) -> list[str]:
+    return page.locator('[data-testid="stException"]').all_inner_texts()
