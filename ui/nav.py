@@ -16,6 +16,13 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Home", ":material/home:", "Learn", "home", default=True),
+    PageSpec("pages/learn_creating.py", "Creating arrays", ":material/data_array:", "Learn", "creating"),
+    PageSpec("pages/learn_broadcasting.py", "Broadcasting", ":material/open_in_full:", "Learn", "broadcasting"),
+    PageSpec("pages/learn_scaling.py", "Scaling by different amounts", ":material/photo_filter:", "Learn", "scaling"),
+    PageSpec("pages/learn_dimensions.py", "Operations across dimensions", ":material/functions:", "Learn", "dimensions"),
+    PageSpec("pages/learn_gradients.py", "Gradients", ":material/trending_down:", "Learn", "gradients"),
+    PageSpec("pages/learn_conversions.py", "Moving data between libraries", ":material/swap_horiz:", "Learn", "conversions"),
+    PageSpec("pages/learn_lazy.py", "Lazy and asynchronous execution", ":material/hourglass_empty:", "Learn", "lazy"),
     PageSpec("pages/about.py", "About this machine", ":material/memory:", "About", "about"),
 )
 

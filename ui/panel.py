@@ -43,7 +43,7 @@ def show_result(result: cells.CellResult, backend: Backend) -> None:
     if result.status == "absent":
         st.info(result.error, icon=":material/remove:")
         return
-    st.code(result.source, language="python")
+    st.code(result.source, language="python", wrap_lines=True)
     if result.status == "missing":
         missing_notice(backend)
         return

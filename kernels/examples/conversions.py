@@ -1,0 +1,485 @@
+"""Moving data between libraries: every route from each library to each other, run live.
+
+Each route is one line of source (``dst = torch.from_numpy(src)``) inside a small
+cell that makes ``src`` in the chosen dtype: that cell is both shown and executed.
+Whether the result is a copy or shares the source's memory is *proved*, not
+asserted: a second run writes a sentinel through one side and reads the other.
+MLX's own ``a[0] = v`` is lazy (see :data:`MLX_SETITEM`), so an MLX side is
+written directly into its memory through a NumPy view of its buffer.
+"""
+from __future__ import annotations
+
+import re
+import string
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from ..backends import Backend, Output
+from ..cells import execute, format_error
+
+DTYPES = ("float32", "float64", "float16", "bfloat16", "int32", "int64")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def render(template: str, raw: Mapping[str, str] | None = None, literal: Mapping[str, Any] | None = None) -> str:
+    """Fill a template: ``raw`` values are identifiers written as-is (``np.$dtype`` -> ``np.float32``),
+    ``literal`` values are written as Python literals with ``repr``. Anything else is refused."""
+    values: dict[str, str] = {}
+    for key, value in (raw or {}).items():
+        if not _IDENTIFIER.match(str(value)):
+            raise ValueError(f"{value!r} is not a plain name")
+        values[key] = str(value)
+    values.update({k: repr(v) for k, v in (literal or {}).items()})
+    return string.Template(template).substitute(values)
+
+
+@dataclass(frozen=True)
+class Side:
+    """How the page makes one library's array and writes into its memory."""
+
+    make: str  # template for the source array, with $values and $dtype
+    write: str  # template for an in-place write of $sentinel into element 0 of $var
+
+
+SIDES: dict[str, Side] = {
+    "numpy": Side("src = np.array($values, dtype=np.$dtype)", "$var[0] = $sentinel"),
+    "torch": Side("src = torch.tensor($values, dtype=torch.$dtype)", "$var[0] = $sentinel"),
+    # MLX's own `a[0] = v` is lazy (it runs at the next evaluation, and whether it reuses the old
+    # buffer is MLX's choice), so the probe writes into MLX's memory directly, through a NumPy view.
+    "mlx": Side("src = mx.array($values, dtype=mx.$dtype)", "np.asarray($var)[0] = $sentinel"),
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    source: str  # library name the data starts in
+    target: str  # library name it ends in
+    code: str  # one line, e.g. "dst = torch.from_numpy(src)"; may use $dtype
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}->{self.target}: {self.code}"
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("numpy", "torch", "dst = torch.from_numpy(src)"),
+    Route("numpy", "torch", "dst = torch.as_tensor(src)"),
+    Route("numpy", "torch", "dst = torch.tensor(src)"),
+    Route("numpy", "torch", "dst = torch.from_dlpack(src)"),
+    Route("numpy", "mlx", "dst = mx.array(src)"),
+    Route("numpy", "mlx", "dst = mx.array(memoryview(src))"),
+    Route("numpy", "mlx", "dst = mx.from_dlpack(src)"),
+    Route("torch", "numpy", "dst = src.numpy()"),
+    Route("torch", "numpy", "dst = np.asarray(src)"),
+    Route("torch", "numpy", "dst = np.array(src)"),
+    Route("torch", "numpy", "dst = np.array(src, copy=False)"),
+    Route("torch", "numpy", "dst = np.from_dlpack(src)"),
+    Route("torch", "numpy", "dst = np.asarray(memoryview(src))"),
+    Route("torch", "mlx", "dst = mx.array(src)"),
+    Route("torch", "mlx", "dst = mx.array(memoryview(src))",
+          "the notebook's route: it says PyTorch needs an explicit memoryview"),
+    Route("torch", "mlx", "dst = mx.array(src.numpy())"),
+    Route("torch", "mlx", "dst = mx.from_dlpack(src)"),
+    Route("mlx", "numpy", "dst = np.array(src)"),
+    Route("mlx", "numpy", "dst = np.asarray(src)"),
+    Route("mlx", "numpy", "dst = np.array(src, copy=False)"),
+    Route("mlx", "numpy", "dst = np.from_dlpack(src)"),
+    Route("mlx", "numpy", "dst = np.asarray(memoryview(src))"),
+    Route("mlx", "torch", "dst = torch.tensor(memoryview(src))", "the notebook's route"),
+    Route("mlx", "torch", "dst = torch.tensor(src)"),
+    Route("mlx", "torch", "dst = torch.as_tensor(src)"),
+    Route("mlx", "torch", "dst = torch.from_dlpack(src)"),
+    Route("mlx", "torch", "dst = torch.from_numpy(np.array(src, copy=False))"),
+    Route("mlx", "torch", "dst = torch.frombuffer(memoryview(src), dtype=torch.$dtype)"),
+)
+
+
+def route(source: str, target: str, code: str) -> Route:
+    """Look up one route by its ends and its line of code (with ``$dtype`` left in)."""
+    for r in ROUTES:
+        if (r.source, r.target, r.code) == (source, target, code):
+            return r
+    raise KeyError(f"no route {source} -> {target}: {code}")
+
+
+def alias(backend: Backend) -> str:
+    """``np`` from ``import numpy as np``; ``torch`` from ``import torch``."""
+    return backend.import_line.split()[-1]
+
+
+def libraries_used(code: str, libs: Mapping[str, Backend]) -> list[str]:
+    """The libraries a piece of code names, in the fixed library order."""
+    return [name for name, b in libs.items() if re.search(rf"\b{re.escape(alias(b))}\.", code)]
+
+
+def cell_source(libs: Mapping[str, Backend], *lines: str) -> str:
+    """Import lines for every library the lines use, then the lines: the source that is shown and run."""
+    body = "\n".join(lines)
+    imports = [libs[name].import_line for name in libraries_used(body, libs)]
+    return "\n".join(imports) + "\n\n" + body + "\n"
+
+
+def sentinel(values: Any, dtype: str) -> int | float:
+    """A number to write that differs from every value given (so a write is always visible)."""
+    flat: list[float] = []
+
+    def walk(v):
+        if isinstance(v, (list, tuple)):
+            for item in v:
+                walk(item)
+        else:
+            flat.extend([v, int(v) if abs(v) < 1e18 else v, round(v) if abs(v) < 1e18 else v])
+
+    walk(values)
+    k = 100
+    while k in flat:
+        k += 1
+    return k if dtype.startswith("int") else float(k)
+
+
+def owner(value: Any, libs: Mapping[str, Backend]) -> Backend | None:
+    for b in libs.values():
+        if b.is_array(value):
+            return b
+    return None
+
+
+def snapshot(value: Any, libs: Mapping[str, Backend]) -> bytes:
+    """The bytes of a value's contents, read through the library that owns it."""
+    b = owner(value, libs)
+    if b is None:
+        import numpy as np
+
+        return np.asarray(value).tobytes()
+    return b.to_numpy(value).tobytes()
+
+
+def as_float64(value: Any, libs: Mapping[str, Backend]):
+    import numpy as np
+
+    b = owner(value, libs)
+    data = b.to_numpy(value) if b is not None else np.asarray(value)
+    return np.asarray(data, dtype=np.float64).ravel()
+
+
+@dataclass
+class Probe:
+    """One write through one side of a conversion, and what the other side saw."""
+
+    side: str  # "source" or "result"
+    statement: str  # the write that ran, e.g. "src[0] = 100.0"
+    landed: bool | None = None  # did the written side itself change?
+    seen: bool | None = None  # did the other side change?
+    error: str = ""
+
+    def describe(self, quote: str = "`") -> str:
+        """One line; ``quote`` marks the code (a backtick for Markdown, ``""`` for a plain table cell)."""
+        code = f"{quote}{self.statement}{quote}"
+        if self.error:
+            return f"{code} refused: {self.error}"
+        if not self.landed:
+            return f"{code} did not change the {self.side}"
+        other = "result" if self.side == "source" else "source"
+        return f"{code} → the {other} {'changed' if self.seen else 'did not change'}"
+
+
+@dataclass
+class RouteResult:
+    route: Route
+    source: str  # the cell that ran (make the source, convert)
+    status: str  # "ok", "error" (the conversion raised), "no-source" (the source could not be made), "missing"
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+    output: Output | None = None
+    src_dtype: str | None = None
+    dst_dtype: str | None = None
+    dtype_kept: bool | None = None
+    shape_kept: bool | None = None
+    values_kept: bool | None = None
+    probes: list[Probe] = field(default_factory=list)
+    sharing: str = ""  # "shared", "copy", "unproven", or "" when it did not run
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def proof(self) -> str:
+        return "; ".join(p.describe(quote="") for p in self.probes)
+
+
+def _run_cell(source: str) -> tuple[Any, dict[str, Any], list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value, _stdout, namespace = execute(source)
+    seen: list[str] = []
+    for w in caught:
+        text = f"{w.category.__name__}: {str(w.message).strip()}"
+        if text not in seen:
+            seen.append(text)
+    return value, namespace, seen
+
+
+def _probe(source: str, side: str, lib: str, dtype: str, values: Any, libs: Mapping[str, Backend]) -> Probe:
+    """Run the conversion afresh, write through one side, and read both sides."""
+    var, other = ("src", "dst") if side == "source" else ("dst", "src")
+    statement = render(SIDES[lib].write, raw={"var": var}, literal={"sentinel": sentinel(values, dtype)})
+    probe = Probe(side, statement)
+    try:
+        _value, ns, _w = _run_cell(source)
+        written_before, other_before = snapshot(ns[var], libs), snapshot(ns[other], libs)
+        for name in libraries_used(statement, libs):  # the write may name a library the cell did not import
+            exec(libs[name].import_line, ns)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(compile(statement, "<probe>", "exec"), ns)
+        probe.landed = snapshot(ns[var], libs) != written_before
+        probe.seen = snapshot(ns[other], libs) != other_before
+    except Exception as exc:
+        probe.error = format_error(exc)
+    return probe
+
+
+def verdict(probes: list[Probe]) -> str:
+    """Shared if any write was seen on the other side; a copy if a write landed and was not seen."""
+    if any(p.landed and p.seen for p in probes):
+        return "shared"
+    if any(p.landed and p.seen is False for p in probes):
+        return "copy"
+    return "unproven"
+
+
+def run_route(r: Route, dtype: str, values: Any, libs: Mapping[str, Backend]) -> RouteResult:
+    """Run one route live; never raises."""
+    if dtype not in DTYPES:
+        raise ValueError(f"unknown dtype {dtype!r}; choose from {', '.join(DTYPES)}")
+    make = render(SIDES[r.source].make, raw={"dtype": dtype}, literal={"values": values})
+    line = render(r.code, raw={"dtype": dtype})
+    needed = [r.source, r.target] + libraries_used(line, libs)
+    source = cell_source(libs, make, line, "dst")
+    result = RouteResult(r, source, "ok")
+    gone = [libs[n] for n in dict.fromkeys(needed) if not libs[n].available]
+    if gone:
+        result.status = "missing"
+        result.error = ", ".join(f"{b.label} is not available ({b.error})" for b in gone)
+        return result
+    try:
+        _run_cell(cell_source(libs, make, "src"))
+    except Exception as exc:
+        result.status, result.error = "no-source", format_error(exc)
+        return result
+    try:
+        value, ns, result.warnings = _run_cell(source)
+    except Exception as exc:
+        result.status, result.error = "error", format_error(exc)
+        return result
+    src, dst = ns["src"], value
+    src_out, dst_lib = libs[r.source].describe(src), owner(dst, libs)
+    result.output = dst_lib.describe(dst) if dst_lib is not None else Output(repr(dst), type(dst).__name__)
+    result.src_dtype, result.dst_dtype = src_out.dtype, result.output.dtype
+    result.dtype_kept = result.src_dtype == result.dst_dtype
+    result.shape_kept = src_out.shape == result.output.shape
+    try:
+        a, b = as_float64(src, libs), as_float64(dst, libs)
+        result.values_kept = a.shape == b.shape and bool((a == b).all())
+    except Exception:
+        result.values_kept = None
+    result.probes = [
+        _probe(source, "source", r.source, dtype, values, libs),
+        _probe(source, "result", r.target, dtype, values, libs),
+    ]
+    result.sharing = verdict(result.probes)
+    return result
+
+
+def run_matrix(dtype: str, values: Any, libs: Mapping[str, Backend],
+               routes: tuple[Route, ...] = ROUTES) -> list[RouteResult]:
+    return [run_route(r, dtype, values, libs) for r in routes]
+
+
+def run_all_dtypes(values: Any, libs: Mapping[str, Backend],
+                   dtypes: tuple[str, ...] = DTYPES) -> dict[str, list[RouteResult]]:
+    return {dtype: run_matrix(dtype, values, libs) for dtype in dtypes}
+
+
+def dtype_surprises(values: Any, libs: Mapping[str, Backend], dtypes: tuple[str, ...] = DTYPES,
+                    matrices: Mapping[str, list[RouteResult]] | None = None) -> list[dict[str, str]]:
+    """Every route, in every dtype, that works here but hands back a different dtype."""
+    matrices = matrices or run_all_dtypes(values, libs, dtypes)
+    rows = []
+    for dtype in dtypes:
+        for res in matrices[dtype]:
+            if res.ok and not res.dtype_kept:
+                rows.append({
+                    "from": libs[res.route.source].label,
+                    "to": libs[res.route.target].label,
+                    "route": render(res.route.code, raw={"dtype": dtype}),
+                    "source dtype": res.src_dtype or "",
+                    "result dtype": res.dst_dtype or "",
+                })
+    return rows
+
+
+def find(results: list[RouteResult], source: str, target: str, code: str) -> RouteResult:
+    for res in results:
+        if (res.route.source, res.route.target, res.route.code) == (source, target, code):
+            return res
+    raise KeyError(f"no result for {source} -> {target}: {code}")
+
+
+def table_rows(results: list[RouteResult], libs: Mapping[str, Backend]) -> list[dict[str, Any]]:
+    """One plain row per route for a table."""
+    rows = []
+    for res in results:
+        works = {"ok": "yes", "error": "no", "no-source": "no source", "missing": "library missing"}[res.status]
+
+        def yn(v):
+            return "—" if v is None else ("yes" if v else "no")
+
+        message = res.error or "; ".join(res.warnings)
+        rows.append({
+            "from": libs[res.route.source].label,
+            "to": libs[res.route.target].label,
+            "route": res.route.code.replace("$dtype", res.src_dtype or "…"),
+            "works": works,
+            "copy or shared": res.sharing or "—",
+            "result dtype": res.dst_dtype or "—",
+            "dtype kept": yn(res.dtype_kept),
+            "shape kept": yn(res.shape_kept),
+            "values kept": yn(res.values_kept),
+            "proof (write through one side, read the other)": res.proof or "—",
+            "error or warning": message,
+        })
+    return rows
+
+
+def summary(results: list[RouteResult], libs: Mapping[str, Backend]) -> dict[str, dict[str, str]]:
+    """from -> to -> ``"4 of 5 work: 3 shared, 1 copy"``: the matrix at a glance."""
+    out: dict[str, dict[str, str]] = {}
+    for res in results:
+        out.setdefault(libs[res.route.source].label, {})
+    for src_label in out:
+        for b in libs.values():
+            if b.label != src_label:
+                out[src_label].setdefault(b.label, "")
+    groups: dict[tuple[str, str], list[RouteResult]] = {}
+    for res in results:
+        groups.setdefault((libs[res.route.source].label, libs[res.route.target].label), []).append(res)
+    for (s, t), group in groups.items():
+        ok = [g for g in group if g.ok]
+        if all(g.status == "no-source" for g in group):
+            out[s][t] = f"no {s} array in this dtype"
+            continue
+        if all(g.status == "missing" for g in group):
+            out[s][t] = "library missing"
+            continue
+        parts = [f"{sum(g.sharing == kind for g in ok)} {kind}" for kind in ("shared", "copy", "unproven")
+                 if any(g.sharing == kind for g in ok)]
+        out[s][t] = f"{len(ok)} of {len(group)} work" + (f": {', '.join(parts)}" if parts else "")
+    return out
+
+
+# --- how MLX's own writes behave --------------------------------------------------------------
+
+MLX_SETITEM = (
+    "m = mx.array([1, 2, 3, 4])\n"
+    "view = np.asarray(m)      # NumPy looks straight at MLX's buffer\n"
+    "m[0] = 100                # recorded in MLX's graph, not yet done\n"
+    "before_eval = view.copy()\n"
+    "mx.eval(m)                # now the update runs\n"
+    "before_eval, view, m"
+)
+
+
+def mlx_setitem_demo(libs: Mapping[str, Backend]) -> tuple[str, Any, str]:
+    """Run :data:`MLX_SETITEM`; returns (source, (before_eval, view, m) or None, error)."""
+    source = cell_source(libs, MLX_SETITEM)
+    needed = libraries_used(MLX_SETITEM, libs)
+    gone = [libs[n].label for n in needed if not libs[n].available]
+    if gone:
+        return source, None, f"{', '.join(gone)} not available here"
+    try:
+        value, _ns, _w = _run_cell(source)
+    except Exception as exc:
+        return source, None, format_error(exc)
+    return source, value, ""
+
+
+# --- a tensor on a GPU ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GpuCase:
+    """Getting an array made on a GPU device into NumPy: the naive line and the fix."""
+
+    make: str  # template with $device (a literal string) or $device_name (a plain name)
+    naive: str
+    fixed: str
+    explain: str
+
+
+GPU_TO_HOST: dict[str, GpuCase] = {
+    "torch": GpuCase(
+        make="t = torch.arange(4.0, device=$device)",
+        naive="t.numpy()",
+        fixed="t.cpu().numpy()",
+        explain=(
+            "A Torch tensor on `mps` or `cuda` lives in memory Torch manages for that device, so "
+            "`.numpy()` (and `np.asarray`, DLPack to NumPy) refuse it: call `.cpu()` first, which copies "
+            "it to host memory (after waiting for the kernels that produce it). The other way, "
+            "`torch.from_numpy(x).to(device)` copies too: nothing is shared across that boundary."
+        ),
+    ),
+    "mlx": GpuCase(
+        make="a = mx.arange(4.0, stream=mx.$device_name) * 2",
+        naive="np.asarray(a)",
+        fixed="np.asarray(a)",
+        explain=(
+            "MLX arrays have no device: on Apple silicon the CPU and GPU share one memory, and the device "
+            "is where each operation runs. So `np.asarray(a)` works whatever device computed `a` "
+            "(it waits for the computation first): there is no `.cpu()` step."
+        ),
+    ),
+}
+
+
+@dataclass
+class GpuResult:
+    library: str
+    device: str
+    observable: bool
+    why_not: str = ""  # when the device is not available here
+    naive_source: str = ""
+    naive_output: str = ""
+    naive_error: str = ""
+    fixed_source: str = ""
+    fixed_output: str = ""
+    fixed_error: str = ""
+
+
+def gpu_to_host(libs: Mapping[str, Backend]) -> list[GpuResult]:
+    """For every GPU device each library knows: run the naive and the fixed line, or say why not here."""
+    results = []
+    for name, case in GPU_TO_HOST.items():
+        b = libs.get(name)
+        if b is None:
+            continue
+        gpus = [d for d in b.devices if d.kind == "gpu"]
+        if not b.available:
+            results.append(GpuResult(b.label, "—", False, f"{b.label} is not available ({b.error})"))
+            continue
+        for d in gpus:
+            res = GpuResult(b.label, d.name, d.available, "" if d.available else d.note)
+            make = render(case.make, raw={"device_name": d.name}, literal={"device": d.name})
+            res.naive_source = cell_source(libs, make, case.naive)
+            res.fixed_source = cell_source(libs, make, case.fixed)
+            if d.available:
+                for attr, src in (("naive", res.naive_source), ("fixed", res.fixed_source)):
+                    try:
+                        value, _ns, _w = _run_cell(src)
+                        setattr(res, f"{attr}_output", repr(value))
+                    except Exception as exc:
+                        setattr(res, f"{attr}_error", format_error(exc))
+            results.append(res)
+    return results

@@ -1,0 +1,270 @@
+"""Learn 6: moving data between NumPy, PyTorch and MLX: every route, run live, copy or shared proved."""
+import pandas as pd
+import streamlit as st
+
+from kernels.examples import conversions as conv
+from kernels.examples.creating import parse_values
+from ui.panel import backends
+
+st.title("Moving data between libraries")
+st.markdown(
+    "Real projects mix the three: data loaded with NumPy, a model in PyTorch, a port to MLX. Every hop "
+    "either **copies** the data (safe, but costs time and memory) or **shares** the same buffer (free, "
+    "but a write through one library silently changes the other), and some hops change the **dtype** "
+    "or do not work at all. Below, every route is run on this machine, and copy-or-shared is "
+    "**proved by writing through one side and reading the other**."
+)
+
+libs = backends()
+left, right = st.columns([1, 2])
+with left:
+    dtype = st.selectbox("dtype of the source array", conv.DTYPES, key="conv_dtype",
+                         help="bfloat16 has no NumPy equivalent; float64 is where MLX quietly narrows.")
+with right:
+    text = st.text_input("Values of the source array (a Python list)", value="[0.1, 1, 2, 3]", key="conv_values",
+                         help="Up to 16 numbers, flat or nested, e.g. [[1, 2], [3, 4]].")
+
+try:
+    values = parse_values(text, limit=16)
+except ValueError as exc:
+    values = None
+    st.error(f"Can't use that input: {exc}.", icon=":material/error:")
+
+
+def yes_no(flag) -> str:
+    return "—" if flag is None else ("yes" if flag else "no")
+
+
+def show_matrix(values, dtype: str, results) -> None:
+    st.subheader("The matrix at a glance")
+    st.caption(f"Rows: where the data starts; columns: where it ends up. Source dtype **{dtype}**, "
+               f"values `{values}`. Computed just now on this machine.")
+    grid = pd.DataFrame(conv.summary(results, libs)).T.fillna("")
+    grid = grid[[c for c in grid.index if c in grid.columns] + [c for c in grid.columns if c not in grid.index]]
+    st.dataframe(grid.replace("", "—"), width="stretch")
+
+    st.subheader("Every route")
+    st.caption(
+        "**copy or shared** comes from two runs of each route: one writes a number into the source and "
+        "reads the result, the other writes into the result and reads the source. *shared*: the other "
+        "side changed; *copy*: a write landed and the other side did not change; *unproven*: no write "
+        "could be made (the proof column says why)."
+    )
+    table = pd.DataFrame(conv.table_rows(results, libs))
+    st.dataframe(
+        table, hide_index=True, width="stretch",
+        column_config={
+            "route": st.column_config.TextColumn("route (the line that ran)", width="medium"),
+            "proof (write through one side, read the other)": st.column_config.TextColumn(width="large"),
+            "error or warning": st.column_config.TextColumn(width="large"),
+        },
+    )
+
+    st.subheader("One route in full")
+    labels = {f"{libs[r.route.source].label} → {libs[r.route.target].label}:  "
+              f"{r.route.code.replace('$dtype', dtype)}": r for r in results}
+    choice = st.selectbox("Route", list(labels), key="conv_route")
+    res = labels[choice]
+    code_col, out_col = st.columns(2, gap="medium")
+    with code_col:
+        st.markdown("**The cell that ran**")
+        st.code(res.source, language="python")
+        if res.route.note:
+            st.caption(res.route.note)
+    with out_col:
+        st.markdown("**What it gave**")
+        if res.status == "ok":
+            st.code(res.output.text, language=None)
+            st.caption(f"{res.output.facts()} · from {res.src_dtype}: dtype kept **{yes_no(res.dtype_kept)}**, "
+                       f"shape kept **{yes_no(res.shape_kept)}**, values kept **{yes_no(res.values_kept)}**")
+            for w in res.warnings:
+                st.warning(w, icon=":material/warning:")
+            st.markdown(f"**Copy or shared: {res.sharing}**")
+            for probe in res.probes:
+                st.code(probe.statement, language="python")
+                st.caption(probe.describe())
+        elif res.status == "missing":
+            st.warning(res.error, icon=":material/block:")
+        else:
+            what = "Making the source array failed" if res.status == "no-source" else "The conversion failed"
+            st.error(f"{what}: {res.error}", icon=":material/error:")
+    return results
+
+
+def show_findings(results) -> None:
+    st.subheader("What differs, and why it matters")
+    ok = [r for r in results if r.ok]
+
+    def routes(kind):
+        return ", ".join(f"`{r.route.code.removeprefix('dst = ').replace('$dtype', dtype)}` "
+                         f"({libs[r.route.source].label}→{libs[r.route.target].label})"
+                         for r in ok if r.sharing == kind) or "none"
+
+    failed = [r for r in results if r.status == "error"]
+    st.markdown(
+        f"- **Shared here** ({sum(r.sharing == 'shared' for r in ok)} routes): {routes('shared')}. Free, even for "
+        "a huge array, but the two names are one buffer: an in-place update through either library "
+        "(an optimiser step, `x += 1`, `x[i] = v`) changes what the other sees.\n"
+        f"- **Copies here** ({sum(r.sharing == 'copy' for r in ok)} routes): {routes('copy')}. Safe to mutate "
+        "independently; each costs time and memory proportional to the array.\n"
+        f"- **Fail here** ({len(failed)} of {len(results)} routes in {dtype}): "
+        + (", ".join(f"`{r.route.code.removeprefix('dst = ').replace('$dtype', dtype)}` "
+                     f"({libs[r.route.source].label}→{libs[r.route.target].label})" for r in failed) or "none")
+        + ". Each one's own error is in the table."
+    )
+    if dtype != "bfloat16" and "bfloat16" in matrices:
+        bf = matrices["bfloat16"]
+        numpy_label = libs["numpy"].label
+        touching = [r for r in bf if "numpy" in (r.route.source, r.route.target)]
+        others = [r for r in bf if "numpy" not in (r.route.source, r.route.target)]
+        st.caption(
+            f"Try **bfloat16**: here {sum(not r.ok for r in touching)} of the {len(touching)} routes into or out "
+            f"of {numpy_label} fail in bfloat16, and {sum(r.ok for r in others)} of the {len(others)} others work."
+        )
+
+
+def show_dtype_surprises(rows) -> None:
+    st.subheader("Routes that change the dtype (every dtype, this machine)")
+    if not rows:
+        st.success("Every route that works here keeps the dtype, in every dtype tried.")
+        return
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    why = []
+    if any("memoryview" in r["route"] and r["to"] == libs["torch"].label for r in rows):
+        why.append("A `memoryview` handed to `torch.tensor` is read number by number as Python ints and floats, "
+                   "so Torch applies its own defaults for them (int64 for ints, float32 for floats).")
+    narrowed = sorted({r["route"] for r in rows if r["to"] == libs["mlx"].label and r["source dtype"] == "float64"})
+    if narrowed:
+        why.append("A float64 array going into MLX comes back float32: `mx.array` narrows float64 unless you ask "
+                   "for it (and MLX's GPU has no float64 at all).")
+    if why:
+        st.caption(" ".join(why))
+
+
+def show_mlx_write() -> None:
+    st.subheader("How a write into MLX is made")
+    st.markdown(
+        "NumPy and PyTorch write into memory at once (`x[0] = v`). MLX is lazy: `m[0] = v` is recorded "
+        "and runs at the next evaluation, and whether it reuses the old buffer is MLX's choice. So for "
+        "the proofs above the page writes into MLX's memory directly, through `np.asarray(m)` (a NumPy "
+        "view of MLX's buffer, itself shown to be shared in the table). This cell shows MLX's own write:"
+    )
+    source, value, error = conv.mlx_setitem_demo(libs)
+    c1, c2 = st.columns(2, gap="medium")
+    c1.code(source, language="python")
+    with c2:
+        if error:
+            st.warning(f"Not run here: {error}", icon=":material/block:")
+            return
+        before, view, m = value
+        st.code(f"{before!r}\n{view!r}\n{m!r}", language=None)
+        changed_before = int(before.flat[0]) == 100
+        changed_after = int(view.flat[0]) == 100
+        st.caption(
+            f"Before `mx.eval` the buffer {'already' if changed_before else 'still'} held "
+            f"{int(before.flat[0])}: the write had {'already' if changed_before else 'not yet'} happened. "
+            + ("After it, the NumPy view shows 100: MLX ran the update in the same buffer, so a NumPy "
+               "view of an MLX array can change when MLX next evaluates."
+               if changed_after else
+               "After it, the NumPy view still shows the old value: MLX wrote the update into a new buffer.")
+        )
+
+
+def show_gpu() -> None:
+    st.subheader("A tensor on a GPU")
+    results = conv.gpu_to_host(libs)
+    by_lib: dict[str, list] = {}
+    for r in results:
+        by_lib.setdefault(r.library, []).append(r)
+    for name, case in conv.GPU_TO_HOST.items():
+        b = libs.get(name)
+        if b is None:
+            continue
+        st.markdown(f"**{b.label}**: {case.explain}")
+        for r in by_lib.get(b.label, []):
+            if not r.observable:
+                if r.naive_source:
+                    st.info(f"`{r.device}`: not observable on this machine ({r.why_not}). This is the code "
+                            "that would show it:", icon=":material/visibility_off:")
+                    st.code(r.naive_source, language="python")
+                else:
+                    st.info(f"Not observable here: {r.why_not}.", icon=":material/visibility_off:")
+                continue
+            c1, c2 = st.columns(2, gap="medium")
+            with c1:
+                st.code(r.naive_source, language="python")
+                if r.naive_error:
+                    st.error(r.naive_error, icon=":material/error:")
+                else:
+                    st.code(r.naive_output, language=None)
+            with c2:
+                st.code(r.fixed_source, language="python")
+                if r.fixed_error:
+                    st.error(r.fixed_error, icon=":material/error:")
+                else:
+                    st.code(r.fixed_output, language=None)
+
+
+def show_notebook(results, surprises) -> None:
+    st.subheader("Where the notebook differs")
+    st.markdown('The notebook ends with: *"PyTorch supports the buffer protocol, but required an explicit '
+                '`memoryview`."* Here is what that looks like today:')
+    try:
+        via_mv = conv.find(results, "torch", "mlx", "dst = mx.array(memoryview(src))")
+        direct = conv.find(results, "torch", "mlx", "dst = mx.array(src)")
+        back = conv.find(results, "mlx", "torch", "dst = torch.tensor(memoryview(src))")
+    except KeyError:
+        return
+    torch_b = libs["torch"]
+    if via_mv.status == "missing" or direct.status == "missing":
+        st.info(f"Not checkable here: {via_mv.error or direct.error}")
+        return
+    c1, c2 = st.columns(2, gap="medium")
+    with c1:
+        st.code(via_mv.source, language="python")
+        if via_mv.ok:
+            st.code(via_mv.output.text, language=None)
+        else:
+            st.error(via_mv.error or "did not run", icon=":material/error:")
+    with c2:
+        st.code(direct.source, language="python")
+        if direct.ok:
+            st.code(direct.output.text, language=None)
+        else:
+            st.error(direct.error or "did not run", icon=":material/error:")
+    if not via_mv.ok and direct.ok:
+        st.markdown(
+            f"**No longer true** with PyTorch {torch_b.version}: a tensor does not export the buffer protocol, "
+            "so `memoryview(tensor)` raises, and `mx.array(tensor)` takes the tensor directly "
+            f"(a {direct.sharing} here)."
+        )
+    elif via_mv.ok:
+        st.markdown(f"With PyTorch {torch_b.version} the explicit `memoryview` route still works here.")
+    if back.ok:
+        keepers = [r for r in results if r.ok and r.dtype_kept
+                   and (r.route.source, r.route.target) == ("mlx", "torch")]
+        kept = ", ".join(f"`{r.route.code.removeprefix('dst = ').replace('$dtype', dtype)}`" for r in keepers)
+        st.markdown(
+            f"The other direction, the notebook's `torch.tensor(memoryview(mlx_array))`, works and gave "
+            f"**{back.dst_dtype}** from {back.src_dtype} here (dtype kept: **{yes_no(back.dtype_kept)}**). "
+            + (f"Routes from MLX to PyTorch that kept {dtype} here: {kept}." if kept else "")
+        )
+    changed = [f"{r['source dtype']} → **{r['result dtype']}**" for r in surprises
+               if r["route"] == "dst = torch.tensor(memoryview(src))"]
+    if changed:
+        st.markdown("Across all dtypes, that memoryview route changed: " + ", ".join(changed)
+                    + " (see the table of dtype changes above).")
+    elif back.status != "missing":
+        st.markdown(f"The other direction, `torch.tensor(memoryview(mlx_array))`, fails here in {dtype}: "
+                    f"`{back.error}`.")
+
+
+if values is not None:
+    matrices = conv.run_all_dtypes(values, libs)  # every dtype at once: the surprises table needs them all
+    surprises = conv.dtype_surprises(values, libs, matrices=matrices)
+    matrix = show_matrix(values, dtype, matrices[dtype])
+    show_findings(matrix)
+    show_dtype_surprises(surprises)
+    show_mlx_write()
+    show_gpu()
+    show_notebook(matrix, surprises)

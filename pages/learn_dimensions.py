@@ -1,0 +1,211 @@
+"""Learn: operations across dimensions (mean, std, max, min; over all axes or one)."""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from kernels.examples import dimensions as dims
+from kernels.memory import TooLarge
+from ui.panel import backends, library_panel
+
+st.title("Operations across dimensions")
+st.markdown(
+    "Most of the work in a model is a reduction: a mean over a batch, a max over classes, a norm "
+    "over features. The three libraries name the same reductions alike, but their defaults differ "
+    "in ways that change numbers (the standard deviation), dtypes (the mean of integers) and return "
+    "types (max with indices). Every output below was computed just now on this machine."
+)
+
+libs = backends()
+
+
+def numbers(results, index: int) -> dict[str, np.ndarray]:
+    """Output ``index`` of every library that ran, as NumPy, keyed by the library's label."""
+    return {r.label: libs[name].to_numpy(r.value[index]) for name, r in results.items() if r.ok}
+
+
+# --- 1. one dimension ------------------------------------------------------------------
+st.header("1 · Mean, std, max and min of a vector", divider="gray")
+left, right = st.columns([3, 2])
+with left:
+    text = st.text_input("Values (a flat Python list)", value="[0.5, 1, 3, 4]", key="dim_values",
+                         help="The notebook's example is [0.5, 1, 3, 4]. Up to 32 numbers.")
+with right:
+    ddof = st.radio(
+        "Correction for the standard deviation", options=[None, 0, 1], key="dim_ddof", horizontal=True,
+        format_func=lambda d: "each library's default" if d is None else f"ddof = {d}",
+        help="ddof = 0 divides by N (population); ddof = 1 divides by N − 1 (sample, Bessel's correction). "
+             "NumPy and MLX call it `ddof`, PyTorch calls it `correction`.",
+    )
+try:
+    values = dims.parse_vector(text)
+except ValueError as exc:
+    st.error(f"Can't use that input: {exc}.")
+    values = None
+
+if values is not None:
+    params = {"values": values} if ddof is None else {"values": values, "ddof": ddof}
+    results = library_panel(dims.stats_example(ddof), params, libs)
+    ran = {name: r for name, r in results.items() if r.ok}
+    if ran:
+        rows = []
+        for name, r in ran.items():
+            got = [float(libs[name].to_numpy(v)) for v in r.value]
+            row = {"library": r.label, **dict(zip(dims.STAT_NAMES, got))}
+            row["std matches"] = dims.which_correction(row["std"], values)
+            rows.append(row)
+        st.markdown("**What differs, and why it matters**")
+        st.dataframe(pd.DataFrame(rows).set_index("library"), width="stretch",
+                     column_config={k: st.column_config.NumberColumn(format="%.6f") for k in dims.STAT_NAMES})
+        pop, sample = dims.std_by_hand(values, 0), dims.std_by_hand(values, 1)
+        st.markdown(
+            f"The standard deviation divides the summed squared deviations by **N − ddof**. With these "
+            f"{len(values)} values, ddof = 0 gives **{pop:.4f}** (the population std) and ddof = 1 gives "
+            f"**{sample:.4f}** (the sample std, with Bessel's correction, the unbiased estimate when the "
+            "values are a sample of something larger). **PyTorch applies the correction by default** "
+            "(`correction=1`); **NumPy and MLX do not** (`ddof=0`). The *std matches* column is "
+            "computed from the outputs above, so it shows which rule each library used here. Port a "
+            "normalisation from NumPy to PyTorch without passing `correction=0` and your features "
+            "come out scaled by √(N/(N−1)): tiny for a big batch, large for a small one."
+        )
+        st.info(
+            "The notebook computed MLX's std by hand, `(sum((m.mean()-m)**2)/len(m))**0.5`, because it "
+            "said MLX had no `std`. Current MLX has `mx.std(x, axis=..., ddof=...)` and `mx.var`; "
+            "choose *ddof = 1* above to see it agree with PyTorch.",
+            icon=":material/update:",
+        )
+
+# --- 2. one axis of a matrix ------------------------------------------------------------
+st.header("2 · Reducing one axis of a matrix", divider="gray")
+st.markdown(
+    "Taking the mean of each column is \"taking the mean across the rows\": the axis you name is "
+    "the one that **disappears**. `axis=0` collapses the rows (one value per column); `axis=1` "
+    "collapses the columns (one value per row)."
+)
+c1, c2, c3, c4, c5 = st.columns(5)
+rows_n = c1.slider("Rows", 1, 8, 5, key="dim_rows")
+cols_n = c2.slider("Columns", 1, 8, 4, key="dim_cols")
+axis = c3.radio("Axis", [0, 1], key="dim_axis", horizontal=True)
+op = c4.selectbox("Reduction", dims.REDUCTIONS, key="dim_op")
+dtype = c5.selectbox("dtype", dims.DTYPES, key="dim_dtype",
+                     format_func=lambda d: "integer (each library's default)" if d == "integer" else d)
+
+results = library_panel(dims.axis_example(op, dtype), {"rows": rows_n, "cols": cols_n, "axis": axis}, libs)
+ran = [(name, r) for name, r in results.items() if r.ok]
+if ran:
+    name, ref = ran[0]
+    matrix = libs[name].to_numpy(ref.value[0]).tolist()
+    reduced = libs[name].to_numpy(ref.value[1]).tolist()
+    cells, out = dims.collapse_records(matrix, reduced, axis)
+    colour = alt.Color("group:N", legend=None, scale=alt.Scale(scheme="tableau10"))
+
+    def grid(records, title, width, height):
+        base = alt.Chart(pd.DataFrame(records)).encode(
+            x=alt.X("col:O", title="column", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("row:O", title="row"))
+        return (base.mark_rect(stroke="white", strokeWidth=2).encode(color=colour, tooltip=["row", "col", "value"])
+                + base.mark_text(fontSize=14, color="white").encode(text=alt.Text("value:Q", format=".4~g"))
+                ).properties(title=title, width=width, height=height)
+
+    kept = cols_n if axis == 0 else rows_n
+    source = grid(cells, f"input {rows_n}×{cols_n}: the colour is the output element each value goes into",
+                  44 * cols_n, 36 * rows_n)
+    result = grid(out, f"{op} over axis {axis} → shape ({kept},)",
+                  44 * (cols_n if axis == 0 else 1), 36 * (1 if axis == 0 else rows_n))
+    chart = alt.vconcat(source, result) if axis == 0 else alt.hconcat(source, result)
+    st.altair_chart(chart.configure_view(strokeWidth=0), width="content")
+    st.caption(f"Picture drawn from {ref.label}'s output above.")
+
+st.markdown(
+    "**What differs.** MLX's `arange` gives **int32** where NumPy and PyTorch give int64. The mean "
+    "of an integer array is **float64** in NumPy, **float32** in MLX, and an **error** in PyTorch, "
+    "which asks for a floating dtype (choose *integer* above to see all three). `float64` works in "
+    "MLX only on the CPU: its GPU has no float64 (on this machine: "
+    + ", ".join(f"{b.label} runs on `{b.default_device}`" for b in libs.values() if b.available)
+    + "). PyTorch names the axis "
+    "`dim`; `torch.max`/`torch.min` with a `dim` return values *and* indices, hence `.values`."
+)
+
+# --- 3. N dimensions ---------------------------------------------------------------------
+st.header("3 · Any number of dimensions", divider="gray")
+st.markdown(
+    "The rule is the same for an image batch of shape (batch, height, width, channels): reducing "
+    "axis 0 averages over the batch, `axis=-1` over the channels. Pick a shape and an axis; each "
+    "library reports the shape that is left."
+)
+ND_DEFAULT = (5, 64, 64, 3, 2, 2)
+
+
+def notebook_shape():
+    st.session_state["dim_nd"] = 4
+    for i, size in enumerate((5, 256, 256, 3)):
+        st.session_state[f"dim_size_{i}"] = size
+
+
+top = st.columns([2, 2, 1, 2])
+nd = top[0].slider("Number of dimensions", 1, dims.MAX_ND, 4, key="dim_nd")
+axis_options = [None, *range(nd), -1]
+if st.session_state.get("dim_nd_axis", 0) not in axis_options:
+    st.session_state["dim_nd_axis"] = 0
+nd_axis = top[1].selectbox("Axis to reduce", axis_options, index=1, key="dim_nd_axis",
+                           format_func=lambda a: "None (every axis)" if a is None else str(a))
+keepdims = top[2].checkbox("keepdims", key="dim_keepdims",
+                           help="Keep the reduced axis with size 1, so the result still broadcasts against the input.")
+top[3].button("The notebook's (5, 256, 256, 3)", on_click=notebook_shape, key="dim_notebook_shape")
+size_cols = st.columns(dims.MAX_ND)
+shape = tuple(
+    size_cols[i].slider(f"Size of axis {i}", 1, 512, ND_DEFAULT[i], key=f"dim_size_{i}") for i in range(nd)
+)
+try:
+    dims.check_nd_size(shape, copies=sum(b.available for b in libs.values()))
+except (TooLarge, ValueError) as exc:
+    st.error(str(exc))
+else:
+    results = library_panel(dims.ND_MEAN, {"shape": shape, "axis": nd_axis, "keepdims": keepdims}, libs)
+    expected = dims.reduced_shape(shape, nd_axis, keepdims)
+    got = {r.label: dims.as_shape(r.value[1]) for r in results.values() if r.ok}
+    agree = all(g == expected for g in got.values())
+    (st.success if agree else st.warning)(
+        f"Mean over {'every axis' if nd_axis is None else f'axis {nd_axis}'} of shape {shape} "
+        f"{'with' if keepdims else 'without'} keepdims: expected {expected}; "
+        + ", ".join(f"{k} {v}" for k, v in got.items())
+        + (" — all agree." if agree else " — they differ."),
+        icon=":material/check_circle:" if agree else ":material/warning:",
+    )
+    st.caption(
+        "MLX answers without computing anything: it is lazy, and a shape is known before any value "
+        "is (see *Lazy and asynchronous execution*). PyTorch prints shapes as `torch.Size([...])`, a "
+        "tuple subclass."
+    )
+
+# --- 4. max with indices -----------------------------------------------------------------
+st.header("4 · The maximum and where it is", divider="gray")
+m1, m2 = st.columns([3, 1])
+mtext = m1.text_input("Matrix (a list of rows)", value="[[3, 9, 1, 4], [7, 2, 8, 5], [6, 0, 6, 2]]",
+                      key="dim_matrix", help="Up to 64 numbers; every row the same length.")
+max_axis = m2.radio("Axis", [0, 1], index=1, key="dim_max_axis", horizontal=True)
+try:
+    matrix = dims.parse_matrix(mtext)
+except ValueError as exc:
+    st.error(f"Can't use that input: {exc}.")
+else:
+    results = library_panel(dims.MAX_WITH_INDEX, {"matrix": matrix, "axis": max_axis}, libs)
+    values, indices = numbers(results, 0), numbers(results, 1)
+    if indices:
+        first = next(iter(indices.values()))
+        same = all(np.array_equal(i, first) for i in indices.values()) and all(
+            np.array_equal(v, next(iter(values.values()))) for v in values.values())
+        ties = dims.tied_maxima(matrix, max_axis)
+        st.markdown(
+            "**What differs.** `torch.max(t, dim=...)` returns a named tuple `(values, indices)`; "
+            "NumPy and MLX return only the values and ask for the position with `argmax`. The index "
+            "dtypes differ too: "
+            + ", ".join(f"{r.label} `{r.outputs[1].dtype}`" for r in results.values() if r.ok)
+            + ". Here the values and indices "
+            + ("**agree** in every library that ran." if same else "**differ** between libraries.")
+            + (f" {ties} {'row' if max_axis == 1 else 'column'}{'' if ties == 1 else 's'} "
+               f"{'has' if ties == 1 else 'have'} a tie for the maximum: all three document that they "
+               "return the index of the first one." if ties else "")
+        )

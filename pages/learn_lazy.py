@@ -1,0 +1,203 @@
+"""Learn 7: lazy (MLX) and asynchronous (PyTorch on a GPU) execution, and how naive timing lies."""
+import inspect
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from kernels import memory
+from kernels.examples import lazy
+from ui.nav import PAGES
+from ui.panel import backends, column_header, missing_notice
+
+st.title("Lazy and asynchronous execution")
+st.markdown(
+    "`c = a @ b` does not always mean *the product is ready*. MLX only **records** the operation and "
+    "computes it when something needs the values; PyTorch on a GPU **queues** the kernel and returns "
+    "at once. Both are what makes them fast, and both make a stopwatch around the call measure almost "
+    "nothing. This page shows it on this machine."
+)
+
+libs = backends()
+
+
+def fmt_seconds(s: float) -> str:
+    if s < 1e-3:
+        return f"{s * 1e6:.1f} µs"
+    if s < 1:
+        return f"{s * 1e3:.2f} ms"
+    return f"{s:.2f} s"
+
+
+# --- where this runs ----------------------------------------------------------------------------
+st.subheader("What this machine has")
+gpu_found = [(b, d) for b in libs.values() if b.available for d in b.available_devices if d.kind == "gpu"]
+gpu_missing = [(b, d) for b in libs.values() if b.available for d in b.devices if d.kind == "gpu" and not d.available]
+if gpu_found:
+    st.success("GPU devices found: " + ", ".join(f"{b.label} `{d.name}` ({d.label})" for b, d in gpu_found)
+               + ". Pick them below to see asynchronous execution.", icon=":material/memory:")
+else:
+    st.info(
+        "No GPU device here: " + "; ".join(f"{b.label} `{d.name}`: {d.note}" for b, d in gpu_missing)
+        + ". Everything below runs on the CPU, where PyTorch (like NumPy) is **synchronous**: a call returns "
+        "when its result is ready, so its naive and synced timings agree. The asynchronous GPU effect cannot "
+        "be shown on this machine; MLX's laziness can, because it does not depend on the device.",
+        icon=":material/visibility_off:",
+    )
+for b in libs.values():
+    if not b.available:
+        st.warning(f"{b.label} is not available here: `{b.error}`. Its part of the demo is skipped.",
+                   icon=":material/block:")
+
+# --- controls -----------------------------------------------------------------------------------
+lo, hi, step = lazy.SIZES
+c1, c2 = st.columns(2)
+with c1:
+    n = st.slider("Matrix size n (n × n float32)", lo, hi, lazy.DEFAULT_SIZE, step, key="lazy_n",
+                  help="Bigger matrices make the gap easier to see; the largest takes a few seconds on a slow CPU.")
+with c2:
+    repeats = st.slider("Timed repeats (the median is shown)", *lazy.REPEATS, lazy.DEFAULT_REPEATS, key="lazy_repeats")
+
+available = {name: b for name, b in libs.items() if b.available}
+devices: dict[str, str] = {}
+dev_cols = st.columns(max(len(available), 1))
+for col, (name, b) in zip(dev_cols, available.items()):
+    with col:
+        options = [d.name for d in b.available_devices]
+        devices[name] = st.selectbox(f"{b.label} device", options, index=options.index(b.default_device)
+                                     if b.default_device in options else 0, key=f"lazy_device_{name}")
+
+try:
+    lazy.check_size(n, libraries=max(len(available), 1))
+except ValueError as exc:  # memory.TooLarge is a ValueError
+    size_ok = False
+    st.error(f"Can't run this size: {exc}", icon=":material/error:")
+else:
+    size_ok = True
+
+# --- 1. MLX records a graph ---------------------------------------------------------------------
+st.subheader("1 · MLX records a graph until something forces it")
+if "mlx" not in available:
+    st.info("MLX is not available here, so its laziness cannot be shown.", icon=":material/block:")
+elif size_ok:
+    force = st.radio("What comes after `c = a @ b`", list(lazy.FORCES), horizontal=True, key="lazy_force")
+    fr = lazy.mlx_force_demo(libs, n, force)
+    code_col, out_col = st.columns(2, gap="medium")
+    code_col.code(fr.source, language="python")
+    with out_col:
+        if fr.status != "ok":
+            st.error(fr.error, icon=":material/error:")
+        else:
+            if fr.stdout:
+                with st.expander("What print(c) wrote"):
+                    st.code(fr.stdout, language=None)
+            st.code(f"({fr.after_call}, {fr.after_force}, {fr.nbytes})", language=None)
+            st.markdown(
+                f"- right after `c = a @ b`: **{memory.human_bytes(fr.after_call)}** allocated "
+                f"({'the product exists' if fr.computed_by_call else 'nothing computed yet'})\n"
+                f"- after `{lazy.FORCES[force].strip()}`: **{memory.human_bytes(fr.after_force)}** "
+                f"(the product needs {memory.human_bytes(fr.nbytes)}: "
+                f"{'it has been computed' if fr.computed_by_force else 'still not computed'})"
+            )
+            st.caption("MLX's own memory counter (`mx.get_active_memory()`) is the witness: a computed "
+                       "n × n float32 product takes n·n·4 bytes, a recorded one takes none.")
+
+# --- 2. timing with and without synchronisation -------------------------------------------------
+st.subheader("2 · The same matmul, timed naively and synced")
+st.markdown(
+    f"For each library the cell below defines `matmul()`. The harness times it {repeats} times each way "
+    f"after {lazy.WARMUP} warm-up call: **naive** stops the clock when the call returns; **synced** first "
+    "waits for the result with the library's own synchronisation (shown under each column)."
+)
+results: dict[str, lazy.DemoResult] = {}
+if size_ok:
+    with st.spinner("Timing…"):
+        for name, b in libs.items():
+            results[name] = lazy.run_demo(b, n, devices.get(name), repeats=repeats)
+
+    cols = st.columns(len(libs), gap="medium")
+    for col, (name, b) in zip(cols, libs.items()):
+        res = results[name]
+        with col:
+            column_header(b)
+            if res.status == "missing":
+                missing_notice(b)
+                continue
+            st.code(res.source, language="python")
+            if res.status == "error":
+                st.error(res.error, icon=":material/error:")
+                continue
+            st.markdown(f"naive: **{fmt_seconds(res.naive.median)}** · synced: **{fmt_seconds(res.synced.median)}**")
+            if res.naive_lies:
+                st.warning(f"The naive number is {res.ratio:,.0f}× too small: it timed recording or queuing "
+                           "the work, not doing it.", icon=":material/warning:")
+            else:
+                st.success("Naive and synced agree: the result was ready when the call returned.",
+                           icon=":material/check_circle:")
+            st.caption(f"ran on `{res.device}` ({res.device_kind}); result reports `{res.result_device}`. "
+                       f"Expected here: {res.model}.")
+            with st.expander("Its synchronisation (the code that ran)"):
+                st.code(inspect.getsource(b.impl.synchronize), language="python")
+
+    ok = [r for r in results.values() if r.status == "ok"]
+    if ok:
+        st.dataframe(pd.DataFrame([{
+            "library": r.label,
+            "device": f"{r.device} ({r.device_kind})",
+            "naive median": fmt_seconds(r.naive.median),
+            "naive min–max": f"{fmt_seconds(r.naive.low)} – {fmt_seconds(r.naive.high)}",
+            "synced median": fmt_seconds(r.synced.median),
+            "synced min–max": f"{fmt_seconds(r.synced.low)} – {fmt_seconds(r.synced.high)}",
+            "synced ÷ naive": f"{r.ratio:,.1f}×" if r.ratio else "—",
+            "naive number lies?": "yes" if r.naive_lies else "no",
+            "repeats": len(r.synced.times),
+            "n": n,
+        } for r in ok]), hide_index=True, width="stretch")
+        points = pd.DataFrame([{"library": r.label, "timing": kind, "seconds": t.median}
+                               for r in ok for kind, t in (("naive", r.naive), ("synced", r.synced))])
+        spans = pd.DataFrame([{"library": r.label, "naive": r.naive.median, "synced": r.synced.median} for r in ok])
+        x = alt.X("seconds:Q", scale=alt.Scale(type="log"), title="median seconds (log scale)")
+        y = alt.Y("library:N", title=None, sort=[r.label for r in ok])
+        st.altair_chart(
+            alt.layer(
+                alt.Chart(spans).mark_rule(color="gray", strokeWidth=2).encode(
+                    x=alt.X("naive:Q", scale=alt.Scale(type="log")), x2="synced:Q", y=y),
+                alt.Chart(points).mark_point(filled=True, size=160).encode(
+                    x=x, y=y, color=alt.Color("timing:N", title="timing"), shape="timing:N",
+                    tooltip=["library", "timing", alt.Tooltip("seconds:Q", format=".3g")]),
+            ).properties(height=60 * len(ok) + 40),
+            width="stretch",
+        )
+        st.caption("The gap between the two marks is what a stopwatch without synchronisation misses.")
+    with st.expander("The timing harness (the function that ran)"):
+        st.code(inspect.getsource(lazy.compare), language="python")
+
+# --- what the benchmarks do, what differs -------------------------------------------------------
+st.subheader("What the Benchmarks page does about it")
+st.markdown(
+    "- **Warm-up** calls first, untimed: the first call pays for compiling kernels, allocating memory and "
+    "spinning up threads.\n"
+    "- **Synchronise every timed call**: each timing ends with the library's synchronisation "
+    "(`mx.eval` for MLX, `torch.mps.synchronize()` / `torch.cuda.synchronize()` for PyTorch on a GPU), "
+    "so the clock measures the work, not the queuing.\n"
+    "- **Median and spread** of several repeats, not one number: one run can be slowed by anything else "
+    "the machine does.\n"
+    "- **A correctness check** of every result against a float64 NumPy reference: a fast wrong answer, or "
+    "one that was never computed, does not count."
+)
+bench = [p for p in PAGES if p.section == "Measure" and "bench" in (p.url_path + p.path)]
+if bench:
+    st.page_link(bench[0].path, label=bench[0].title, icon=bench[0].icon)
+
+st.subheader("What differs, and why it matters")
+st.markdown(
+    "- **NumPy** is eager: when a call returns, the work is done. Timing it naively is fine.\n"
+    "- **PyTorch** is eager on the CPU, asynchronous on `mps` and `cuda`: the Python call returns once the "
+    "kernel is queued. Reading a value (`.item()`, `.cpu()`, `print`) waits for it, so a slow step can "
+    "show up in the wrong line of a profile.\n"
+    "- **MLX** is lazy on every device: it builds a graph and runs it at `mx.eval`, printing, `np.array`, "
+    "or `.item()`. That lets it fuse and skip work, but an un-evaluated graph grows until you evaluate it: "
+    "call `mx.eval` once per training step.\n"
+    "- For your own timings: warm up, synchronise inside the timed region, take the median of several "
+    "runs, and check the answer."
+)

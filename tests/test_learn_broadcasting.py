@@ -1,0 +1,277 @@
+"""Learn 2, Broadcasting: the checker against NumPy's own rule, parsing, the memory refusal,
+the three libraries against the checker, and the page through AppTest."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kernels import cells, memory
+from kernels.examples import broadcasting as bc
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/learn_broadcasting.py"
+ALL = ("numpy", "torch", "mlx")
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, shape", [
+    ("1,6,4,1,7,2", (1, 6, 4, 1, 7, 2)),
+    ("(6, 5)", (6, 5)),
+    ("[3 4]", (3, 4)),
+    ("5", (5,)),
+    ("(5,)", (5,)),
+    (" 2 × 3 ", (2, 3)),
+    ("0, 3", (0, 3)),
+])
+def test_parse_shape_accepts_what_people_type(text, shape):
+    assert bc.parse_shape(text) == shape
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", "at least one size"),
+    ("  ", "at least one size"),
+    ("3, x", "'x' is not a whole number"),
+    ("2.5", "'2.5' is not a whole number"),
+    ("-1, 3", "can't be negative"),
+    ("1,2,3,4,5,6,7", "at most 6 dimensions"),
+])
+def test_parse_shape_refuses_with_a_plain_message(text, words):
+    with pytest.raises(ValueError, match=words):
+        bc.parse_shape(text)
+
+
+def test_parse_shape_infer_allows_one_minus_one():
+    assert bc.parse_shape("3, -1", allow_infer=True) == (3, -1)
+    with pytest.raises(ValueError, match="only one size can be -1"):
+        bc.parse_shape("-1, -1", allow_infer=True)
+    with pytest.raises(ValueError, match="only -1"):
+        bc.parse_shape("-2, 4", allow_infer=True)
+
+
+# --- the checker -------------------------------------------------------------------------
+
+def test_notebook_six_dimension_example():
+    c = bc.check((1, 6, 4, 1, 7, 2), (5, 6, 1, 3, 1, 2))
+    assert c.ok and c.result == (5, 6, 4, 3, 7, 2)
+    assert [d.from_right for d in c.dims] == [-6, -5, -4, -3, -2, -1]
+    assert [r["rule"] for r in c.rows()] == [
+        "a is 1: stretched to 5", "equal", "b is 1: stretched to 4",
+        "a is 1: stretched to 3", "b is 1: stretched to 7", "equal",
+    ]
+
+
+def test_missing_dimensions_count_as_one():
+    c = bc.check((256, 256, 3), (3,))
+    assert c.result == (256, 256, 3)
+    assert [r["b"] for r in c.rows()] == ["·", "·", "3"]
+    assert "b has no dim here" in c.rows()[0]["rule"]
+
+
+def test_failing_dimension_is_named():
+    c = bc.check((2, 3), (4,))
+    assert not c.ok and c.result is None
+    assert [d.from_right for d in c.failing] == [-1]
+    assert c.rows()[-1]["result"] == "✗"
+    assert "dimension -1" in c.verdict() and "a has 3 and b has 4" in c.verdict()
+
+
+def test_verdict_names_the_rightmost_failure():
+    c = bc.check((2, 3, 4), (5, 6, 4))
+    assert [d.from_right for d in c.failing] == [-3, -2]
+    assert "dimension -2" in c.verdict()
+
+
+def test_checker_agrees_with_numpy_on_random_shapes():
+    rng = random.Random(0)
+    for _ in range(2000):
+        a = tuple(rng.choice((0, 1, 1, 2, 3)) for _ in range(rng.randint(1, 6)))
+        b = tuple(rng.choice((0, 1, 1, 2, 3)) for _ in range(rng.randint(1, 6)))
+        try:
+            expected = np.broadcast_shapes(a, b)
+        except ValueError:
+            expected = None
+        assert bc.check(a, b).result == expected, (a, b)
+
+
+# --- memory ------------------------------------------------------------------------------
+
+def test_bytes_needed_counts_inputs_and_result_per_library():
+    assert bc.bytes_needed((6, 5), (1, 5), itemsize=8, libraries=3) == (30 + 5 + 30) * 8 * 3
+    assert bc.bytes_needed((2, 3), (4,)) == (6 + 4) * 8 * 3  # no result when they don't broadcast
+
+
+def test_refuses_before_allocating_when_memory_is_short():
+    with pytest.raises(memory.TooLarge, match="choose a smaller size"):
+        bc.refuse_if_too_large((1000, 1), (1, 1000), available=1_000_000)
+    bc.refuse_if_too_large((6, 5), (1, 5), available=1_000_000)  # small: fine
+
+
+def test_refuses_huge_element_counts_whatever_the_memory():
+    with pytest.raises(memory.TooLarge, match="elements"):
+        bc.refuse_if_too_large((100_000, 1), (1, 100_000), available=10**15)
+
+
+def test_prints_in_full_only_small_results():
+    assert bc.prints_in_full((6, 5), (1, 5))
+    assert not bc.prints_in_full((1, 6, 4, 1, 7, 2), (5, 6, 1, 3, 1, 2))
+    assert bc.example_for((6, 5), (1, 5)) is bc.ADD_PRINTED
+    assert bc.example_for((256, 256, 3), (3,)) is bc.ADD_SHAPE
+
+
+# --- conformance -------------------------------------------------------------------------
+
+def run_pair(libs, a, b):
+    return cells.run_all(bc.ADD_PRINTED, libs, bc.params(a, b))
+
+
+@pytest.mark.parametrize("label, a_text, b_text, what", bc.PRESETS, ids=[p[0] for p in bc.PRESETS])
+def test_presets_libraries_agree_with_the_checker(libs, label, a_text, b_text, what):
+    a, b = bc.parse_shape(a_text), bc.parse_shape(b_text)
+    checked = bc.check(a, b)
+    res = run_pair(libs, a, b)
+    if checked.ok:
+        ref = np.ones(a) + np.arange(bc.elements(b)).reshape(b)
+        for name in ALL:
+            assert res[name].ok, res[name].error
+            got = libs[name].to_numpy(res[name].value)
+            assert got.shape == checked.result
+            np.testing.assert_array_equal(got, ref)
+    else:
+        assert all(r.status == "error" for r in res.values())
+        assert len({r.error for r in res.values()}) == 3
+
+
+def test_notebook_example_is_printed_in_full_by_each_library(libs):
+    res = cells.run_all(bc.example_for((6, 5), (1, 5)), libs, bc.params((6, 5), (1, 5)))
+    assert res["numpy"].source.endswith("a = np.ones((6, 5))\nb = np.arange(5).reshape((1, 5))\na + b\n")
+    assert res["numpy"].outputs[0].text.startswith("array([[1., 2., 3., 4., 5.],")
+    assert res["torch"].outputs[0].text.startswith("tensor([[1., 2., 3., 4., 5.],")
+    assert res["mlx"].outputs[0].text.endswith("[1, 2, 3, 4, 5]], dtype=float32)")
+    # the dtypes differ as the page says
+    assert [r.outputs[0].dtype for r in res.values()] == ["float64", "float32", "float32"]
+
+
+def test_shape_only_example_gives_shape_and_dtype(libs):
+    a, b = (1, 6, 4, 1, 7, 2), (5, 6, 1, 3, 1, 2)
+    res = cells.run_all(bc.ADD_SHAPE, libs, bc.params(a, b))
+    for name in ALL:
+        shape, _dtype = res[name].value
+        assert tuple(shape) == (5, 6, 4, 3, 7, 2)
+        assert len(res[name].outputs) == 2
+
+
+def test_random_pairs_libraries_agree_with_the_checker(libs):
+    rng = random.Random(1)
+    for _ in range(15):
+        a = tuple(rng.choice((1, 2, 3)) for _ in range(rng.randint(1, 4)))
+        b = tuple(rng.choice((1, 2, 3)) for _ in range(rng.randint(1, 4)))
+        checked = bc.check(a, b)
+        res = run_pair(libs, a, b)
+        for name in ALL:
+            if checked.ok:
+                assert res[name].ok and tuple(libs[name].to_numpy(res[name].value).shape) == checked.result
+            else:
+                assert res[name].status == "error", (name, a, b)
+
+
+# --- the page ----------------------------------------------------------------------------
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_page_opens_on_the_notebook_example_printed_in_full():
+    at = open_page()
+    assert at.title[0].value == "Broadcasting"
+    codes = [c.value for c in at.code]
+    assert "import numpy as np\n\na = np.ones((6, 5))\nb = np.arange(5).reshape((1, 5))\na + b" in codes
+    assert any(c.startswith("tensor([[1., 2., 3., 4., 5.],") for c in codes)
+    table = at.dataframe[0].value
+    assert list(table["result"]) == ["6", "5"]
+    assert "broadcast to (6, 5)" in at.success[0].value
+
+
+@pytest.mark.parametrize("index", range(len(bc.PRESETS)))
+def test_every_preset_button_works(index):
+    at = open_page()
+    at.button(key=f"bc_preset_{index}").click().run()
+    assert not at.exception
+    _, a_text, b_text, _ = bc.PRESETS[index]
+    assert at.text_input(key="bc_a").value == a_text and at.text_input(key="bc_b").value == b_text
+    checked = bc.check(bc.parse_shape(a_text), bc.parse_shape(b_text))
+    assert len(at.dataframe[0].value) == len(checked.dims)
+    if checked.ok:
+        assert str(checked.result) in at.success[0].value
+        assert not at.error
+    else:
+        assert "do not broadcast" in at.warning[0].value
+        assert len(at.error) == 3  # each library's own message, in its column
+
+
+def test_notebook_six_dimension_preset_shows_each_library_result_shape():
+    at = open_page()
+    at.button(key="bc_preset_1").click().run()
+    codes = [c.value for c in at.code]
+    assert "(5, 6, 4, 3, 7, 2)" in codes and "torch.Size([5, 6, 4, 3, 7, 2])" in codes
+
+
+@pytest.mark.parametrize("bad", ["", "6, five", "1,2,3,4,5,6,7", "-3"])
+def test_bad_text_is_an_error_message_not_a_traceback(bad):
+    at = open_page()
+    at.text_input(key="bc_b").set_value(bad).run()
+    assert not at.exception
+    assert any("Can't use the shape of b" in e.value for e in at.error)
+    assert not at.dataframe  # nothing else is computed from a shape that could not be read
+
+
+def test_too_large_is_refused_before_running():
+    at = open_page()
+    at.text_input(key="bc_a").set_value("100000, 1").run()
+    at.text_input(key="bc_b").set_value("1, 100000").run()
+    assert not at.exception
+    assert "broadcast to (100000, 100000)" in at.success[0].value  # the checker still answers
+    assert any("elements" in e.value for e in at.error)
+    assert not [c for c in at.code if c.value.startswith("import ")]  # no library ran
+
+
+def test_typed_shapes_change_the_output():
+    at = open_page()
+    before = [c.value for c in at.code]
+    at.text_input(key="bc_a").set_value("2, 1, 3").run()
+    at.text_input(key="bc_b").set_value("4, 1").run()
+    assert not at.exception
+    after = [c.value for c in at.code]
+    assert after != before and "torch.Size" not in " ".join(after)  # 24 elements: printed in full
+    assert libs_agree_on_shape(at, (2, 4, 3))
+
+
+def libs_agree_on_shape(at: AppTest, shape) -> bool:
+    captions = [c.value for c in at.caption if "shape" in c.value]
+    return len([c for c in captions if f"shape {shape}" in c]) == 3
+
+
+def test_page_works_without_mlx(monkeypatch):
+    import streamlit as st
+
+    from kernels.backends import mlx_backend
+
+    def not_installed():
+        raise ModuleNotFoundError("No module named 'mlx'")
+
+    monkeypatch.setattr(mlx_backend, "load", not_installed)
+    st.cache_resource.clear()
+    try:
+        at = open_page()
+        assert not at.exception
+        assert any("MLX is not available" in w.value for w in at.warning)
+        assert any(c.value.startswith("import torch") for c in at.code)
+    finally:
+        st.cache_resource.clear()

@@ -1,0 +1,294 @@
+"""Learn 6, moving data between libraries: the matrix's claims checked independently, and the page."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from kernels.backends import Device, mlx_backend
+from kernels.examples import conversions as conv
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/learn_conversions.py"
+VALUES = [0.1, 1, 2, 3]
+
+
+@pytest.fixture(scope="module")
+def matrices(libs):
+    return {dtype: conv.run_matrix(dtype, VALUES, libs) for dtype in ("float32", "int32", "float64", "bfloat16")}
+
+
+def get(matrices, dtype, source, target, code):
+    return conv.find(matrices[dtype], source, target, code)
+
+
+# --- copy or shared -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("source, target, code, expected", [
+    ("numpy", "torch", "dst = torch.from_numpy(src)", "shared"),
+    ("numpy", "torch", "dst = torch.as_tensor(src)", "shared"),
+    ("numpy", "torch", "dst = torch.tensor(src)", "copy"),
+    ("numpy", "torch", "dst = torch.from_dlpack(src)", "shared"),
+    ("numpy", "mlx", "dst = mx.array(src)", "copy"),
+    ("torch", "numpy", "dst = src.numpy()", "shared"),
+    ("torch", "numpy", "dst = np.array(src)", "copy"),
+    ("mlx", "numpy", "dst = np.array(src)", "copy"),
+    ("mlx", "numpy", "dst = np.asarray(src)", "shared"),
+    ("mlx", "torch", "dst = torch.tensor(src)", "copy"),
+])
+def test_known_routes_are_classified_correctly(matrices, source, target, code, expected):
+    res = get(matrices, "float32", source, target, code)
+    assert res.ok, res.error
+    assert res.sharing == expected, res.proof
+
+
+def test_shared_verdicts_agree_with_memory_addresses(libs):
+    """An independent check of the write-through proof: shared routes point at the same memory."""
+    for code, same in (("dst = torch.from_numpy(src)", True), ("dst = torch.tensor(src)", False)):
+        _v, ns, _w = conv._run_cell(conv.cell_source(libs, "src = np.arange(4.0)", code, "dst"))
+        assert (ns["dst"].data_ptr() == ns["src"].__array_interface__["data"][0]) is same
+        assert conv.run_route(conv.route("numpy", "torch", code), "float64", [1, 2, 3, 4], libs).sharing == (
+            "shared" if same else "copy")
+
+
+def test_a_probe_writes_and_reads_both_sides(matrices):
+    res = get(matrices, "float32", "numpy", "torch", "dst = torch.from_numpy(src)")
+    src_probe, dst_probe = res.probes
+    assert src_probe.statement == "src[0] = 100.0" and src_probe.landed and src_probe.seen
+    assert dst_probe.statement == "dst[0] = 100.0" and dst_probe.landed and dst_probe.seen
+    copy = get(matrices, "float32", "numpy", "torch", "dst = torch.tensor(src)")
+    assert all(p.landed and p.seen is False for p in copy.probes)
+
+
+def test_mlx_side_is_written_through_a_numpy_view(matrices):
+    res = get(matrices, "float32", "mlx", "torch", "dst = torch.tensor(src)")
+    assert res.probes[0].statement == "np.asarray(src)[0] = 100.0"
+    assert res.probes[0].landed
+
+
+def test_a_read_only_result_is_reported_and_the_other_write_decides(matrices):
+    res = get(matrices, "float32", "mlx", "numpy", "dst = np.from_dlpack(src)")
+    assert res.ok
+    src_probe, dst_probe = res.probes
+    assert "read-only" in dst_probe.error
+    assert src_probe.landed and src_probe.seen and res.sharing == "shared"
+
+
+@pytest.mark.parametrize("probes, expected", [
+    ([conv.Probe("source", "s", landed=True, seen=True)], "shared"),
+    ([conv.Probe("source", "s", landed=True, seen=False)], "copy"),
+    ([conv.Probe("source", "s", landed=True, seen=False), conv.Probe("result", "d", landed=True, seen=True)],
+     "shared"),
+    ([conv.Probe("source", "s", error="ValueError: read-only")], "unproven"),
+    ([conv.Probe("source", "s", landed=False, seen=False)], "unproven"),
+])
+def test_verdict(probes, expected):
+    assert conv.verdict(probes) == expected
+
+
+# --- what fails, what changes dtype -------------------------------------------------------------
+
+def test_bfloat16_has_no_numpy_buffer(matrices):
+    m = matrices["bfloat16"]
+    numpy_source = [r for r in m if r.route.source == "numpy"]
+    assert numpy_source and all(r.status == "no-source" for r in numpy_source)
+    assert all("bfloat16" in r.error for r in numpy_source)
+    for code in ("dst = np.array(src)", "dst = np.asarray(src)"):
+        res = get(matrices, "bfloat16", "mlx", "numpy", code)
+        assert res.status == "error" and "bfloat16" in res.error
+    assert get(matrices, "bfloat16", "torch", "numpy", "dst = src.numpy()").status == "error"
+    direct = get(matrices, "bfloat16", "mlx", "torch", "dst = torch.tensor(src)")
+    assert direct.ok and direct.dst_dtype == "bfloat16" and direct.dtype_kept
+
+
+def test_memoryview_of_a_tensor_raises_and_mx_array_takes_a_tensor(matrices):
+    via_mv = get(matrices, "float32", "torch", "mlx", "dst = mx.array(memoryview(src))")
+    assert via_mv.status == "error" and via_mv.error.startswith("TypeError")
+    direct = get(matrices, "float32", "torch", "mlx", "dst = mx.array(src)")
+    assert direct.ok and direct.dtype_kept
+
+
+def test_memoryview_route_from_mlx_int32_comes_back_int64(matrices):
+    res = get(matrices, "int32", "mlx", "torch", "dst = torch.tensor(memoryview(src))")
+    assert res.ok and res.src_dtype == "int32" and res.dst_dtype == "int64" and res.dtype_kept is False
+    assert get(matrices, "int32", "mlx", "torch", "dst = torch.tensor(src)").dtype_kept
+
+
+def test_float64_into_mlx_narrows_and_loses_values(matrices):
+    res = get(matrices, "float64", "numpy", "mlx", "dst = mx.array(src)")
+    assert res.ok and res.dst_dtype == "float32" and res.values_kept is False  # 0.1 is not exact in float32
+
+
+def test_np_array_copy_false_on_a_tensor_raises(matrices):
+    res = get(matrices, "float32", "torch", "numpy", "dst = np.array(src, copy=False)")
+    assert res.status == "error" and "Unable to avoid copy" in res.error
+
+
+def test_dtype_surprises_lists_the_int64_and_float32_cases(libs):
+    rows = conv.dtype_surprises(VALUES, libs, dtypes=("int32", "float64"))
+    pairs = {(r["route"], r["source dtype"], r["result dtype"]) for r in rows}
+    assert ("dst = torch.tensor(memoryview(src))", "int32", "int64") in pairs
+    assert ("dst = mx.array(src)", "float64", "float32") in pairs
+
+
+def test_the_shown_cell_is_the_cell_that_ran(matrices):
+    res = get(matrices, "float32", "numpy", "torch", "dst = torch.from_numpy(src)")
+    assert res.source == ("import numpy as np\nimport torch\n\n"
+                          "src = np.array([0.1, 1, 2, 3], dtype=np.float32)\ndst = torch.from_numpy(src)\ndst\n")
+    value, _ns, _w = conv._run_cell(res.source)
+    assert repr(value) == res.output.text
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+def test_render_refuses_anything_but_a_plain_name():
+    assert conv.render("np.$dtype", raw={"dtype": "float32"}) == "np.float32"
+    with pytest.raises(ValueError):
+        conv.render("np.$dtype", raw={"dtype": "float32; import os"})
+
+
+def test_sentinel_differs_from_every_value():
+    assert conv.sentinel([1, 2], "float32") == 100.0
+    assert conv.sentinel([100, 101.5], "int32") == 103  # 101.5 casts to 101
+    assert conv.sentinel([[100], [102]], "int64") == 101
+    assert conv.sentinel([1e300], "float64") == 100.0
+
+
+def test_unknown_dtype_is_refused(libs):
+    with pytest.raises(ValueError):
+        conv.run_route(conv.ROUTES[0], "complex64", VALUES, libs)
+
+
+def test_a_missing_library_marks_its_routes_and_keeps_the_rest(libs):
+    fake = dict(libs, mlx=replace(libs["mlx"], available=False, error="ImportError: no mlx"))
+    results = conv.run_matrix("float32", VALUES, fake)
+    for r in results:
+        uses_mlx = "mlx" in (r.route.source, r.route.target)
+        assert (r.status == "missing") is uses_mlx, r.route
+    assert conv.summary(results, fake)["MLX"]["NumPy"] == "library missing"
+    assert conv.mlx_setitem_demo(fake)[2]
+
+
+def test_mlx_setitem_is_lazy(libs):
+    _source, (before_eval, _view, m), error = conv.mlx_setitem_demo(libs)
+    assert not error
+    assert before_eval[0] == 1  # recorded, not done, until mx.eval
+    assert np.array(m)[0] == 100
+
+
+def test_gpu_cases_say_why_they_are_not_observable_here(libs):
+    results = conv.gpu_to_host(libs)
+    gpus = {(r.library, r.device): r for r in results}
+    for b in libs.values():
+        for d in b.devices:
+            if d.kind == "gpu" and b.name in conv.GPU_TO_HOST:
+                r = gpus[(b.label, d.name)]
+                assert r.observable == d.available
+                if not d.available:
+                    assert r.why_not == d.note and not r.naive_error and not r.naive_output
+
+
+def test_an_available_gpu_device_is_run_and_its_errors_reported(libs):
+    """A device the backend claims but cannot use: both lines run, and each error is reported, not raised."""
+    torch_b = libs["torch"]
+    fake_dev = Device("cuda", "pretend GPU", "gpu", True)
+    if any(d.name == "cuda" and d.available for d in torch_b.devices):
+        pytest.skip("a real CUDA device is here")
+    fake = dict(libs, torch=replace(torch_b, devices=(torch_b.devices[0], fake_dev)))
+    (res,) = [r for r in conv.gpu_to_host(fake) if r.library == torch_b.label]
+    assert res.observable and res.naive_error and res.fixed_error
+    assert "t = torch.arange(4.0, device='cuda')" in res.naive_source
+
+
+# --- the page -------------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def fresh_backend_cache():
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def matrix(at) -> list:
+    return at.dataframe[1].value.to_dict("records")
+
+
+def test_page_renders_the_matrix_and_the_notebook_note():
+    at = open_page()
+    assert at.title[0].value == "Moving data between libraries"
+    rows = matrix(at)
+    assert len(rows) == len(conv.ROUTES)
+    from_numpy = [r for r in rows if r["route"] == "dst = torch.from_numpy(src)"][0]
+    assert from_numpy["copy or shared"] == "shared" and from_numpy["works"] == "yes"
+    md = " ".join(m.value for m in at.markdown)
+    assert "No longer true" in md
+    assert any("memoryview: a bytes-like object is required" in e.value for e in at.error)
+    codes = [c.value for c in at.code]
+    assert any("dst = torch.from_numpy(src)" in c and "src = np.array(" in c for c in codes)
+
+
+@pytest.mark.parametrize("index", [0, -1])
+def test_dtype_picker_at_both_ends_changes_the_matrix(index):
+    at = open_page()
+    before = matrix(at)
+    at.selectbox(key="conv_dtype").set_value(conv.DTYPES[index]).run()
+    assert not at.exception
+    after = matrix(at)
+    if conv.DTYPES[index] == "float32":  # the default: pick another and come back
+        at.selectbox(key="conv_dtype").set_value(conv.DTYPES[1]).run()
+        assert matrix(at) != before
+    else:
+        assert after != before
+        assert {r["result dtype"] for r in after if r["works"] == "yes"} >= {conv.DTYPES[index]}
+
+
+def test_bfloat16_on_the_page():
+    at = open_page()
+    at.selectbox(key="conv_dtype").set_value("bfloat16").run()
+    rows = matrix(at)
+    assert all(r["works"] == "no source" for r in rows if r["from"] == "NumPy")
+    assert any(r["works"] == "yes" and r["result dtype"] == "bfloat16" for r in rows if r["from"] == "MLX")
+
+
+def test_values_input_changes_the_output_and_route_picker_at_both_ends():
+    at = open_page()
+    at.text_input(key="conv_values").set_value("[[5, 6], [7, 8]]").run()
+    assert not at.exception
+    codes = " ".join(c.value for c in at.code)
+    assert "[[5, 6], [7, 8]]" in codes
+    options = at.selectbox(key="conv_route").options
+    for option in (options[0], options[-1]):
+        at.selectbox(key="conv_route").set_value(option).run()
+        assert not at.exception
+        assert any(option.split(":  ")[1] in c.value for c in at.code)
+
+
+@pytest.mark.parametrize("bad", ["[1, 'a']", "[", "", "__import__('os')", str(list(range(40)))])
+def test_bad_input_is_a_message_not_a_traceback(bad):
+    at = open_page()
+    at.text_input(key="conv_values").set_value(bad).run()
+    assert not at.exception
+    assert any("Can't use that input" in e.value for e in at.error)
+    assert not at.dataframe
+
+
+def test_page_without_mlx_still_teaches(monkeypatch):
+    def not_installed():
+        raise ModuleNotFoundError("No module named 'mlx'")
+
+    monkeypatch.setattr(mlx_backend, "load", not_installed)
+    at = open_page()
+    rows = matrix(at)
+    assert all(r["works"] == "library missing" for r in rows if "MLX" in (r["from"], r["to"]))
+    assert any(r["works"] == "yes" for r in rows)

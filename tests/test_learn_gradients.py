@@ -1,0 +1,272 @@
+"""Gradients: autograd, mx.grad and NumPy by hand agree; the pure logic; the page through AppTest."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from kernels import cells
+from kernels.backends import mlx_backend
+from kernels.examples import gradients as grads
+
+ALL = ("numpy", "torch", "mlx")
+RNG_X = np.round(np.random.default_rng(7).uniform(-3, 3, (3, 4)), 3).tolist()
+
+
+def run(libs, fn, x, h=grads.DEFAULT_STEP, target=0):
+    res = cells.run_all(fn.example(), libs, {"x": x, "h": h, "target": target})
+    assert all(r.ok for r in res.values()), {n: r.error for n, r in res.items()}
+    return res
+
+
+def analytic(fn_key, x, target=0):
+    x = np.asarray(x, dtype=np.float64)
+    if fn_key == "cube":
+        return 3 * x ** 2
+    if fn_key == "sin":
+        return np.cos(x)
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    p = e / e.sum(axis=-1, keepdims=True)
+    return (p - np.eye(x.shape[-1])[target]) / (x.size // x.shape[-1])
+
+
+# --- conformance -------------------------------------------------------------------------
+
+def test_notebook_example_gives_the_notebook_numbers(libs):
+    res = run(libs, grads.CUBE, grads.NOTEBOOK_X)
+    expected = [[75.0, 192.0], [48.0, 108.0]]
+    assert res["torch"].outputs[1].text == "tensor([[ 75., 192.],\n        [ 48., 108.]])"
+    assert res["mlx"].outputs[1].text == "array([[75, 192],\n       [48, 108]], dtype=float32)"
+    for name in ALL:
+        assert float(libs[name].to_numpy(res[name].value[0])) == 917.0
+        for g in res[name].value[1:]:
+            np.testing.assert_allclose(libs[name].to_numpy(g), expected, rtol=1e-8, err_msg=name)
+    assert "requires_grad=True" in res["torch"].source and "y.backward()" in res["torch"].source
+    assert "mx.value_and_grad(f)" in res["mlx"].source and "mx.grad(f)" in res["mlx"].source
+    assert grads.CENTRAL_DIFFERENCE_SOURCE in res["numpy"].source  # the code shown is the function tested
+
+
+@pytest.mark.parametrize("fn", list(grads.FUNCTIONS.values()), ids=lambda f: f.key)
+@pytest.mark.parametrize("x", [grads.NOTEBOOK_X, [0.5, -1.0, 2.0], RNG_X, [[0.0]]], ids=["notebook", "1d", "rng", "one"])
+def test_every_method_agrees(libs, fn, x):
+    target = 1 if fn.uses_target and grads.last_dim(x) > 1 else 0
+    res = run(libs, fn, x, target=target)
+    ys, by_method = grads.gradients_by_method(res, {n: libs[n].to_numpy for n in ALL})
+    assert set(by_method) == {label for labels in grads.GRADIENT_LABELS.values() for label in labels}
+    expected = analytic(fn.key, x, target)
+    scale = max(1.0, float(np.abs(expected).max()))
+    for label, g in by_method.items():
+        np.testing.assert_allclose(g, expected, atol=2e-6 * scale, err_msg=label)
+    assert max(ys.values()) - min(ys.values()) <= 1e-5 * max(1.0, abs(ys["NumPy"]))
+    np.testing.assert_array_equal(by_method["MLX mx.grad"], by_method["MLX mx.value_and_grad"])
+
+
+def test_cross_entropy_gradient_rows_sum_to_zero(libs):
+    res = run(libs, grads.CROSS_ENTROPY, RNG_X, target=2)
+    _, by_method = grads.gradients_by_method(res, {n: libs[n].to_numpy for n in ALL})
+    for label, g in by_method.items():
+        np.testing.assert_allclose(g.sum(axis=-1), 0, atol=1e-6, err_msg=label)
+        assert (g[:, 2] < 0).all(), label  # raising the correct logit lowers the loss
+
+
+def test_asking_twice_accumulates_in_torch_only(libs):
+    res = cells.run_all(grads.accumulation_example(grads.CUBE), libs, {"x": grads.NOTEBOOK_X, "target": 0})
+    assert res["numpy"].status == "absent"
+    first, second = (libs["torch"].to_numpy(v) for v in res["torch"].value)
+    np.testing.assert_array_equal(second, 2 * first)
+    a, b = (libs["mlx"].to_numpy(v) for v in res["mlx"].value)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, first)
+
+
+@pytest.mark.parametrize("fn", list(grads.FUNCTIONS.values()), ids=lambda f: f.key)
+def test_asking_twice_runs_for_every_function(libs, fn):
+    res = cells.run_all(grads.accumulation_example(fn), libs, {"x": RNG_X, "target": 1})
+    assert res["torch"].ok and res["mlx"].ok, (res["torch"].error, res["mlx"].error)
+
+
+# --- pure logic --------------------------------------------------------------------------
+
+def test_central_difference():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    np.testing.assert_allclose(grads.central_difference(lambda v: (v ** 2).sum(), x), 2 * x, atol=1e-8)
+    # for x³ the central difference is exactly 3x² + h²: the truncation error the page plots
+    np.testing.assert_allclose(grads.central_difference(lambda v: (v ** 3).sum(), x, h=0.1), 3 * x ** 2 + 0.01,
+                               atol=1e-10)
+    assert grads.central_difference(lambda v: v.sum(), [1, 2, 3]).dtype == np.float64  # ints are fine
+
+
+def test_parse_points_accepts_one_and_two_dimensions():
+    assert grads.parse_points("[[5, 8], [4, 6]]") == grads.NOTEBOOK_X
+    assert grads.parse_points(grads.NOTEBOOK_X_TEXT) == grads.NOTEBOOK_X
+    assert grads.parse_points("(1, 2.5)") == [1.0, 2.5]
+    assert grads.parse_points("[-10000]") == [-10000.0]
+
+
+@pytest.mark.parametrize("bad,words", [
+    ("", "not a list"), ("[", "not a list"), ("[]", "non-empty"), ("7", "non-empty"), ("[1, 'a']", "not a number"),
+    ("[[1, 2], [3]]", "same, non-zero"), ("[[]]", "same, non-zero"), ("[[[1]]]", "one or two dimensions"),
+    ("[1, [2]]", "mix of numbers and lists"), ("[1e5]", "too large"), ("[1e999]", "finite"), ("[True]", "not a number"),
+    (str(list(range(65))), "64 numbers or fewer"), ("__import__('os').getcwd()", "not a list"),
+])
+def test_parse_points_rejects_with_a_plain_message(bad, words):
+    with pytest.raises(ValueError, match=words):
+        grads.parse_points(bad)
+
+
+def test_last_dim():
+    assert grads.last_dim([[1.0, 2.0, 3.0]]) == 3 and grads.last_dim([1.0, 2.0]) == 2
+
+
+def test_difference_matrix_and_reference():
+    g = {"NumPy analytic formula": np.array([1.0, 2.0]), "b": np.array([1.0, 2.5]), "c": np.array([0.0, 2.0])}
+    labels, m = grads.difference_matrix(g)
+    assert labels == list(g)
+    assert m == [[0.0, 0.5, 1.0], [0.5, 0.0, 1.0], [1.0, 1.0, 0.0]]
+    rows = grads.against_reference(g)
+    assert rows == [{"method": "b", "max abs difference": 0.5, "max relative difference": 0.25},
+                    {"method": "c", "max abs difference": 1.0, "max relative difference": 1.0}]
+    assert grads.against_reference({"b": np.zeros(2)}) == []
+    with pytest.raises(ValueError, match="shape"):
+        grads.difference_matrix({"a": np.zeros(2), "b": np.zeros(3)})
+
+
+def test_gradients_by_method_skips_libraries_that_did_not_run(libs):
+    res = run(libs, grads.SINE, [0.0, 1.0])
+    res["torch"] = cells.CellResult(backend="torch", label="PyTorch", status="missing")
+    ys, by_method = grads.gradients_by_method(res, {n: libs[n].to_numpy for n in ALL})
+    assert set(ys) == {"NumPy", "MLX"}
+    assert not any(k.startswith("PyTorch") for k in by_method)
+
+
+def test_step_errors_show_truncation_then_rounding(libs):
+    res = run(libs, grads.CUBE, grads.NOTEBOOK_X)
+    reference = libs["numpy"].to_numpy(res["numpy"].value[1])
+    curve = grads.step_errors(res["numpy"].namespace, reference)
+    assert [r["h"] for r in curve] == list(grads.STEPS)
+    errors = {r["h"]: r["max abs error"] for r in curve}
+    assert errors[0.1] == pytest.approx(0.01, rel=1e-6)  # exactly h² for x³
+    best = min(errors.values())
+    assert best < 1e-6 and errors[1e-12] > 100 * best  # too small a step: rounding wins
+    assert grads.step_errors(res["torch"].namespace, reference) == []  # no central_difference there
+
+
+# --- the page ----------------------------------------------------------------------------
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/learn_gradients.py"
+
+
+@pytest.fixture(autouse=True)
+def fresh_backend_cache():
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def fresh():
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def codes(at) -> list[str]:
+    return [c.value for c in at.code]
+
+
+def test_page_renders_the_notebook_example_and_the_comparison():
+    at = fresh()
+    assert at.title[0].value == "Gradients"
+    out = codes(at)
+    assert "tensor([[ 75., 192.],\n        [ 48., 108.]])" in out
+    assert "array([[75, 192],\n       [48, 108]], dtype=float32)" in out
+    assert "array([[ 75., 192.],\n       [ 48., 108.]])" in out
+    assert not at.error
+    ys = at.dataframe[0].value
+    assert list(ys["y"]) == [917.0, 917.0, 917.0]
+    diffs = at.dataframe[1].value
+    assert diffs.loc["PyTorch autograd (x.grad)", "max abs difference"] == 0.0
+    assert 0 < diffs.loc["NumPy finite differences", "max abs difference"] < 1e-6
+    matrix = at.dataframe[2].value
+    assert matrix.shape == (5, 5)
+    assert len(at.get("vega_lite_chart")) == 1
+
+
+@pytest.mark.parametrize("key", list(grads.FUNCTIONS))
+def test_every_function_renders(key):
+    at = fresh()
+    at.selectbox(key="grad_fn").set_value(key).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    fn = grads.FUNCTIONS[key]
+    assert any(fn.torch_y.replace("$target", "0") in c for c in codes(at))
+    rel = at.dataframe[1].value["max relative difference"]
+    assert (rel < 1e-5).all(), rel
+
+
+def test_step_slider_at_min_and_max_changes_the_numpy_output():
+    at = fresh()
+    before = codes(at)
+    for h in (grads.STEPS[0], grads.STEPS[-1]):
+        at.select_slider(key="grad_h").set_value(h).run()
+        assert not at.exception
+        now = codes(at)
+        assert now != before and any(f"h={h!r}" in c for c in now), h
+        before = now
+    assert "array([[ 75.01, 192.01],\n       [ 48.01, 108.01]])" not in before
+    at.select_slider(key="grad_h").set_value(0.1).run()
+    assert "array([[ 75.01, 192.01],\n       [ 48.01, 108.01]])" in codes(at)  # 3x² + h²
+
+
+def test_user_values_change_every_column():
+    at = fresh()
+    at.text_input(key="grad_x").set_value("[1, 2, 3]").run()
+    out = codes(at)
+    assert "tensor([ 3., 12., 27.])" in out and "array([3, 12, 27], dtype=float32)" in out
+    at.button(key="grad_reset").click().run()
+    assert at.text_input(key="grad_x").value == grads.NOTEBOOK_X_TEXT
+    assert "tensor([[ 75., 192.],\n        [ 48., 108.]])" in codes(at)
+
+
+def test_target_slider_at_min_and_max_changes_the_output():
+    at = fresh()
+    at.selectbox(key="grad_fn").set_value("cross_entropy").run()
+    at.text_input(key="grad_x").set_value("[[1, 2, 3], [0.5, 0, -1]]").run()
+    slider = at.slider(key="grad_target")
+    assert (slider.min, slider.max) == (0, 2)
+    before = codes(at)
+    slider.set_value(2).run()
+    assert not at.exception and codes(at) != before
+    assert any("[..., 2]" in c for c in codes(at))
+    after = codes(at)
+    at.slider(key="grad_target").set_value(0).run()
+    assert codes(at) != after and any("[..., 0]" in c for c in codes(at))
+    # fewer classes: the target is clamped into range, not an exception
+    at.slider(key="grad_target").set_value(2).run()
+    at.text_input(key="grad_x").set_value("[[1, 2], [3, 4]]").run()
+    assert not at.exception and at.slider(key="grad_target").value == 1
+    at.text_input(key="grad_x").set_value("[[1], [2]]").run()  # one class: no slider, loss 0
+    assert not at.exception and not at.error
+
+
+@pytest.mark.parametrize("bad", ["[[1, 2], [3]]", "[1, 'a']", "", "[1e9]", "open('x')"])
+def test_bad_values_are_an_error_message(bad):
+    at = fresh()
+    at.text_input(key="grad_x").set_value(bad).run()
+    assert not at.exception
+    assert any("Can't use that input" in e.value for e in at.error)
+
+
+def test_missing_mlx_keeps_the_page(monkeypatch):
+    def not_installed():
+        raise ModuleNotFoundError("No module named 'mlx'")
+
+    monkeypatch.setattr(mlx_backend, "load", not_installed)
+    at = fresh()
+    assert not at.exception
+    assert any("MLX is not available" in w.value for w in at.warning)
+    assert "tensor([[ 75., 192.],\n        [ 48., 108.]])" in codes(at)
+    assert list(at.dataframe[0].value.index) == ["NumPy", "PyTorch"]
