@@ -49,7 +49,7 @@ def browser(chromium_path):
 def page(browser, app_url):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     pg = context.new_page()
-    pg.set_default_timeout(90_000)
+    pg.set_default_timeout(30_000)
     pg.goto(app_url)
     harness.wait_for_run(pg)
     yield pg

@@ -81,17 +81,29 @@ def chromium(executable: str):
             browser.close()
 
 
-def wait_for_run(page, timeout_ms: float = 90_000) -> None:
+def wait_for_run(page, timeout_ms: float = 60_000) -> None:
     """Wait until the script run that the last action started has finished.
 
     Streamlit marks its root with data-test-script-state; a run is done when it reads
-    "notRunning" and the page's main block has content.
+    "notRunning" with the page's title drawn, and still does a moment later (a first visit
+    can chain two runs: the navigation's, then the page's).
     """
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms)
-    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_ms)
+    for _ in range(3):
+        page.wait_for_function(RENDERED, timeout=timeout_ms)
+        page.wait_for_timeout(250)
+        if page.evaluate(RENDERED):
+            return
+    page.wait_for_function(RENDERED, timeout=timeout_ms)
 
 
-def open_from_nav(page, title: str, timeout_ms: float = 90_000) -> None:
+RENDERED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !!document.querySelector('[data-testid="stMain"] h1');
+}"""
+
+
+def open_from_nav(page, title: str, timeout_ms: float = 60_000) -> None:
     """Click a page's link in the sidebar navigation and wait for that page to finish rendering."""
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
     page.wait_for_function(

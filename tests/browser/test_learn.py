@@ -1,0 +1,73 @@
+"""Each Learn page in headless Chromium: move a control, see the output change; pictures really drawn."""
+from __future__ import annotations
+
+import pytest
+
+from ui.nav import PAGES
+
+from . import harness
+
+LEARN = [p for p in PAGES if p.section == "Learn" and not p.default]
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def rerun_after(page, action) -> None:
+    """Do ``action`` and wait for the script run it triggers to finish."""
+    page.evaluate("() => { window.__ran = false; const app = document.querySelector('[data-testid=\"stApp\"]');"
+                  " new MutationObserver(() => { if (app.getAttribute('data-test-script-state') === 'running')"
+                  " window.__ran = true; }).observe(app, {attributes: true}); }")
+    action()
+    page.wait_for_function("() => window.__ran === true", timeout=30_000)
+    harness.wait_for_run(page)
+
+
+def nudge_first_slider(page):
+    thumb = page.locator('[data-testid="stSlider"] input[type="range"]').first
+    thumb.focus()
+    thumb.press("ArrowRight")
+
+
+def fill(label: str, text: str):
+    def act(page):
+        box = page.get_by_role("textbox", name=label)
+        box.fill(text)
+        box.press("Enter")
+    return act
+
+
+ACTIONS = {
+    "creating": nudge_first_slider,
+    "scaling": nudge_first_slider,
+    "dimensions": nudge_first_slider,
+    "lazy": nudge_first_slider,
+    "gradients": fill("x (a list, or a list of rows)", "[[1, 2], [3, 7]]"),
+    "broadcasting": fill("Shape of b (up to 6 sizes, e.g. 5,6,1,3,1,2)", "7,5"),
+    "conversions": fill("Values of the source array (a Python list)", "[4, 5, 6]"),
+}
+
+
+def test_every_learn_page_has_an_action():
+    assert {p.url_path for p in LEARN} == set(ACTIONS)
+
+
+@pytest.mark.parametrize("spec", LEARN, ids=lambda p: p.url_path)
+def test_moving_a_control_changes_the_output(page, spec):
+    harness.open_from_nav(page, spec.title)
+    columns = page.locator('[data-testid="stCode"]')
+    assert columns.count() >= 3, "the three columns show code"
+    before = main_text(page)
+    rerun_after(page, lambda: ACTIONS[spec.url_path](page))
+    assert harness.exceptions(page) == []
+    assert main_text(page) != before
+
+
+def test_scaling_page_draws_its_pictures(page):
+    harness.open_from_nav(page, "Scaling by different amounts")
+    images = page.locator('[data-testid="stImage"] img, [data-testid="stFullScreenFrame"] img')
+    images.first.wait_for()
+    sizes = images.evaluate_all("imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
+    assert len(sizes) >= 6, sizes
+    assert all(ok and w > 0 and h > 0 for ok, w, h in sizes), sizes
