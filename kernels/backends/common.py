@@ -106,6 +106,22 @@ class Backend:
         self._require()
         return self.impl.to_numpy(self.lib, value)
 
+    def dtype_support(self, device: str | None, dtype: str) -> str | None:
+        """``None`` if this library computes in ``dtype`` on ``device``, else the reason it cannot."""
+        self._require()
+        return self.impl.dtype_support(self.lib, device or self.default_device, dtype)
+
+    def from_numpy(self, array: Any, device: str | None = None, dtype: str = "float32") -> Any:
+        """This library's copy of a NumPy array, in ``dtype``, on ``device``, ready to use."""
+        self._require()
+        return self.impl.from_numpy(self.lib, array, device or self.default_device, dtype)
+
+    def device_scope(self, device: str | None = None):
+        """A context manager that makes operations run on ``device`` (MLX needs one; the others
+        run where their arrays are)."""
+        self._require()
+        return self.impl.device_scope(self.lib, device or self.default_device)
+
     def summary(self) -> str:
         """One line: ``PyTorch 2.13.0 · devices: cpu`` or ``MLX: not installed``."""
         if not self.available:

@@ -98,3 +98,26 @@ def to_numpy(lib, value: Any):
     if value.dtype == lib.bfloat16:  # NumPy has no bfloat16
         value = value.astype(lib.float32)
     return np.array(value)
+
+
+def dtype_support(lib, device: str | None, dtype: str) -> str | None:
+    """``None`` when MLX can compute in ``dtype`` on ``device``; otherwise the reason."""
+    if not isinstance(getattr(lib, dtype, None), lib.Dtype):
+        return f"MLX has no {dtype} type"
+    if device == "gpu" and dtype == "float64":
+        return "MLX's GPU has no float64 (it runs on MLX's CPU device only); use float32"
+    return None
+
+
+def from_numpy(lib, array, device: str | None, dtype: str):
+    """``array`` as an MLX array of ``dtype``, converted on ``device`` and evaluated now."""
+    with device_scope(lib, device):
+        value = lib.array(array, dtype=getattr(lib, dtype))
+        lib.eval(value)
+    return value
+
+
+def device_scope(lib, device: str | None):
+    """MLX arrays live in unified memory; the device is where operations run:
+    ``with mx.stream(mx.gpu):`` (or ``mx.cpu``) sends the operations inside to it."""
+    return lib.stream(getattr(lib, device or "gpu"))

@@ -1,6 +1,7 @@
 """NumPy: always the CPU, nothing to synchronise."""
 from __future__ import annotations
 
+import contextlib
 import importlib
 from typing import Any
 
@@ -47,3 +48,22 @@ def describe(lib, value: Any) -> Output:
 
 def to_numpy(lib, value: Any):
     return lib.array(value)
+
+
+def dtype_support(lib, device: str | None, dtype: str) -> str | None:
+    """``None`` when NumPy can compute in ``dtype``; otherwise the reason it cannot."""
+    if dtype == "bfloat16":
+        return "NumPy has no bfloat16 type"
+    if not hasattr(lib, dtype):
+        return f"NumPy has no {dtype} type"
+    return None
+
+
+def from_numpy(lib, array, device: str | None, dtype: str):
+    """A contiguous copy of ``array`` in ``dtype`` (NumPy's only device is the host)."""
+    return lib.array(array, dtype=getattr(lib, dtype), order="C", copy=True)
+
+
+def device_scope(lib, device: str | None):
+    """Where operations run: NumPy always runs on the calling thread."""
+    return contextlib.nullcontext()

@@ -5,6 +5,7 @@ Torch launches GPU kernels asynchronously, so timing or reading a result on
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 from typing import Any
 
@@ -91,3 +92,27 @@ def to_numpy(lib, value: Any):
     if t.dtype == lib.bfloat16:  # NumPy has no bfloat16
         t = t.float()
     return t.cpu().numpy().copy()
+
+
+def dtype_support(lib, device: str | None, dtype: str) -> str | None:
+    """``None`` when Torch can compute in ``dtype`` on ``device``; otherwise the reason."""
+    if not isinstance(getattr(lib, dtype, None), lib.dtype):
+        return f"PyTorch has no {dtype} type"
+    if (device or "cpu").split(":")[0] == "mps" and dtype == "float64":
+        return "the MPS backend (Apple GPU) has no float64; use float32, or Torch on the CPU"
+    return None
+
+
+def from_numpy(lib, array, device: str | None, dtype: str):
+    """``array`` as a tensor of ``dtype`` on ``device``, copied there and finished."""
+    import numpy as np
+
+    tensor = lib.from_numpy(np.array(array, order="C", copy=True))
+    tensor = tensor.to(device=device or "cpu", dtype=getattr(lib, dtype))
+    synchronize(lib, device, tensor)
+    return tensor
+
+
+def device_scope(lib, device: str | None):
+    """Torch runs an operation where its tensors are: nothing to switch."""
+    return contextlib.nullcontext()

@@ -1,0 +1,316 @@
+"""Running a sweep: which measurements to make (:func:`plan`), and making them one by one
+(:func:`run`, a generator that yields each result row as soon as it is measured).
+
+Every row is a plain dict (the fields in :data:`kernels.bench.results.ROW_FIELDS`): a result
+is a value that can be saved, loaded and compared. A combination that cannot run here becomes
+a row too, with status ``unsupported`` (and the reason), ``refused`` (it would not fit in
+memory: how much it needed) or ``error`` (what the library said), never an exception.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import time
+from dataclasses import asdict, dataclass
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from ..backends import Backend, discover
+from ..machine import machine_info
+from ..memory import TooLarge, check_fits
+from .op import Op
+from .ops import OPS
+from .results import ResultFile, new_result_file
+from .timing import format_seconds, measure
+
+DTYPES = ("float32", "float16", "bfloat16", "float64")
+ITEMSIZE = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
+# Machine epsilon: the relative rounding step of each dtype.
+EPS = {"float32": 2.0**-23, "float16": 2.0**-10, "bfloat16": 2.0**-7, "float64": 2.0**-52}
+# A result is correct when max |result - reference| <= TOLERANCE * eps * sqrt(k) * max |reference|,
+# k being the longest sum behind one output value (rounding errors grow like its square root).
+TOLERANCE = 8
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How hard to measure: the time budget per measurement and the repeat limits."""
+
+    budget_s: float = 0.5  # time spent repeating one measurement, after warm-up
+    warmup: int = 2  # untimed calls before the clock starts (besides the checked first call)
+    min_repeats: int = 3
+    max_repeats: int = 500
+    min_block_s: float = 1e-3  # a timed block of calls lasts at least this long
+    seed: int = 0  # the inputs' random generator
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One measurement: an operation at a size, in a dtype, on one library's device."""
+
+    op: str
+    size: int
+    dtype: str
+    backend: str
+    device: str  # "" when the library itself is missing
+
+    def __str__(self) -> str:
+        where = f"{self.backend}/{self.device}" if self.device else self.backend
+        return f"{self.op} n={self.size} {self.dtype} {where}"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What :func:`run` yields after each measurement."""
+
+    done: int
+    total: int
+    row: dict
+    elapsed_s: float
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+    def line(self) -> str:
+        """``[3/12] matmul n=512 float32 torch/cpu: ok 1.2 ms (IQR 30 µs, 40×1) · 220 GFLOP/s``"""
+        r = self.row
+        where = f"{r['backend']}/{r['device']}" if r["device"] else r["backend"]
+        head = f"[{self.done}/{self.total}] {r['op']} n={r['size']} {r['dtype']} {where}: {r['status']}"
+        if r["status"] != "ok":
+            return f"{head}: {r['message']}"
+        speed = r["gflops"] if r["unit"] == "GFLOP/s" else r["gbps"]
+        speed = f"{speed:.3g} {r['unit']}" if speed else f"? {r['unit']}"
+        check = "" if r["correct"] else f" · OUTSIDE TOLERANCE: {r['message']}"
+        return (f"{head} {format_seconds(r['median_s'])} (IQR {format_seconds(r['iqr_s'])}, "
+                f"{r['repeats']}×{r['calls_per_repeat']}) · {speed}{check}")
+
+
+# --- Planning ---------------------------------------------------------------------------------
+
+def plan(ops: Iterable[str], sizes: Iterable[int], backends: Mapping[str, Backend],
+         devices: str | Sequence[str] = "auto", dtypes: Iterable[str] = ("float32",)) -> list[Task]:
+    """Every (op, size, dtype, library, device) to measure, grouped so inputs are made once.
+
+    ``devices``: ``"auto"`` (every available device), ``"all"`` (every device a library knows,
+    unavailable ones becoming ``unsupported`` rows that say why) or a list of device names.
+    """
+    ops, sizes, dtypes = list(ops), [int(n) for n in sizes], list(dtypes)
+    for kind, given, valid in (("operation", ops, OPS), ("dtype", dtypes, DTYPES)):
+        unknown = [x for x in given if x not in valid]
+        if unknown:
+            raise ValueError(f"unknown {kind} {', '.join(map(str, unknown))}; choose from {', '.join(valid)}")
+    if any(n < 1 for n in sizes):
+        raise ValueError("sizes must be positive integers")
+    return [Task(op, n, dtype, b.name, device)
+            for op in ops for n in sizes for dtype in dtypes
+            for b in backends.values() for device in device_names(b, devices)]
+
+
+def device_names(backend: Backend, devices: str | Sequence[str] = "auto") -> list[str]:
+    """The devices of ``backend`` that a plan covers (``[""]`` for a missing library, so it gets a row)."""
+    if not backend.available:
+        return [""]
+    if devices == "auto":
+        return [d.name for d in backend.available_devices]
+    if devices == "all":
+        return [d.name for d in backend.devices]
+    return [d.name for d in backend.devices if d.name in devices]
+
+
+# --- Running ----------------------------------------------------------------------------------
+
+def run(tasks: Sequence[Task], backends: Mapping[str, Backend], settings: Settings = Settings(), *,
+        should_stop: Callable[[], bool] | None = None,
+        on_row: Callable[[dict], None] | None = None) -> Iterator[Progress]:
+    """Measure each task in turn, yielding a :class:`Progress` (with its row) as each finishes.
+
+    Stop early by breaking out of the loop, or with ``should_stop()`` returning True (checked
+    before each measurement). Inputs and the reference are made once per (op, size).
+    """
+    start = time.perf_counter()
+    data: _Data | None = None
+    for done, task in enumerate(tasks, 1):
+        if should_stop is not None and should_stop():
+            return
+        if data is None or (data.op.name, data.size) != (task.op, task.size):
+            data = _Data(OPS[task.op], task.size, settings.seed)  # the previous one is freed
+        row = measure_task(task, backends[task.backend], data, settings)
+        if on_row is not None:
+            on_row(row)
+        yield Progress(done, len(tasks), row, time.perf_counter() - start)
+
+
+class _Data:
+    """The inputs and float64 reference answer for one (op, size): made on first use, shared
+    by every library, dtype and device, so all compute on the same numbers."""
+
+    def __init__(self, op: Op, size: int, seed: int):
+        self.op, self.size, self.seed = op, size, seed
+
+    @functools.cached_property
+    def inputs(self) -> dict[str, np.ndarray]:
+        return self.op.inputs(self.op.shapes(self.size), np.random.default_rng(self.seed))
+
+    @functools.cached_property
+    def reference(self) -> np.ndarray:
+        return np.asarray(self.op.reference(*(x.astype(np.float64) for x in self.inputs.values())))
+
+
+def measure_task(task: Task, backend: Backend, data: _Data, settings: Settings) -> dict:
+    """One result row; never raises."""
+    op, n = OPS[task.op], task.size
+    row = empty_row(task, backend, op)
+    reason = unsupported_reason(op, backend, task)
+    if reason:
+        return {**row, "status": "unsupported", "message": reason}
+    try:
+        check_fits(op.memory_bytes(n, ITEMSIZE[task.dtype]), f"{op.name} at n={n} in {task.dtype}")
+        return {**row, **_measure(op, backend, task, data, settings)}
+    except (TooLarge, MemoryError) as exc:
+        return {**row, "status": "refused", "message": str(exc) or "out of memory"}
+    except Exception as exc:  # the library's own error, in its own words
+        first_line = (str(exc).strip().splitlines() or [""])[0][:300]
+        return {**row, "status": "error", "message": f"{type(exc).__name__}: {first_line}"}
+
+
+def _measure(op: Op, backend: Backend, task: Task, data: _Data, settings: Settings) -> dict:
+    """Convert the inputs, check the first result, then time: the part that runs the libraries."""
+    fn, sync = prepare(op, backend, task, data.inputs)
+    with backend.device_scope(task.device):
+        start = time.perf_counter()
+        first = fn()  # checked below; it is also the first warm-up call
+        sync(first)
+        slow = time.perf_counter() - start > settings.budget_s  # then one more warm-up is enough
+        result = backend.to_numpy(first)
+        del first
+        timing = measure(fn, sync, budget_s=settings.budget_s,
+                         warmup=min(settings.warmup, 1) if slow else settings.warmup,
+                         min_block_s=settings.min_block_s, min_repeats=settings.min_repeats,
+                         max_repeats=settings.max_repeats)
+    layout = op.layouts.get(backend.name)
+    if layout is not None:
+        result = layout.output(result)
+    fields = check(result, data.reference, task.dtype, op.reduction(task.size))
+    seconds = timing.median
+    flops, nbytes = op.flops(task.size) if op.flops else None, op.moved(task.size) * ITEMSIZE[task.dtype]
+    return {
+        **fields,
+        "status": "ok",
+        "median_s": seconds,
+        "iqr_s": timing.iqr,
+        "min_s": timing.min,
+        "max_s": timing.max,
+        "repeats": timing.repeats,
+        "calls_per_repeat": timing.number,
+        "gflops": flops / seconds / 1e9 if flops and seconds > 0 else None,
+        "gbps": nbytes / seconds / 1e9 if seconds > 0 else None,
+    }
+
+
+def prepare(op: Op, backend: Backend, task: Task, inputs: Mapping[str, np.ndarray]):
+    """``fn()`` (the operation on this library's copy of the inputs, placed on the device) and
+    ``sync(result)`` (the device's synchronisation). All the copying happens here, untimed."""
+    layout = op.layouts.get(backend.name)
+    arrays = list((layout.inputs(**inputs) if layout else inputs).values())
+    impl = op.impls[backend.name]
+    if op.host_to_device:  # the data stays a NumPy array on the host; each call moves it
+        host = [np.ascontiguousarray(a, dtype=task.dtype) for a in arrays]
+        fn = functools.partial(impl, *host, device=task.device)
+    else:
+        placed = [backend.from_numpy(a, task.device, task.dtype) for a in arrays]
+        fn = functools.partial(impl, *placed)
+    sync = functools.partial(backend.synchronize, task.device)  # sync(result)
+    return fn, sync
+
+
+def check(result: np.ndarray, reference: np.ndarray, dtype: str, reduction: int) -> dict:
+    """Compare with the float64 reference: max absolute error, the dtype's tolerance, a verdict."""
+    if result.shape != reference.shape:
+        raise ValueError(f"the result has shape {result.shape}, the reference {reference.shape}")
+    error = float(np.max(np.abs(result.astype(np.float64) - reference), initial=0.0))
+    scale = float(np.max(np.abs(reference), initial=0.0)) or 1.0
+    tolerance = TOLERANCE * EPS[dtype] * math.sqrt(reduction) * scale
+    if not math.isfinite(error):
+        return {"max_abs_err": None, "tolerance": tolerance, "correct": False,
+                "message": "the result contains NaN or infinity"}
+    correct = error <= tolerance
+    message = "" if correct else (f"max abs error {error:.3g} exceeds the {dtype} tolerance "
+                                  f"{tolerance:.3g}")
+    return {"max_abs_err": error, "tolerance": tolerance, "correct": correct, "message": message}
+
+
+def unsupported_reason(op: Op, backend: Backend, task: Task) -> str | None:
+    """Why this combination cannot run here, or None. Capabilities come from the backend layer."""
+    if not backend.available:
+        return f"{backend.label} is not installed here ({backend.error}); install it with: {backend.install}"
+    device = next((d for d in backend.devices if d.name == task.device), None)
+    if device is None:
+        return f"{backend.label} has no device {task.device!r}"
+    if not device.available:
+        return f"{backend.label} on {device.name} is not available here: {device.note}"
+    if backend.name not in op.impls:
+        if op.host_to_device:
+            return f"{backend.label} works only on the host, so there is nothing to transfer"
+        return f"{op.title} has no {backend.label} version"
+    if op.host_to_device and device.kind == "cpu":
+        return f"{backend.label}'s {device.name} device is the host itself: nothing to transfer"
+    if op.dtypes is not None and task.dtype not in op.dtypes:
+        return f"{op.title} is measured in {', '.join(op.dtypes)} only. {op.note}".strip()
+    if task.size < op.min_size:
+        return f"{op.title} needs n ≥ {op.min_size}"
+    return backend.dtype_support(task.device, task.dtype)
+
+
+def empty_row(task: Task, backend: Backend, op: Op) -> dict:
+    """A row with every field present; measuring fills in the numbers."""
+    device = next((d for d in backend.devices if d.name == task.device), None)
+    n = task.size
+    return {
+        "op": task.op,
+        "size": n,
+        "shape": op.shape_label(n),
+        "dtype": task.dtype,
+        "backend": task.backend,
+        "version": backend.version,
+        "device": task.device,
+        "device_label": device.label if device else "",
+        "status": "",
+        "message": "",
+        "median_s": None,
+        "iqr_s": None,
+        "min_s": None,
+        "max_s": None,
+        "repeats": 0,
+        "calls_per_repeat": None,
+        "flops": op.flops(n) if op.flops else None,
+        "bytes": op.moved(n) * ITEMSIZE[task.dtype],
+        "unit": op.unit,
+        "gflops": None,
+        "gbps": None,
+        "max_abs_err": None,
+        "tolerance": None,
+        "correct": None,
+    }
+
+
+# --- All at once --------------------------------------------------------------------------------
+
+def result_file(rows: Iterable[dict], backends: Mapping[str, Backend], settings: Settings = Settings()) -> ResultFile:
+    """Rows plus the machine they ran on and the settings used: what the page and CLI save."""
+    return new_result_file(rows, machine_info(backends), settings.as_dict())
+
+
+def benchmark(ops: Iterable[str], sizes: Iterable[int], backends: Mapping[str, Backend] | None = None,
+              devices: str | Sequence[str] = "auto", dtypes: Iterable[str] = ("float32",),
+              settings: Settings = Settings(), *, should_stop: Callable[[], bool] | None = None,
+              on_row: Callable[[dict], None] | None = None) -> ResultFile:
+    """Plan, run every measurement and return the result file (no streaming)."""
+    backends = discover() if backends is None else backends
+    tasks = plan(ops, sizes, backends, devices, dtypes)
+    rows = [p.row for p in run(tasks, backends, settings, should_stop=should_stop, on_row=on_row)]
+    return result_file(rows, backends, settings)

@@ -1,0 +1,84 @@
+"""Measuring: warm up, then time calls that each end with the device's synchronisation.
+
+:func:`measure` is the whole method, short enough to read on the Benchmarks page. It
+follows ``torch.utils.benchmark``'s ``blocked_autorange``: a sample is a block of calls
+long enough for the clock to measure well, and blocks repeat until a time budget is spent;
+and MLX's own benchmarks: every result is evaluated (``mx.eval``) inside the timed region.
+A :class:`Timing` is a plain value that carries its own statistics.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per call: one sample per block of ``number`` calls."""
+
+    samples: tuple[float, ...]
+    number: int  # calls per sample
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def iqr(self) -> float:
+        """Interquartile range: the spread of the middle half of the samples."""
+        if len(self.samples) < 2:
+            return 0.0
+        q1, _, q3 = statistics.quantiles(self.samples, n=4, method="inclusive")
+        return q3 - q1
+
+    @property
+    def min(self) -> float:
+        return min(self.samples)
+
+    @property
+    def max(self) -> float:
+        return max(self.samples)
+
+    @property
+    def repeats(self) -> int:
+        return len(self.samples)
+
+    def __str__(self) -> str:
+        return (f"{format_seconds(self.median)} median, IQR {format_seconds(self.iqr)} "
+                f"({self.repeats} samples × {self.number} call{'s' if self.number != 1 else ''})")
+
+
+def measure(fn: Callable[[], Any], sync: Callable[[Any], None], *, budget_s: float = 0.5,
+            warmup: int = 2, min_block_s: float = 1e-3, min_repeats: int = 3,
+            max_repeats: int = 500) -> Timing:
+    """Time ``fn()``; every call is finished by ``sync(result)`` before the clock reads."""
+
+    def block(number: int) -> float:  # seconds for `number` calls, each one finished
+        start = time.perf_counter()
+        for _ in range(number):
+            sync(fn())  # mx.eval(result), torch.mps/cuda.synchronize(): the work is done here
+        return time.perf_counter() - start
+
+    for _ in range(warmup):  # compilation, caches, lazy initialisation
+        block(1)
+
+    number = 1  # calls per sample: grow until one block is long enough for the clock
+    while (seconds := block(number)) < min_block_s and number < 1_000_000:
+        number *= 10
+    samples = [seconds / number]
+
+    deadline = time.perf_counter() + budget_s
+    while len(samples) < min_repeats or (len(samples) < max_repeats and time.perf_counter() < deadline):
+        samples.append(block(number) / number)
+    return Timing(tuple(samples), number)
+
+
+def format_seconds(seconds: float) -> str:
+    """``812 µs``, ``1.23 ms``, ``2.50 s``."""
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.3g} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds:.3g} s"
