@@ -1,0 +1,170 @@
+"""``python -m kernels.models``: the Small models page's training runs, headless.
+
+Progress goes to stderr, one line per run; a table and the verdict to stdout; the result file
+(the same format the page downloads) to ``--out``. Bad flags get one line naming the valid
+choices, exit 2.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from typing import Sequence
+
+from ..backends import NAMES, discover
+from ..machine import machine_info
+from . import report, results
+from . import spec as S
+from .runner import plan, row_label, run, size_text
+
+PROG = "python -m kernels.models"
+EPILOG = f"""\
+models:
+  mlp          {S.MLP_INPUTS} inputs -> --depth hidden layers of --width (ReLU) -> {S.MLP_CLASSES} classes,
+               cross-entropy on a synthetic classification task
+  transformer  token + position embeddings (vocabulary {S.VOCAB}), --depth pre-norm blocks of
+               causal attention ({S.HEADS} heads) and a GELU MLP, next-token loss on
+               arithmetic sequences of --seq-len tokens; --width is the model dimension
+
+Every library starts from the same weights (seeded NumPy) and trains on the same batches.
+Each step (forward, backward, optimiser update) ends with the device's synchronisation
+(mx.eval(model.parameters(), optimizer.state, loss) for MLX, torch.mps/cuda.synchronize());
+the first steps are warm-up, and steps/s is one over the median of the rest. MLX runs twice:
+eagerly and with the step wrapped in mx.compile. NumPy trains the MLP with a hand-written
+backward pass; it has no transformer.
+
+example:
+  {PROG} --model mlp --batch 32,128 --width 128 --steps 20 --backends torch,mlx --out models.json
+"""
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not argparse's usage block
+        raise UsageError(f"{message} (see --help)")
+
+
+def comma_list(text: str, valid: Sequence[str], what: str) -> list[str]:
+    items = [x.strip() for x in text.split(",") if x.strip()]
+    unknown = [x for x in items if x not in valid]
+    if unknown or not items:
+        given = ", ".join(repr(x) for x in unknown) if unknown else "none"
+        raise UsageError(f"unknown {what} {given}; valid {what}s: {', '.join(valid)}")
+    return items
+
+
+def int_list(text: str, flag: str) -> list[int]:
+    lo, hi = S.LIMITS[flag.removeprefix("--").replace("-", "_")]
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        values = []
+    if not values or any(not lo <= v <= hi for v in values):
+        raise UsageError(f"{flag} needs whole numbers from {lo} to {hi}, separated by commas, like {lo * 8},{lo * 32} "
+                         f"(got {text!r})")
+    return values
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description="Train a small MLP or a tiny transformer block in NumPy, PyTorch and MLX "
+                "from the same weights, time steps per second on every device found, and write a result file.",
+                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", choices=S.MODELS, default="mlp", help="mlp (default) or transformer")
+    p.add_argument("--batch", default="32", help="batch size(s), comma-separated for a sweep (default: 32)")
+    p.add_argument("--width", default="128",
+                   help=f"hidden width / model dimension(s), comma-separated (default: 128; a multiple of {S.HEADS} "
+                        "for the transformer)")
+    p.add_argument("--seq-len", default="32",
+                   help="sequence length(s) for the transformer, comma-separated (default: 32)")
+    p.add_argument("--steps", type=int, default=20, help="training steps per run, warm-up included (default: 20)")
+    p.add_argument("--depth", type=int, default=2, help="MLP hidden layers / transformer blocks (default: 2)")
+    p.add_argument("--optimizer", choices=S.OPTIMIZERS, default="adam",
+                   help="adam (default; bias-corrected in every library) or sgd (momentum 0.9)")
+    p.add_argument("--lr", type=float, default=None,
+                   help=f"learning rate (default: {S.DEFAULT_LR['adam']} for adam, {S.DEFAULT_LR['sgd']} for sgd)")
+    p.add_argument("--backends", default=",".join(NAMES),
+                   help=f"libraries, comma-separated (default: {','.join(NAMES)}); a missing one gives a row "
+                        "saying how to install it")
+    p.add_argument("--devices", default="auto",
+                   help="'auto' (every available device: default) or names, comma-separated: cpu, gpu (MLX), mps, "
+                        "cuda (Torch)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the weights and batches (default: 0)")
+    p.add_argument("--out", default="models.json",
+                   help="where to write the result file (default: models.json); '-' for stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    batches, widths = int_list(args.batch, "--batch"), int_list(args.width, "--width")
+    seq_lens = int_list(args.seq_len, "--seq-len") if args.model == "transformer" else [S.RunSpec.seq_len]
+    names = comma_list(args.backends, NAMES, "backend")
+    backends = discover(names)
+    devices = args.devices.strip()
+    if devices != "auto":
+        known = sorted({d.name for b in backends.values() for d in b.devices}) or ["cpu", "gpu", "mps", "cuda"]
+        devices = comma_list(devices, known, "device")
+    specs = [S.RunSpec(model=args.model, batch=b, width=w, seq_len=t, steps=args.steps, depth=args.depth,
+                       optimizer=args.optimizer, lr=args.lr, seed=args.seed)
+             for b, w, t in itertools.product(batches, widths, seq_lens)]
+    try:
+        tasks = plan(specs, backends, devices)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+    say = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    for b in backends.values():
+        say(b.summary())
+    rows, code = [], 0
+    try:
+        for step in run(tasks, backends):
+            rows.append(step.row)
+            say(step.line())
+    except KeyboardInterrupt:
+        say(f"stopped after {len(rows)} of {len(tasks)} runs; writing those")
+        code = 130
+
+    settings = {k: v for k, v in specs[0].as_dict().items() if k not in ("batch", "width", "seq_len")}
+    settings.update(batch=batches, width=widths, seq_len=seq_lens if args.model == "transformer" else None,
+                    backends=names, devices=devices)
+    doc = results.document(rows, machine_info(backends), settings)
+    if args.out == "-":
+        sys.stdout.buffer.write(results.to_json(doc))
+        sys.stdout.flush()
+        summary = sys.stderr
+    else:
+        results.save(doc, args.out)
+        summary = sys.stdout
+    if not args.quiet or args.out != "-":
+        print(summary_text(rows), file=summary)
+    counts = {s: sum(r["status"] == s for r in rows) for s in results.STATUSES}
+    say(f"{len(rows)} rows ({', '.join(f'{v} {k}' for k, v in counts.items() if v)}) written to {args.out}")
+    return code
+
+
+def summary_text(rows: Sequence[dict]) -> str:
+    """A fixed-width table of the runs, then the verdict without its markdown."""
+    lines = [f"{'run':<26} {'size':<34} {'steps/s':>9} {'ms/step':>9} {'loss first → last':>19}  peak memory"]
+    for r in rows:
+        if r["status"] == "ok":
+            peak = r["peak_memory_bytes"]
+            mem = f"{peak / 2**20:.1f} MiB" if peak is not None else "n/a"
+            lines.append(f"{row_label(r):<26} {size_text(r):<34} {r['steps_per_s']:>9.1f} "
+                         f"{1e3 * r['step_s_median']:>9.3f} {r['initial_loss']:>8.4f} → {r['final_loss']:<8.4f}  {mem}")
+        else:
+            lines.append(f"{row_label(r):<26} {size_text(r):<34} {r['status']}: {r['message']}")
+    lines.append("")
+    lines += [p.replace("**", "") for p in report.verdict(rows)]
+    return "\n".join(lines)

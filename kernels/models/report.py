@@ -1,0 +1,215 @@
+"""Reading result rows: which library trained faster where (:func:`comparison`), the plain-words
+verdict built from it (:func:`verdict`), and the long tables the page's charts draw.
+
+Nothing here knows a library by name: libraries are whatever the rows hold, told apart by their
+``backend`` and named by their ``label``.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Iterable, Mapping, Sequence
+
+from . import spec as S
+from .runner import row_label, size_text
+
+SIZE_DIMS = ("batch", "width", "seq_len")
+DIM_WORDS = {"batch": "batch", "width": "width", "seq_len": "sequence length"}
+EVEN = 1.10  # closer than this ratio counts as "about even"
+
+
+def ok_rows(rows: Iterable[Mapping]) -> list[Mapping]:
+    return [r for r in rows if r.get("status") == "ok" and r.get("steps_per_s")]
+
+
+def size_key(row: Mapping) -> tuple:
+    return tuple(row.get(d) or 0 for d in SIZE_DIMS)
+
+
+def varying_dims(rows: Sequence[Mapping]) -> list[str]:
+    """The size settings that take more than one value among ``rows``."""
+    return [d for d in SIZE_DIMS if len({r.get(d) for r in rows}) > 1]
+
+
+def best_per_library(rows: Iterable[Mapping]) -> list[Mapping]:
+    """Each library's fastest row (over its devices and variants), fastest library first."""
+    best: dict[str, Mapping] = {}
+    for r in ok_rows(rows):
+        if r["backend"] not in best or r["steps_per_s"] > best[r["backend"]]["steps_per_s"]:
+            best[r["backend"]] = r
+    return sorted(best.values(), key=lambda r: -r["steps_per_s"])
+
+
+def comparison(rows: Iterable[Mapping]) -> list[dict]:
+    """One entry per (model, size): the fastest library and how much faster than the next."""
+    out = []
+    ok = ok_rows(rows)
+    for (model, key), group in itertools.groupby(sorted(ok, key=lambda r: (r["model"], size_key(r))),
+                                                 key=lambda r: (r["model"], size_key(r))):
+        ranked = best_per_library(list(group))
+        first = ranked[0]
+        second = ranked[1] if len(ranked) > 1 else None
+        out.append({
+            "model": model, **dict(zip(SIZE_DIMS, key)),
+            "winner": first["backend"], "winner_label": first["label"], "winner_row": row_label(first),
+            "winner_where": where_text(first),
+            "winner_steps_per_s": first["steps_per_s"],
+            "runner_up": second["backend"] if second else None,
+            "runner_up_label": second["label"] if second else None,
+            "runner_up_row": row_label(second) if second else None,
+            "runner_up_steps_per_s": second["steps_per_s"] if second else None,
+            "ratio": first["steps_per_s"] / second["steps_per_s"] if second else None,
+            "ranked": [(r["backend"], r["label"], r["steps_per_s"]) for r in ranked],
+        })
+    return out
+
+
+def where_text(row: Mapping) -> str:
+    """``cpu`` or ``gpu, compiled``: where and how a library's row ran."""
+    variant = row.get("variant")
+    return row["device"] + (f", {variant}" if variant and variant != "eager" else "")
+
+
+def loss_gap(rows: Iterable[Mapping]) -> float | None:
+    """The largest difference between two libraries' losses at the same step of the same run."""
+    gap = None
+    groups: dict[tuple, list] = {}
+    for r in ok_rows(rows):
+        groups.setdefault((r["model"], size_key(r), r["steps"], r["optimizer"], r["lr"]), []).append(r["losses"])
+    for curves in groups.values():
+        for a, b in itertools.combinations(curves, 2):
+            for x, y in zip(a, b):
+                if x is not None and y is not None:
+                    gap = max(gap or 0.0, abs(x - y))
+    return gap
+
+
+def _values(entries: Sequence[Mapping], dim: str) -> str:
+    vals = sorted({e[dim] for e in entries})
+    if len(vals) == 1:
+        return f"{DIM_WORDS[dim]} {vals[0]}"
+    if len(vals) == 2:
+        return f"{DIM_WORDS[dim]} {vals[0]} and {vals[1]}"
+    return f"{DIM_WORDS[dim]} {vals[0]}–{vals[-1]}"
+
+
+def _where(entries: Sequence[Mapping], dims: Sequence[str]) -> str:
+    if not dims:
+        return "at the size tried"
+    if len(dims) == 1:
+        return f"at {_values(entries, dims[0])}"
+    return "at " + "; ".join(" · ".join(f"{DIM_WORDS[d]} {e[d]}" for d in dims) for e in entries)
+
+
+def _times(ratios: Sequence[float]) -> str:
+    lo, hi = min(ratios), max(ratios)
+    return f"{lo:.1f}×" if f"{lo:.1f}" == f"{hi:.1f}" else f"{lo:.1f}–{hi:.1f}×"
+
+
+def _header(model: str, rows: Sequence[Mapping], dims: Sequence[str]) -> str:
+    r = rows[0]
+    fixed = [f"{DIM_WORDS[d]} {r[d]}" for d in SIZE_DIMS
+             if d not in dims and not (d == "seq_len" and model != "transformer")]
+    layers = f"{r['depth']} {'hidden layers' if model == 'mlp' else 'blocks'}"
+    optimizer = S.OPTIMIZER_TITLES.get(r["optimizer"], r["optimizer"])
+    return f"**{S.MODEL_TITLES.get(model, model)}** ({', '.join(fixed + [layers])}, {optimizer}, {r['steps']} steps)"
+
+
+def verdict(rows: Iterable[Mapping]) -> list[str]:
+    """Plain-words paragraphs, one per model, computed from ``rows``: who trained fastest at which
+    sizes and by how much, each pair of libraries compared, and whether the losses agreed."""
+    rows = list(rows)
+    ok = ok_rows(rows)
+    if not ok:
+        return ["No run finished, so there is nothing to compare yet."]
+    paragraphs = []
+    for model in [m for m in S.MODELS if any(r["model"] == m for r in ok)]:
+        mrows = [r for r in ok if r["model"] == model]
+        dims = varying_dims(mrows)
+        entries = [e for e in comparison(mrows)]
+        entries.sort(key=lambda e: tuple(e[d] or 0 for d in dims))
+        libraries = {r["backend"]: r["label"] for r in mrows}
+        parts = [_header(model, mrows, dims) + ":"]
+        if len(libraries) < 2:
+            only = next(iter(libraries.values()))
+            parts.append(f"only {only} trained it here, so there is nothing to compare it with.")
+            paragraphs.append(" ".join(parts))
+            continue
+        runs = [list(g) for _, g in itertools.groupby(entries, key=lambda e: e["winner"])]
+        sentences = []
+        for group in runs:
+            first = group[0]
+            where = _where(group, dims)
+            if len(runs) == 1 and len(group) > 1:
+                where = f"at every size tried ({where.removeprefix('at ')})"
+            ratios = [e["ratio"] for e in group]
+            others = " or ".join(dict.fromkeys(e["runner_up_label"] for e in group))
+            on = ", ".join(dict.fromkeys(e["winner_where"] for e in group))
+            if max(ratios) < EVEN:
+                sentences.append(f"{where}, {first['winner_label']} and {others} are about even "
+                                 f"(within {EVEN - 1:.0%})")
+            else:
+                sentences.append(f"{where}, **{first['winner_label']}** trains fastest (on {on}): "
+                                 f"{_times(ratios)} the steps per second of {others}, the next fastest")
+        parts.append(" ".join(s[0].upper() + s[1:] + "." for s in sentences))
+        if len(libraries) > 2:
+            parts.append(_pairs(entries, libraries))
+        paragraphs.append(" ".join(parts))
+    gap = loss_gap(ok)
+    if gap is not None:
+        if gap < 1e-3:
+            agree = "are identical at every step" if gap == 0 else f"agree at every step to within {gap:.1g}"
+            paragraphs.append(f"The libraries' losses {agree} (same weights, same batches, same optimiser), so "
+                              "each did the same work and the speeds compare like for like.")
+        else:
+            paragraphs.append(f"The libraries' losses differ by up to {gap:.3g} at some step: float32 rounding "
+                              "grows over many steps, so compare speeds but read the curves with that in mind.")
+    return paragraphs
+
+
+def _pairs(entries: Sequence[Mapping], libraries: Mapping[str, str]) -> str:
+    """``MLX against PyTorch: faster at 3 of 3 sizes (1.2–2.0×).`` for every pair of libraries."""
+    out = []
+    for a, b in itertools.combinations(libraries, 2):
+        wins_a, wins_b = [], []
+        for e in entries:
+            speed = {lib: s for lib, _, s in e["ranked"]}
+            if a in speed and b in speed:
+                (wins_a if speed[a] >= speed[b] else wins_b).append(max(speed[a], speed[b]) / min(speed[a], speed[b]))
+        n = len(wins_a) + len(wins_b)
+        if not n:
+            continue
+        lead, other, wins, losses = ((a, b, wins_a, wins_b) if len(wins_a) >= len(wins_b)
+                                     else (b, a, wins_b, wins_a))
+        if n == 1:
+            out.append(f"{libraries[lead]} is {_times(wins)} as fast as {libraries[other]}")
+            continue
+        text = f"{libraries[lead]} against {libraries[other]}: faster at {len(wins)} of {n} sizes ({_times(wins)})"
+        out.append(f"{text}, slower at {len(losses)} ({_times(losses)})" if losses else text)
+    return "Pair by pair: " + "; ".join(out) + "."
+
+
+# --- long tables for charts ---------------------------------------------------------------------
+
+def speed_table(rows: Iterable[Mapping]) -> list[dict]:
+    """One record per finished run: what the steps-per-second chart plots."""
+    return [{
+        "model": S.MODEL_TITLES.get(r["model"], r["model"]),
+        "library": r["label"],
+        "run": row_label(r),
+        "device": r["device"],
+        "variant": r["variant"],
+        "batch": r["batch"],
+        "width": r["width"],
+        "seq_len": r.get("seq_len"),
+        "size": size_text(r),
+        "steps_per_s": r["steps_per_s"],
+        "step_ms": 1e3 * r["step_s_median"],
+        "iqr_ms": 1e3 * (r["step_s_iqr"] or 0.0),
+        "peak_memory_bytes": r.get("peak_memory_bytes"),
+    } for r in ok_rows(rows)]
+
+
+def loss_table(rows: Iterable[Mapping]) -> list[dict]:
+    """One record per (run, step): the loss curves."""
+    return [{"run": row_label(r), "library": r["label"], "size": size_text(r), "step": i + 1, "loss": loss}
+            for r in ok_rows(rows) for i, loss in enumerate(r["losses"])]

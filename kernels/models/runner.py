@@ -1,0 +1,257 @@
+"""Training the small models and timing them: :func:`plan` what to run, :func:`run` it row by row.
+
+Every run starts from the same weights (``spec.init_weights``) and cycles through the same
+batches (``spec.make_batches``) in every library. A step is timed from the call to the end of
+the device's synchronisation (``Backend.synchronize``: nothing for NumPy and Torch on the CPU,
+``torch.mps/cuda.synchronize()``, ``mx.eval(model.parameters(), optimizer.state, loss)`` for
+MLX); the first ``spec.warmup`` steps are run but not timed; steps per second is one over the
+median of the timed steps (statistics by ``kernels.bench.timing.Timing``).
+
+Each row is a plain dict (:data:`ROW_FIELDS`); a combination that cannot run is a row too, with
+status ``unsupported`` (the reason), ``refused`` (it would not fit in memory) or ``error`` (what
+the library said), never an exception.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from ..backends import Backend
+from ..bench.timing import Timing
+from ..memory import TooLarge, check_fits
+from . import spec as S
+
+ROW_FIELDS = (
+    "model", "backend", "label", "version", "variant", "device", "device_label",
+    "batch", "width", "seq_len", "depth", "params", "optimizer", "lr", "steps", "warmup",
+    "status", "message", "initial_loss", "final_loss", "losses",
+    "steps_per_s", "step_s_median", "step_s_iqr", "timed_steps",
+    "peak_memory_bytes", "memory_note", "wall_s",
+)
+
+
+def library_module(name: str):
+    """The model module of one library (``kernels.models.torch_models``, ...): same names in each.
+    Import it only when the library is installed."""
+    return importlib.import_module(f"{__package__}.{name}_models")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One training run: a model at a size, in one library, on one device, as one variant."""
+
+    spec: S.RunSpec
+    backend: str
+    device: str  # "" when the library is missing
+    variant: str  # "eager", "compiled"; "" when the library is missing
+
+    def __str__(self) -> str:
+        where = "/".join(p for p in (self.backend, self.device, self.variant) if p)
+        return f"{self.spec.model} {self.spec.size_label()} {where}"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What :func:`run` yields after each training run."""
+
+    done: int
+    total: int
+    row: dict
+    elapsed_s: float
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+    def line(self) -> str:
+        r = self.row
+        head = f"[{self.done}/{self.total}] {r['model']} {size_text(r)} {row_label(r)}: {r['status']}"
+        if r["status"] != "ok":
+            return f"{head}: {r['message']}"
+        return (f"{head} {r['steps_per_s']:.1f} steps/s · loss {r['initial_loss']:.4f} → "
+                f"{r['final_loss']:.4f}")
+
+
+def row_label(row: Mapping) -> str:
+    """``PyTorch · cpu``, ``MLX · gpu · compiled``: one line of a chart's legend."""
+    parts = [row["label"]]
+    if row.get("device"):
+        parts.append(row["device"])
+    if row.get("variant") and row["variant"] != "eager":
+        parts.append(row["variant"])
+    return " · ".join(parts)
+
+
+def size_text(row: Mapping) -> str:
+    text = f"batch {row['batch']} · width {row['width']}"
+    return f"{text} · seq {row['seq_len']}" if row["model"] == "transformer" else text
+
+
+# --- Planning ---------------------------------------------------------------------------------
+
+def device_names(backend: Backend, devices: str | Sequence[str] = "auto") -> list[str]:
+    """The devices of ``backend`` a plan covers (``[""]`` for a missing library, so it gets a row)."""
+    if not backend.available:
+        return [""]
+    if devices == "auto":
+        return [d.name for d in backend.available_devices]
+    return [d.name for d in backend.devices if d.name in devices]
+
+
+def variants(backend: Backend) -> tuple[str, ...]:
+    return library_module(backend.name).VARIANTS if backend.available else ("",)
+
+
+def plan(specs: Iterable[S.RunSpec], backends: Mapping[str, Backend],
+         devices: str | Sequence[str] = "auto") -> list[Task]:
+    """Every (size, library, device, variant) to train, sizes outermost. Raises ``ValueError``
+    for a setting out of range (before anything runs)."""
+    specs = list(specs)
+    for s in specs:
+        S.validate(s)
+    return [Task(s, b.name, device, variant)
+            for s in specs for b in backends.values()
+            for device in device_names(b, devices) for variant in variants(b)]
+
+
+# --- Running ----------------------------------------------------------------------------------
+
+def run(tasks: Sequence[Task], backends: Mapping[str, Backend], *,
+        should_stop: Callable[[], bool] | None = None) -> Iterator[Progress]:
+    """Train each task in turn, yielding a :class:`Progress` (with its row) as each finishes.
+    Weights and batches are made once per size and shared by every library."""
+    start = time.perf_counter()
+    data_for: S.RunSpec | None = None
+    weights: dict[str, np.ndarray] = {}
+    batches: list = []
+    for done, task in enumerate(tasks, 1):
+        if should_stop is not None and should_stop():
+            return
+        if task.spec != data_for:
+            data_for = task.spec
+            weights, batches = {}, []  # free the previous size's first
+            if memory_refusal(task.spec) is None:
+                weights = S.init_weights(task.spec)
+                batches = S.make_batches(task.spec, S.batch_pool_size(task.spec))
+        row = train(task, backends[task.backend], weights, batches)
+        yield Progress(done, len(tasks), row, time.perf_counter() - start)
+
+
+def train(task: Task, backend: Backend, weights: Mapping[str, np.ndarray], batches: Sequence) -> dict:
+    """One result row; never raises."""
+    row = empty_row(task, backend)
+    reason = unsupported_reason(task, backend)
+    if reason:
+        return {**row, "status": "unsupported", "message": reason}
+    refusal = memory_refusal(task.spec)
+    if refusal:
+        return {**row, "status": "refused", "message": refusal}
+    start = time.perf_counter()
+    try:
+        fields = train_and_time(task, backend, weights, batches)
+    except MemoryError as exc:
+        return {**row, "status": "refused", "message": str(exc) or "out of memory"}
+    except Exception as exc:  # the library's own error, in its own words
+        first_line = (str(exc).strip().splitlines() or [""])[0][:300]
+        return {**row, "status": "error", "message": f"{type(exc).__name__}: {first_line}"}
+    return {**row, **fields, "wall_s": time.perf_counter() - start}
+
+
+def train_and_time(task: Task, backend: Backend, weights, batches) -> dict:
+    module = library_module(task.backend)
+    spec, device = task.spec, task.device
+    with backend.device_scope(device):
+        module.reset_peak_memory(device)
+        trainer = module.Trainer(spec, weights, device, task.variant)
+        data = [trainer.batch(x, y) for x, y in batches]
+        losses, seconds = [], []
+        for i in range(spec.steps):
+            x, y = data[i % len(data)]
+            t0 = time.perf_counter()
+            loss = trainer.step(x, y)
+            backend.synchronize(device, trainer.sync_target(loss))  # the step is finished here
+            seconds.append(time.perf_counter() - t0)
+            losses.append(trainer.loss_value(loss))
+        peak, memory_note = module.peak_memory(device)
+    timing = Timing(tuple(seconds[spec.warmup:]), 1)
+    finite = all(math.isfinite(v) for v in losses)
+    return {
+        "status": "ok",
+        "message": "" if finite else "the loss became NaN or infinite: try a smaller learning rate",
+        "initial_loss": losses[0],
+        "final_loss": losses[-1],
+        "losses": losses,
+        "steps_per_s": 1.0 / timing.median if timing.median > 0 else None,
+        "step_s_median": timing.median,
+        "step_s_iqr": timing.iqr,
+        "timed_steps": timing.repeats,
+        "peak_memory_bytes": peak,
+        "memory_note": memory_note,
+    }
+
+
+def memory_refusal(spec: S.RunSpec) -> str | None:
+    """``None`` when one run of ``spec`` fits in memory now, else the sentence that says why not."""
+    try:
+        check_fits(S.estimate_bytes(spec), f"the {S.MODEL_TITLES[spec.model]} at {spec.size_label()}")
+    except TooLarge as exc:
+        return str(exc)
+    return None
+
+
+def unsupported_reason(task: Task, backend: Backend) -> str | None:
+    """Why this combination cannot run here, or None. Capabilities come from the library modules."""
+    if not backend.available:
+        return f"{backend.label} is not installed here ({backend.error}); install it with: {backend.install}"
+    device = next((d for d in backend.devices if d.name == task.device), None)
+    if device is None:
+        return f"{backend.label} has no device {task.device!r}"
+    if not device.available:
+        return f"{backend.label} on {device.name} is not available here: {device.note}"
+    module = library_module(backend.name)
+    if task.spec.model not in module.MODELS:
+        return module.UNSUPPORTED
+    if task.variant not in module.VARIANTS:
+        return f"{backend.label} has no {task.variant!r} variant; it has {', '.join(module.VARIANTS)}"
+    return None
+
+
+def empty_row(task: Task, backend: Backend) -> dict:
+    """A row with every field present; training fills in the numbers."""
+    spec = task.spec
+    device = next((d for d in backend.devices if d.name == task.device), None)
+    return {
+        "model": spec.model,
+        "backend": task.backend,
+        "label": backend.label,
+        "version": backend.version,
+        "variant": task.variant,
+        "device": task.device,
+        "device_label": device.label if device else "",
+        "batch": spec.batch,
+        "width": spec.width,
+        "seq_len": spec.seq_len if spec.uses_seq_len else None,
+        "depth": spec.depth,
+        "params": S.param_count(spec),
+        "optimizer": spec.optimizer,
+        "lr": spec.learning_rate,
+        "steps": spec.steps,
+        "warmup": spec.warmup,
+        "status": "",
+        "message": "",
+        "initial_loss": None,
+        "final_loss": None,
+        "losses": [],
+        "steps_per_s": None,
+        "step_s_median": None,
+        "step_s_iqr": None,
+        "timed_steps": 0,
+        "peak_memory_bytes": None,
+        "memory_note": "",
+        "wall_s": None,
+    }

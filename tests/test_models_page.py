@@ -1,0 +1,136 @@
+"""The Small models page through Streamlit's AppTest: renders, trains at a tiny size, keeps its
+results across reruns, refuses bad or oversized input with a message, and survives a missing MLX."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from kernels import memory
+from kernels.backends import mlx_backend
+from ui.nav import PAGES
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/models.py"
+
+
+@pytest.fixture(autouse=True)
+def fresh_backend_cache():
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def tiny(at: AppTest, model: str = "mlp") -> AppTest:
+    if model != "mlp":
+        at.radio(key="models_model").set_value(model).run()
+    at.select_slider(key=f"models_batch_{model}").set_value(4)
+    at.select_slider(key=f"models_width_{model}").set_value(16)
+    if model == "transformer":
+        at.select_slider(key="models_seq_len").set_value(8)
+    at.slider(key="models_steps").set_value(5)
+    return at
+
+
+def chart_data(at: AppTest) -> list[tuple[dict, list[dict]]]:
+    """Each Altair chart's spec and its rows (Streamlit ships the data as Arrow)."""
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        data = chart.proto.datasets[0].data.data
+        out.append((spec, pa.ipc.open_stream(io.BytesIO(data)).read_all().to_pylist()))
+    return out
+
+
+def test_page_is_in_the_measure_section_and_titled_as_in_the_nav():
+    spec = next(p for p in PAGES if p.path == PAGE)
+    assert (spec.title, spec.section, spec.url_path) == ("Small models", "Measure", "models")
+    at = open_page()
+    assert [t.value for t in at.title] == ["Small models"]
+    codes = "\n".join(c.value for c in at.code)
+    assert "class MLP(nn.Module):" in codes and "loss.backward()" in codes  # torch, from inspect.getsource
+    assert "nn.value_and_grad(model, loss_fn)" in codes and "mx.compile" in codes  # mlx
+    assert "def backward(self, outs, d):" in codes  # numpy's hand-written backward
+    assert not at.get("vega_lite_chart")  # nothing has run yet
+
+
+def test_tiny_run_gives_charts_verdict_and_survives_a_rerun():
+    at = tiny(open_page())
+    at.button(key="models_run").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    rows = at.session_state["models_runs"][-1]["rows"]
+    assert {r["batch"] for r in rows} == {1, 2, 4} and all(r["status"] == "ok" for r in rows)
+
+    (speed_spec, speed), (loss_spec, losses) = chart_data(at)
+    assert speed_spec["encoding"]["y"]["field"] == "steps_per_s" and speed_spec["encoding"]["x"]["field"] == "batch"
+    assert {d["run"] for d in speed} == {"NumPy · cpu", "PyTorch · cpu", "MLX · cpu", "MLX · cpu · compiled"}
+    assert len(speed) == 12 and all(d["steps_per_s"] > 0 for d in speed)
+    assert loss_spec["encoding"]["y"]["field"] == "loss" and len(losses) == 4 * 5  # 4 runs × 5 steps at batch 4
+
+    verdict = " ".join(m.value for m in at.markdown)
+    assert "**MLP** (width 16" in verdict and ("trains fastest" in verdict or "about even" in verdict)
+    assert "losses agree" in verdict or "identical" in verdict
+
+    at.slider(key="models_steps").set_value(7).run()  # a rerun without training keeps the results
+    assert not at.exception
+    assert len(at.session_state["models_runs"]) == 1 and len(at.get("vega_lite_chart")) == 2
+
+
+def test_transformer_runs_in_torch_and_mlx_and_numpy_says_why_not():
+    at = tiny(open_page(), "transformer")
+    at.radio(key="models_sweep_transformer").set_value("none")
+    at.multiselect(key="models_libraries").set_value(["numpy", "torch"])
+    at.button(key="models_run").click().run()
+    assert not at.exception, at.exception
+    rows = at.session_state["models_runs"][-1]["rows"]
+    assert [(r["backend"], r["status"]) for r in rows] == [("numpy", "unsupported"), ("torch", "ok")]
+    assert any("no autograd" in i.value for i in at.info)
+    assert "class TinyTransformer(nn.Module):" in "\n".join(c.value for c in at.code)
+
+
+def test_no_library_chosen_is_a_message():
+    at = open_page()
+    at.multiselect(key="models_libraries").set_value([])
+    at.button(key="models_run").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Pick at least one library to train."]
+    assert "models_runs" not in at.session_state
+
+
+def test_a_size_that_would_not_fit_is_refused_before_running(monkeypatch):
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1 << 20)  # 1 MiB free
+    at = open_page()
+    at.select_slider(key="models_batch_mlp").set_value(1024)
+    at.select_slider(key="models_width_mlp").set_value(2048)
+    at.button(key="models_run").click().run()
+    assert not at.exception
+    assert len(at.error) == 1 and "needs about" in at.error[0].value and "smaller size" in at.error[0].value
+    assert "models_runs" not in at.session_state
+
+
+def test_missing_mlx_greys_its_column_and_the_rest_still_trains(monkeypatch):
+    def not_installed():
+        raise ModuleNotFoundError("No module named 'mlx'")
+
+    monkeypatch.setattr(mlx_backend, "load", not_installed)
+    at = tiny(open_page())
+    assert any("MLX is not available" in w.value for w in at.warning)
+    at.radio(key="models_sweep_mlp").set_value("none")
+    at.button(key="models_run").click().run()
+    assert not at.exception, at.exception
+    rows = at.session_state["models_runs"][-1]["rows"]
+    assert [(r["backend"], r["status"]) for r in rows] == [("numpy", "ok"), ("torch", "ok"), ("mlx", "unsupported")]
+    assert any("MLX" in i.value and "not installed" in i.value for i in at.info)
