@@ -85,7 +85,8 @@ def wait_for_run(page, timeout_ms: float = 60_000) -> None:
     """Wait until the script run that the last action started has finished.
 
     Streamlit marks its root with data-test-script-state; a run is done when it reads
-    "notRunning" with the page's title drawn, and still does a moment later (a first visit
+    "notRunning" with the page's title drawn and no element still waiting for its lazily
+    loaded code (a stSkeleton placeholder), and still does a moment later (a first visit
     can chain two runs: the navigation's, then the page's).
     """
     for _ in range(3):
@@ -99,7 +100,8 @@ def wait_for_run(page, timeout_ms: float = 60_000) -> None:
 RENDERED = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-        && !!document.querySelector('[data-testid="stMain"] h1');
+        && !!document.querySelector('[data-testid="stMain"] h1')
+        && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]');
 }"""
 
 
@@ -108,13 +110,12 @@ def open_from_nav(page, title: str, timeout_ms: float = 60_000) -> None:
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
     page.wait_for_function(
         """(t) => {
-            const app = document.querySelector('[data-testid="stApp"]');
             const h1 = document.querySelector('[data-testid="stMain"] h1');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && h1 && h1.innerText.includes(t);
+            return !!h1 && h1.innerText.includes(t);
         }""",
         arg=title_heading(title), timeout=timeout_ms,
     )
+    wait_for_run(page, timeout_ms)
 
 
 def title_heading(title: str) -> str:
