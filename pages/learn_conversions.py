@@ -170,6 +170,17 @@ def show_mlx_write() -> None:
         )
 
 
+def side_by_side(cells: list[tuple[str, str, str]]) -> None:
+    """(source, output, error) per column: the code, then what it returned or the error it raised."""
+    for column, (source, output, error) in zip(st.columns(len(cells), gap="medium"), cells):
+        with column:
+            st.code(source, language="python")
+            if error:
+                st.error(error, icon=":material/error:")
+            else:
+                st.code(output, language=None)
+
+
 def show_gpu() -> None:
     st.subheader("A tensor on a GPU")
     results = conv.gpu_to_host(libs)
@@ -190,19 +201,8 @@ def show_gpu() -> None:
                 else:
                     st.info(f"Not observable here: {r.why_not}.", icon=":material/visibility_off:")
                 continue
-            c1, c2 = st.columns(2, gap="medium")
-            with c1:
-                st.code(r.naive_source, language="python")
-                if r.naive_error:
-                    st.error(r.naive_error, icon=":material/error:")
-                else:
-                    st.code(r.naive_output, language=None)
-            with c2:
-                st.code(r.fixed_source, language="python")
-                if r.fixed_error:
-                    st.error(r.fixed_error, icon=":material/error:")
-                else:
-                    st.code(r.fixed_output, language=None)
+            side_by_side([(r.naive_source, r.naive_output, r.naive_error),
+                          (r.fixed_source, r.fixed_output, r.fixed_error)])
 
 
 def show_notebook(results, surprises) -> None:
@@ -219,19 +219,8 @@ def show_notebook(results, surprises) -> None:
     if via_mv.status == "missing" or direct.status == "missing":
         st.info(f"Not checkable here: {via_mv.error or direct.error}")
         return
-    c1, c2 = st.columns(2, gap="medium")
-    with c1:
-        st.code(via_mv.source, language="python")
-        if via_mv.ok:
-            st.code(via_mv.output.text, language=None)
-        else:
-            st.error(via_mv.error or "did not run", icon=":material/error:")
-    with c2:
-        st.code(direct.source, language="python")
-        if direct.ok:
-            st.code(direct.output.text, language=None)
-        else:
-            st.error(direct.error or "did not run", icon=":material/error:")
+    side_by_side([(r.source, r.output.text, "") if r.ok else (r.source, "", r.error or "did not run")
+                  for r in (via_mv, direct)])
     if not via_mv.ok and direct.ok:
         st.markdown(
             f"**No longer true** with PyTorch {torch_b.version}: a tensor does not export the buffer protocol, "

@@ -4,8 +4,10 @@ from __future__ import annotations
 import sys
 
 import pytest
+import streamlit as st
 
 from kernels import backends as kb
+from kernels.backends import mlx_backend
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +27,24 @@ def hide_library(monkeypatch):
             monkeypatch.setitem(sys.modules, name, None)  # `import name` now raises ImportError
 
     return hide
+
+
+@pytest.fixture(autouse=True)
+def fresh_backend_cache():
+    """Every test starts and ends with an empty `st.cache_resource` (the app caches the backends there)."""
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def mlx_missing(monkeypatch):
+    """The app as on a machine without MLX: loading it raises, and no cached backend remembers it."""
+
+    def not_installed():
+        raise ModuleNotFoundError("No module named 'mlx'")
+
+    monkeypatch.setattr(mlx_backend, "load", not_installed)
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()

@@ -3,7 +3,6 @@ the three libraries against the checker, and the page through AppTest."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from kernels import cells, memory
 from kernels.examples import broadcasting as bc
+from tests.apptest import open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/learn_broadcasting.py"
 ALL = ("numpy", "torch", "mlx")
 
@@ -181,15 +180,8 @@ def test_random_pairs_libraries_agree_with_the_checker(libs):
 
 # --- the page ----------------------------------------------------------------------------
 
-def open_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_page_opens_on_the_notebook_example_printed_in_full():
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     assert at.title[0].value == "Broadcasting"
     codes = [c.value for c in at.code]
     assert "import numpy as np\n\na = np.ones((6, 5))\nb = np.arange(5).reshape((1, 5))\na + b" in codes
@@ -201,7 +193,7 @@ def test_page_opens_on_the_notebook_example_printed_in_full():
 
 @pytest.mark.parametrize("index", range(len(bc.PRESETS)))
 def test_every_preset_button_works(index):
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     at.button(key=f"bc_preset_{index}").click().run()
     assert not at.exception
     _, a_text, b_text, _ = bc.PRESETS[index]
@@ -217,7 +209,7 @@ def test_every_preset_button_works(index):
 
 
 def test_notebook_six_dimension_preset_shows_each_library_result_shape():
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     at.button(key="bc_preset_1").click().run()
     codes = [c.value for c in at.code]
     assert "(5, 6, 4, 3, 7, 2)" in codes and "torch.Size([5, 6, 4, 3, 7, 2])" in codes
@@ -225,7 +217,7 @@ def test_notebook_six_dimension_preset_shows_each_library_result_shape():
 
 @pytest.mark.parametrize("bad", ["", "6, five", "1,2,3,4,5,6,7", "-3"])
 def test_bad_text_is_an_error_message_not_a_traceback(bad):
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     at.text_input(key="bc_b").set_value(bad).run()
     assert not at.exception
     assert any("Can't use the shape of b" in e.value for e in at.error)
@@ -233,7 +225,7 @@ def test_bad_text_is_an_error_message_not_a_traceback(bad):
 
 
 def test_too_large_is_refused_before_running():
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     at.text_input(key="bc_a").set_value("100000, 1").run()
     at.text_input(key="bc_b").set_value("1, 100000").run()
     assert not at.exception
@@ -243,7 +235,7 @@ def test_too_large_is_refused_before_running():
 
 
 def test_typed_shapes_change_the_output():
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     before = [c.value for c in at.code]
     at.text_input(key="bc_a").set_value("2, 1, 3").run()
     at.text_input(key="bc_b").set_value("4, 1").run()
@@ -258,20 +250,8 @@ def libs_agree_on_shape(at: AppTest, shape) -> bool:
     return len([c for c in captions if f"shape {shape}" in c]) == 3
 
 
-def test_page_works_without_mlx(monkeypatch):
-    import streamlit as st
-
-    from kernels.backends import mlx_backend
-
-    def not_installed():
-        raise ModuleNotFoundError("No module named 'mlx'")
-
-    monkeypatch.setattr(mlx_backend, "load", not_installed)
-    st.cache_resource.clear()
-    try:
-        at = open_page()
-        assert not at.exception
-        assert any("MLX is not available" in w.value for w in at.warning)
-        assert any(c.value.startswith("import torch") for c in at.code)
-    finally:
-        st.cache_resource.clear()
+def test_page_works_without_mlx(mlx_missing):
+    at = open_page(PAGE, timeout=60)
+    assert not at.exception
+    assert any("MLX is not available" in w.value for w in at.warning)
+    assert any(c.value.startswith("import torch") for c in at.code)

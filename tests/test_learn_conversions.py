@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from kernels.backends import Device, mlx_backend
+from kernels.backends import Device
 from kernels.examples import conversions as conv
+from tests.apptest import open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/learn_conversions.py"
 VALUES = [0.1, 1, 2, 3]
 
@@ -206,26 +203,12 @@ def test_an_available_gpu_device_is_run_and_its_errors_reported(libs):
 
 # --- the page -------------------------------------------------------------------------------
 
-@pytest.fixture(autouse=True)
-def fresh_backend_cache():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
-def open_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
 def matrix(at) -> list:
     return at.dataframe[1].value.to_dict("records")
 
 
 def test_page_renders_the_matrix_and_the_notebook_note():
-    at = open_page()
+    at = open_page(PAGE)
     assert at.title[0].value == "Moving data between libraries"
     rows = matrix(at)
     assert len(rows) == len(conv.ROUTES)
@@ -240,7 +223,7 @@ def test_page_renders_the_matrix_and_the_notebook_note():
 
 @pytest.mark.parametrize("index", [0, -1])
 def test_dtype_picker_at_both_ends_changes_the_matrix(index):
-    at = open_page()
+    at = open_page(PAGE)
     before = matrix(at)
     at.selectbox(key="conv_dtype").set_value(conv.DTYPES[index]).run()
     assert not at.exception
@@ -254,7 +237,7 @@ def test_dtype_picker_at_both_ends_changes_the_matrix(index):
 
 
 def test_bfloat16_on_the_page():
-    at = open_page()
+    at = open_page(PAGE)
     at.selectbox(key="conv_dtype").set_value("bfloat16").run()
     rows = matrix(at)
     assert all(r["works"] == "no source" for r in rows if r["from"] == "NumPy")
@@ -262,7 +245,7 @@ def test_bfloat16_on_the_page():
 
 
 def test_values_input_changes_the_output_and_route_picker_at_both_ends():
-    at = open_page()
+    at = open_page(PAGE)
     at.text_input(key="conv_values").set_value("[[5, 6], [7, 8]]").run()
     assert not at.exception
     codes = " ".join(c.value for c in at.code)
@@ -276,19 +259,15 @@ def test_values_input_changes_the_output_and_route_picker_at_both_ends():
 
 @pytest.mark.parametrize("bad", ["[1, 'a']", "[", "", "__import__('os')", str(list(range(40)))])
 def test_bad_input_is_a_message_not_a_traceback(bad):
-    at = open_page()
+    at = open_page(PAGE)
     at.text_input(key="conv_values").set_value(bad).run()
     assert not at.exception
     assert any("Can't use that input" in e.value for e in at.error)
     assert not at.dataframe
 
 
-def test_page_without_mlx_still_teaches(monkeypatch):
-    def not_installed():
-        raise ModuleNotFoundError("No module named 'mlx'")
-
-    monkeypatch.setattr(mlx_backend, "load", not_installed)
-    at = open_page()
+def test_page_without_mlx_still_teaches(mlx_missing):
+    at = open_page(PAGE)
     rows = matrix(at)
     assert all(r["works"] == "library missing" for r in rows if "MLX" in (r["from"], r["to"]))
     assert any(r["works"] == "yes" for r in rows)

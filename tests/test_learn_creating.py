@@ -2,16 +2,14 @@
 the pure helpers, and the page through AppTest."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from kernels import cells
 from kernels.examples import creating
+from tests.apptest import open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/learn_creating.py"
 ALL = ("numpy", "torch", "mlx")
 
@@ -135,13 +133,6 @@ def test_precision_float32_rounds_exactly_as_the_page_says(libs):
 
 # --- the page ----------------------------------------------------------------------------
 
-def open_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
 def outputs(at: AppTest) -> list[str]:
     """What the columns printed (sources start with their import line), plus captions and messages."""
     return ([c.value for c in at.code if not c.value.startswith("import ")]
@@ -149,7 +140,7 @@ def outputs(at: AppTest) -> list[str]:
 
 
 def test_page_renders_three_columns_and_the_live_table():
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     assert at.title[0].value == "Creating arrays"
     codes = [c.value for c in at.code]
     assert "tensor([1, 2, 3])" in codes and "array([1, 2, 3], dtype=int32)" in codes
@@ -165,7 +156,7 @@ def test_page_renders_three_columns_and_the_live_table():
 
 @pytest.mark.parametrize("key", ["creating_length", "creating_start", "creating_stop", "creating_num", "creating_n"])
 def test_each_slider_at_min_and_max_changes_the_output(key):
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     slider = at.slider(key=key)
     lo, hi, start = slider.min, slider.max, slider.value
     seen = [outputs(at)]
@@ -179,7 +170,7 @@ def test_each_slider_at_min_and_max_changes_the_output(key):
 
 
 def test_floats_switch_changes_the_dtypes():
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     at.radio(key="creating_kind").set_value("floats").run()
     assert not at.exception
     codes = [c.value for c in at.code]
@@ -188,14 +179,14 @@ def test_floats_switch_changes_the_dtypes():
 
 @pytest.mark.parametrize("bad", ["", "3, x", "2.5, 4", "-2, 3", "-1, -1", "1,2,3,4,5,6,7"])
 def test_bad_reshape_text_is_a_message_not_a_traceback(bad):
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     at.text_input(key="creating_shape").set_value(bad).run()
     assert not at.exception
     assert any("Can't use that shape" in e.value for e in at.error)
 
 
 def test_typed_impossible_reshape_shows_three_library_errors():
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     at.text_input(key="creating_shape").set_value("7, 7").run()
     assert not at.exception
     assert any("49 elements" in w.value for w in at.warning)
@@ -205,20 +196,8 @@ def test_typed_impossible_reshape_shows_three_library_errors():
     assert len(at.error) == 3
 
 
-def test_page_works_without_mlx(monkeypatch):
-    import streamlit as st
-
-    from kernels.backends import mlx_backend
-
-    def not_installed():
-        raise ModuleNotFoundError("No module named 'mlx'")
-
-    monkeypatch.setattr(mlx_backend, "load", not_installed)
-    st.cache_resource.clear()
-    try:
-        at = open_page()
-        assert not at.exception
-        assert any("MLX is not available" in w.value for w in at.warning)
-        assert any(c.value.startswith("import torch") for c in at.code)
-    finally:
-        st.cache_resource.clear()
+def test_page_works_without_mlx(mlx_missing):
+    at = open_page(PAGE, timeout=60)
+    assert not at.exception
+    assert any("MLX is not available" in w.value for w in at.warning)
+    assert any(c.value.startswith("import torch") for c in at.code)

@@ -3,17 +3,14 @@ the pure logic, and the page through AppTest."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from kernels import cells
-from kernels.backends import mlx_backend
 from kernels.examples import dimensions as dims
 from kernels.memory import TooLarge
+from tests.apptest import codes, open_page
 
 ALL = ("numpy", "torch", "mlx")
 NOTEBOOK = [0.5, 1.0, 3.0, 4.0]
@@ -194,30 +191,11 @@ def test_tied_maxima():
 
 # --- the page ----------------------------------------------------------------------------
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/learn_dimensions.py"
 
 
-@pytest.fixture(autouse=True)
-def fresh_backend_cache():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
-def fresh():
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def codes(at) -> list[str]:
-    return [c.value for c in at.code]
-
-
 def test_page_renders_the_notebook_numbers():
-    at = fresh()
+    at = open_page(PAGE)
     assert at.title[0].value == "Operations across dimensions"
     out = codes(at)
     assert "tensor(1.6520)" in out and "np.float64(1.4306903927824497)" in out
@@ -230,7 +208,7 @@ def test_page_renders_the_notebook_numbers():
 
 
 def test_correction_control_switches_every_library():
-    at = fresh()
+    at = open_page(PAGE)
     at.radio(key="dim_ddof").set_value(1).run()
     out = codes(at)
     assert any("torch.std(t, correction=1)" in c for c in out) and any("np.std(n, ddof=1)" in c for c in out)
@@ -243,14 +221,14 @@ def test_correction_control_switches_every_library():
 
 @pytest.mark.parametrize("bad", ["[1, 'a']", "[[1, 2]]", "", "import os"])
 def test_bad_values_are_an_error_message(bad):
-    at = fresh()
+    at = open_page(PAGE)
     at.text_input(key="dim_values").set_value(bad).run()
     assert not at.exception
     assert any("Can't use that input" in e.value for e in at.error)
 
 
 def test_matrix_sliders_at_min_and_max_change_the_output():
-    at = fresh()
+    at = open_page(PAGE)
     before = codes(at)
     for key, lo, hi in (("dim_rows", 1, 8), ("dim_cols", 1, 8)):
         for value in (lo, hi):
@@ -264,7 +242,7 @@ def test_matrix_sliders_at_min_and_max_change_the_output():
 
 
 def test_axis_op_and_dtype_controls_change_the_output():
-    at = fresh()
+    at = open_page(PAGE)
     at.radio(key="dim_axis").set_value(1).run()
     assert "tensor([ 1.5000,  5.5000,  9.5000, 13.5000, 17.5000])" in codes(at)
     at.selectbox(key="dim_op").set_value("max").run()
@@ -278,7 +256,7 @@ def test_axis_op_and_dtype_controls_change_the_output():
 
 
 def test_nd_sliders_at_min_and_max_change_the_shape():
-    at = fresh()
+    at = open_page(PAGE)
     assert "(64, 64, 3)" in codes(at)
     at.slider(key="dim_nd").set_value(1).run()
     assert "(5,)" in codes(at) and "()" in codes(at)
@@ -296,7 +274,7 @@ def test_nd_sliders_at_min_and_max_change_the_shape():
 
 
 def test_nd_axis_keepdims_and_notebook_preset():
-    at = fresh()
+    at = open_page(PAGE)
     at.selectbox(key="dim_nd_axis").set_value(-1).run()
     assert "torch.Size([5, 64, 64])" in codes(at)
     at.checkbox(key="dim_keepdims").check().run()
@@ -310,7 +288,7 @@ def test_nd_axis_keepdims_and_notebook_preset():
 
 
 def test_nd_size_too_large_is_refused_with_a_message():
-    at = fresh()
+    at = open_page(PAGE)
     for i in range(4):
         at.slider(key=f"dim_size_{i}").set_value(512)
     at.run()
@@ -319,7 +297,7 @@ def test_nd_size_too_large_is_refused_with_a_message():
 
 
 def test_max_with_indices_controls():
-    at = fresh()
+    at = open_page(PAGE)
     assert "tensor([1, 2, 0])" in codes(at)  # indices along axis 1; the tie in row 3 gives the first
     at.radio(key="dim_max_axis").set_value(0).run()
     assert "array([1, 0, 1, 1], dtype=uint32)" in codes(at)
@@ -329,12 +307,8 @@ def test_max_with_indices_controls():
     assert not at.exception and any("same, non-zero number" in e.value for e in at.error)
 
 
-def test_missing_mlx_keeps_the_page(monkeypatch):
-    def not_installed():
-        raise ModuleNotFoundError("No module named 'mlx'")
-
-    monkeypatch.setattr(mlx_backend, "load", not_installed)
-    at = fresh()
+def test_missing_mlx_keeps_the_page(mlx_missing):
+    at = open_page(PAGE)
     assert not at.exception
     assert any("MLX is not available" in w.value for w in at.warning)
     assert "tensor(1.6520)" in codes(at)

@@ -1,16 +1,12 @@
 """Gradients: autograd, mx.grad and NumPy by hand agree; the pure logic; the page through AppTest."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from kernels import cells
-from kernels.backends import mlx_backend
 from kernels.examples import gradients as grads
+from tests.apptest import codes, open_page
 
 ALL = ("numpy", "torch", "mlx")
 RNG_X = np.round(np.random.default_rng(7).uniform(-3, 3, (3, 4)), 3).tolist()
@@ -156,30 +152,11 @@ def test_step_errors_show_truncation_then_rounding(libs):
 
 # --- the page ----------------------------------------------------------------------------
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/learn_gradients.py"
 
 
-@pytest.fixture(autouse=True)
-def fresh_backend_cache():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
-def fresh():
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def codes(at) -> list[str]:
-    return [c.value for c in at.code]
-
-
 def test_page_renders_the_notebook_example_and_the_comparison():
-    at = fresh()
+    at = open_page(PAGE)
     assert at.title[0].value == "Gradients"
     out = codes(at)
     assert "tensor([[ 75., 192.],\n        [ 48., 108.]])" in out
@@ -198,7 +175,7 @@ def test_page_renders_the_notebook_example_and_the_comparison():
 
 @pytest.mark.parametrize("key", list(grads.FUNCTIONS))
 def test_every_function_renders(key):
-    at = fresh()
+    at = open_page(PAGE)
     at.selectbox(key="grad_fn").set_value(key).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     fn = grads.FUNCTIONS[key]
@@ -208,7 +185,7 @@ def test_every_function_renders(key):
 
 
 def test_step_slider_at_min_and_max_changes_the_numpy_output():
-    at = fresh()
+    at = open_page(PAGE)
     before = codes(at)
     for h in (grads.STEPS[0], grads.STEPS[-1]):
         at.select_slider(key="grad_h").set_value(h).run()
@@ -222,7 +199,7 @@ def test_step_slider_at_min_and_max_changes_the_numpy_output():
 
 
 def test_user_values_change_every_column():
-    at = fresh()
+    at = open_page(PAGE)
     at.text_input(key="grad_x").set_value("[1, 2, 3]").run()
     out = codes(at)
     assert "tensor([ 3., 12., 27.])" in out and "array([3, 12, 27], dtype=float32)" in out
@@ -232,7 +209,7 @@ def test_user_values_change_every_column():
 
 
 def test_target_slider_at_min_and_max_changes_the_output():
-    at = fresh()
+    at = open_page(PAGE)
     at.selectbox(key="grad_fn").set_value("cross_entropy").run()
     at.text_input(key="grad_x").set_value("[[1, 2, 3], [0.5, 0, -1]]").run()
     slider = at.slider(key="grad_target")
@@ -254,18 +231,14 @@ def test_target_slider_at_min_and_max_changes_the_output():
 
 @pytest.mark.parametrize("bad", ["[[1, 2], [3]]", "[1, 'a']", "", "[1e9]", "open('x')"])
 def test_bad_values_are_an_error_message(bad):
-    at = fresh()
+    at = open_page(PAGE)
     at.text_input(key="grad_x").set_value(bad).run()
     assert not at.exception
     assert any("Can't use that input" in e.value for e in at.error)
 
 
-def test_missing_mlx_keeps_the_page(monkeypatch):
-    def not_installed():
-        raise ModuleNotFoundError("No module named 'mlx'")
-
-    monkeypatch.setattr(mlx_backend, "load", not_installed)
-    at = fresh()
+def test_missing_mlx_keeps_the_page(mlx_missing):
+    at = open_page(PAGE)
     assert not at.exception
     assert any("MLX is not available" in w.value for w in at.warning)
     assert "tensor([[ 75., 192.],\n        [ 48., 108.]])" in codes(at)

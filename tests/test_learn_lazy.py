@@ -4,18 +4,15 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from kernels import memory
 from kernels.backends import mlx_backend, numpy_backend, torch_backend
 from kernels.examples import lazy
+from tests.apptest import open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/learn_lazy.py"
 
 
@@ -176,26 +173,12 @@ def test_shown_source_is_the_source_that_ran(libs):
 
 # --- the page -------------------------------------------------------------------------------
 
-@pytest.fixture(autouse=True)
-def fresh_backend_cache():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
-def open_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
 def codes(at) -> str:
     return "\n".join(c.value for c in at.code)
 
 
 def test_page_renders_states_the_devices_and_every_control_works_at_both_ends(libs):
-    at = open_page()
+    at = open_page(PAGE)
     assert at.title[0].value == "Lazy and asynchronous execution"
     table = at.dataframe[0].value
     assert list(table["library"]) == [b.label for b in libs.values() if b.available]
@@ -230,16 +213,12 @@ def test_page_renders_states_the_devices_and_every_control_works_at_both_ends(li
 
 def test_a_size_that_does_not_fit_is_an_error_not_a_traceback(monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", lambda: 1024 * 1024)
-    at = open_page()
+    at = open_page(PAGE)
     assert any("Can't run this size" in e.value for e in at.error)
     assert not at.dataframe
 
 
-def test_page_without_mlx_still_times_the_others(monkeypatch):
-    def not_installed():
-        raise ModuleNotFoundError("No module named 'mlx'")
-
-    monkeypatch.setattr(mlx_backend, "load", not_installed)
-    at = open_page()
+def test_page_without_mlx_still_times_the_others(mlx_missing):
+    at = open_page(PAGE)
     assert list(at.dataframe[0].value["library"]) == ["NumPy", "PyTorch"]
     assert any("MLX is not available" in m.value for m in at.info)

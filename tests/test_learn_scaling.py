@@ -2,16 +2,14 @@
 scaling the same pixels, the notebook's scale/scales slip, and the page through AppTest."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from kernels import cells, memory
 from kernels.examples import scaling
+from tests.apptest import open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/learn_scaling.py"
 ALL = ("numpy", "torch", "mlx")
 
@@ -121,13 +119,6 @@ def test_batch_scale_versus_scales(libs, b):
 
 # --- the page ----------------------------------------------------------------------------
 
-def open_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
 def images(at: AppTest) -> list:
     return [img for el in at.get("image") for img in el.proto.imgs]
 
@@ -139,7 +130,7 @@ def outputs(at: AppTest) -> list[str]:
 
 
 def test_page_renders_pictures_before_and_after():
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     assert at.title[0].value == "Scaling by different amounts"
     pics = images(at)
     # one before + three after; a batch of 2 before + 2 per library for each of scale and scales
@@ -156,7 +147,7 @@ def test_page_renders_pictures_before_and_after():
 
 @pytest.mark.parametrize("key", ["scaling_h", "scaling_w", "scaling_red", "scaling_green", "scaling_blue", "scaling_b"])
 def test_each_slider_at_min_and_max_changes_the_output(key):
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     slider = at.slider(key=key)
     lo, hi = slider.min, slider.max
     seen = [outputs(at)]
@@ -169,26 +160,14 @@ def test_each_slider_at_min_and_max_changes_the_output(key):
 
 
 def test_batch_slider_changes_the_number_of_pictures():
-    at = open_page()
+    at = open_page(PAGE, timeout=60)
     at.slider(key="scaling_b").set_value(6).run()
     assert len(images(at)) == 1 + 3 + 6 + 3 * 2 * 6
     assert any("scales     (6, 1, 1, 3)" in c.value for c in at.code)
 
 
-def test_page_works_without_mlx(monkeypatch):
-    import streamlit as st
-
-    from kernels.backends import mlx_backend
-
-    def not_installed():
-        raise ModuleNotFoundError("No module named 'mlx'")
-
-    monkeypatch.setattr(mlx_backend, "load", not_installed)
-    st.cache_resource.clear()
-    try:
-        at = open_page()
-        assert not at.exception
-        assert any("MLX is not available" in w.value for w in at.warning)
-        assert any(c.value.startswith("import torch") for c in at.code)
-    finally:
-        st.cache_resource.clear()
+def test_page_works_without_mlx(mlx_missing):
+    at = open_page(PAGE, timeout=60)
+    assert not at.exception
+    assert any("MLX is not available" in w.value for w in at.warning)
+    assert any(c.value.startswith("import torch") for c in at.code)

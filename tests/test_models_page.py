@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pyarrow as pa
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from kernels import memory
-from kernels.backends import mlx_backend
+from tests.apptest import open_page
 from ui.nav import PAGES
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/models.py"
-
-
-@pytest.fixture(autouse=True)
-def fresh_backend_cache():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
-def open_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def tiny(at: AppTest, model: str = "mlp") -> AppTest:
@@ -57,7 +39,7 @@ def chart_data(at: AppTest) -> list[tuple[dict, list[dict]]]:
 def test_page_is_in_the_measure_section_and_titled_as_in_the_nav():
     spec = next(p for p in PAGES if p.path == PAGE)
     assert (spec.title, spec.section, spec.url_path) == ("Small models", "Measure", "models")
-    at = open_page()
+    at = open_page(PAGE)
     assert [t.value for t in at.title] == ["Small models"]
     codes = "\n".join(c.value for c in at.code)
     assert "class MLP(nn.Module):" in codes and "loss.backward()" in codes  # torch, from inspect.getsource
@@ -67,7 +49,7 @@ def test_page_is_in_the_measure_section_and_titled_as_in_the_nav():
 
 
 def test_tiny_run_gives_charts_verdict_and_survives_a_rerun():
-    at = tiny(open_page())
+    at = tiny(open_page(PAGE))
     at.button(key="models_run").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -90,7 +72,7 @@ def test_tiny_run_gives_charts_verdict_and_survives_a_rerun():
 
 
 def test_transformer_runs_in_torch_and_mlx_and_numpy_says_why_not():
-    at = tiny(open_page(), "transformer")
+    at = tiny(open_page(PAGE), "transformer")
     at.radio(key="models_sweep_transformer").set_value("none")
     at.multiselect(key="models_libraries").set_value(["numpy", "torch"])
     at.button(key="models_run").click().run()
@@ -102,7 +84,7 @@ def test_transformer_runs_in_torch_and_mlx_and_numpy_says_why_not():
 
 
 def test_no_library_chosen_is_a_message():
-    at = open_page()
+    at = open_page(PAGE)
     at.multiselect(key="models_libraries").set_value([])
     at.button(key="models_run").click().run()
     assert not at.exception
@@ -112,7 +94,7 @@ def test_no_library_chosen_is_a_message():
 
 def test_a_size_that_would_not_fit_is_refused_before_running(monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", lambda: 1 << 20)  # 1 MiB free
-    at = open_page()
+    at = open_page(PAGE)
     at.select_slider(key="models_batch_mlp").set_value(1024)
     at.select_slider(key="models_width_mlp").set_value(2048)
     at.button(key="models_run").click().run()
@@ -121,12 +103,8 @@ def test_a_size_that_would_not_fit_is_refused_before_running(monkeypatch):
     assert "models_runs" not in at.session_state
 
 
-def test_missing_mlx_greys_its_column_and_the_rest_still_trains(monkeypatch):
-    def not_installed():
-        raise ModuleNotFoundError("No module named 'mlx'")
-
-    monkeypatch.setattr(mlx_backend, "load", not_installed)
-    at = tiny(open_page())
+def test_missing_mlx_greys_its_column_and_the_rest_still_trains(mlx_missing):
+    at = tiny(open_page(PAGE))
     assert any("MLX is not available" in w.value for w in at.warning)
     at.radio(key="models_sweep_mlp").set_value("none")
     at.button(key="models_run").click().run()

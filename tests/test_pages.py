@@ -1,32 +1,10 @@
 """Every page through Streamlit's AppTest: it runs, shows what it should, and survives bad input."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from kernels.backends import mlx_backend
+from tests.apptest import open_page
 from ui.nav import PAGES, by_section
-
-TIMEOUT = 120
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-def open_page(path: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    assert not at.exception, at.exception
-    if path != "pages/home.py":
-        at.switch_page(path).run()
-    return at
-
-
-@pytest.fixture(autouse=True)
-def fresh_backend_cache():
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
 
 def test_navigation_has_the_sections_in_order():
@@ -85,11 +63,7 @@ def test_about_lists_libraries_and_devices():
     assert set(devices["device"]) >= {"cpu", "mps", "cuda", "gpu"}
 
 
-def test_missing_mlx_greys_its_column_and_keeps_the_page(monkeypatch):
-    def not_installed():
-        raise ModuleNotFoundError("No module named 'mlx'")
-
-    monkeypatch.setattr(mlx_backend, "load", not_installed)
+def test_missing_mlx_greys_its_column_and_keeps_the_page(mlx_missing):
     at = open_page("pages/home.py")
     assert not at.exception
     assert any("MLX is not available" in w.value for w in at.warning)

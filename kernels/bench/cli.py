@@ -6,11 +6,13 @@ page downloads) goes to ``--out``. Bad flags get one line naming the valid choic
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Sequence
 
 from ..backends import NAMES, discover
+from ..cli_common import (Parser, UsageError, collect, comma_list, device_list, progress_printer, run_main,
+                          status_counts, whole_numbers, write_out)
 from .ops import OPS
+from .results import STATUSES
 from .runner import DTYPES, Settings, plan, result_file, run
 
 PROG = "python -m kernels.bench"
@@ -30,43 +32,18 @@ example:
 """
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, not argparse's usage block
-        fail(f"{message} (see --help)")
-
-
-class UsageError(Exception):
-    pass
-
-
-def fail(message: str):
-    raise UsageError(message)
-
-
-def comma_list(text: str, valid: Sequence[str], what: str) -> list[str]:
-    items = [x.strip() for x in text.split(",") if x.strip()]
-    unknown = [x for x in items if x not in valid]
-    if unknown:
-        fail(f"unknown {what} {', '.join(repr(x) for x in unknown)}; valid {what}s: {', '.join(valid)}")
-    if not items:
-        fail(f"no {what} given; valid {what}s: {', '.join(valid)}")
-    return items
-
-
 def parse_sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        sizes = []
+    sizes = whole_numbers(text)
     if not sizes or any(n < 1 for n in sizes):
-        fail(f"--sizes needs positive whole numbers separated by commas, like 256,512,1024 (got {text!r})")
+        raise UsageError(f"--sizes needs positive whole numbers separated by commas, like 256,512,1024 "
+                         f"(got {text!r})")
     return sizes
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=PROG, description="Time NumPy, PyTorch and MLX operations on every device found "
-                "here, check each result against a float64 NumPy reference, and write a result file.",
-                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = Parser(prog=PROG, description="Time NumPy, PyTorch and MLX operations on every device found "
+               "here, check each result against a float64 NumPy reference, and write a result file.",
+               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--ops", default="matmul,softmax",
                    help=f"operations, comma-separated, or 'all' (default: matmul,softmax); one of: {', '.join(OPS)}")
     p.add_argument("--sizes", default="256,512,1024",
@@ -94,11 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        return _main(argv)
-    except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
+    return run_main(PROG, _main, argv)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -108,40 +81,20 @@ def _main(argv: Sequence[str] | None) -> int:
     names = comma_list(args.backends, NAMES, "backend")
     dtypes = comma_list(args.dtype, DTYPES, "dtype")
     if args.budget < 0 or args.warmup < 0 or args.min_repeats < 1 or args.max_repeats < args.min_repeats:
-        fail("--budget and --warmup must be ≥ 0, and 1 ≤ --min-repeats ≤ --max-repeats")
+        raise UsageError("--budget and --warmup must be ≥ 0, and 1 ≤ --min-repeats ≤ --max-repeats")
     fmt = args.format or ("csv" if args.out.lower().endswith(".csv") else "json")
 
     backends = discover(names)
-    devices = args.devices.strip()
-    if devices not in ("auto", "all"):
-        known = sorted({d.name for b in backends.values() for d in b.devices}) or ["cpu", "gpu", "mps", "cuda"]
-        devices = comma_list(devices, known, "device")
+    devices = device_list(args.devices, backends, ("auto", "all"))
     settings = Settings(budget_s=args.budget, warmup=args.warmup, min_repeats=args.min_repeats,
                         max_repeats=args.max_repeats, seed=args.seed)
     tasks = plan(ops, sizes, backends, devices, dtypes)
-    say = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
-    for b in backends.values():
-        say(b.summary())
-
-    rows, code = [], 0
-    try:
-        for step in run(tasks, backends, settings):
-            rows.append(step.row)
-            say(step.line())
-    except KeyboardInterrupt:
-        say(f"stopped after {len(rows)} of {len(tasks)} measurements; writing those")
-        code = 130
+    say = progress_printer(args.quiet)
+    rows, code = collect(run(tasks, backends, settings), len(tasks), backends, say, "measurements")
 
     result = result_file(rows, backends, settings)
-    data = result.to_csv() if fmt == "csv" else result.to_json()
-    if args.out == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        with open(args.out, "wb") as fh:
-            fh.write(data)
-    counts = {s: sum(r["status"] == s for r in rows) for s in ("ok", "unsupported", "refused", "error")}
+    write_out(result.to_csv() if fmt == "csv" else result.to_json(), args.out)
     wrong = sum(r["correct"] is False for r in rows)
-    say(f"{len(rows)} rows ({', '.join(f'{v} {k}' for k, v in counts.items() if v)}"
+    say(f"{len(rows)} rows ({status_counts(rows, STATUSES)}"
         f"{f', {wrong} outside tolerance' if wrong else ''}) written to {args.out} as {fmt}")
     return code

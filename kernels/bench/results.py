@@ -112,18 +112,22 @@ def speedups(rows: Iterable[Mapping], baseline: str = "numpy") -> list[float | N
 def load_results(source: str | os.PathLike | bytes | Any) -> ResultFile:
     """Read a result file from a path, its bytes, or an open/uploaded file (anything with
     ``.read()``). Raises ValueError whose message is one sentence saying what is wrong."""
+    return parse_results(read_bytes(source))
+
+
+def read_bytes(source: str | os.PathLike | bytes | Any) -> bytes:
+    """The bytes of a file given as a path, as its bytes, or open/uploaded (anything with
+    ``.read()``). A path that cannot be read is a ValueError in one sentence."""
     if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-    elif hasattr(source, "read"):
+        return bytes(source)
+    if hasattr(source, "read"):
         data = source.read()
-        data = data.encode("utf-8") if isinstance(data, str) else data
-    else:
-        try:
-            with open(source, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            raise ValueError(f"Cannot read {os.fspath(source)!r}: {exc.strerror or exc}.") from None
-    return parse_results(data)
+        return data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        with open(source, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise ValueError(f"Cannot read {os.fspath(source)!r}: {exc.strerror or exc}.") from None
 
 
 def parse_results(data: bytes) -> ResultFile:

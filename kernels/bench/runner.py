@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from .. import runner_common
 from ..backends import Backend, discover
 from ..machine import machine_info
 from ..memory import TooLarge, check_fits
@@ -64,23 +65,14 @@ class Task:
 
 
 @dataclass(frozen=True)
-class Progress:
+class Progress(runner_common.Progress):
     """What :func:`run` yields after each measurement."""
-
-    done: int
-    total: int
-    row: dict
-    elapsed_s: float
-
-    @property
-    def fraction(self) -> float:
-        return self.done / self.total if self.total else 1.0
 
     def line(self) -> str:
         """``[3/12] matmul n=512 float32 torch/cpu: ok 1.2 ms (IQR 30 µs, 40×1) · 220 GFLOP/s``"""
         r = self.row
         where = f"{r['backend']}/{r['device']}" if r["device"] else r["backend"]
-        head = f"[{self.done}/{self.total}] {r['op']} n={r['size']} {r['dtype']} {where}: {r['status']}"
+        head = self.head(f"{r['op']} n={r['size']} {r['dtype']} {where}")
         if r["status"] != "ok":
             return f"{head}: {r['message']}"
         speed = r["gflops"] if r["unit"] == "GFLOP/s" else r["gbps"]
@@ -174,8 +166,7 @@ def measure_task(task: Task, backend: Backend, data: _Data, settings: Settings) 
     except (TooLarge, MemoryError) as exc:
         return {**row, "status": "refused", "message": str(exc) or "out of memory"}
     except Exception as exc:  # the library's own error, in its own words
-        first_line = (str(exc).strip().splitlines() or [""])[0][:300]
-        return {**row, "status": "error", "message": f"{type(exc).__name__}: {first_line}"}
+        return {**row, "status": "error", "message": runner_common.error_message(exc)}
 
 
 def _measure(op: Op, backend: Backend, task: Task, data: _Data, settings: Settings) -> dict:
@@ -246,13 +237,10 @@ def check(result: np.ndarray, reference: np.ndarray, dtype: str, reduction: int)
 
 def unsupported_reason(op: Op, backend: Backend, task: Task) -> str | None:
     """Why this combination cannot run here, or None. Capabilities come from the backend layer."""
-    if not backend.available:
-        return f"{backend.label} is not installed here ({backend.error}); install it with: {backend.install}"
-    device = next((d for d in backend.devices if d.name == task.device), None)
-    if device is None:
-        return f"{backend.label} has no device {task.device!r}"
-    if not device.available:
-        return f"{backend.label} on {device.name} is not available here: {device.note}"
+    reason = runner_common.device_unavailable(backend, task.device)
+    if reason is not None:
+        return reason
+    device = backend.device(task.device)
     if backend.name not in op.impls:
         if op.host_to_device:
             return f"{backend.label} works only on the host, so there is nothing to transfer"

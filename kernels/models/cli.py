@@ -12,6 +12,8 @@ import sys
 from typing import Sequence
 
 from ..backends import NAMES, discover
+from ..cli_common import (Parser, UsageError, collect, comma_list, device_list, progress_printer, run_main,
+                          status_counts, whole_numbers, write_out)
 from ..machine import machine_info
 from . import report, results
 from . import spec as S
@@ -38,30 +40,12 @@ example:
 """
 
 
-class UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, not argparse's usage block
-        raise UsageError(f"{message} (see --help)")
-
-
-def comma_list(text: str, valid: Sequence[str], what: str) -> list[str]:
-    items = [x.strip() for x in text.split(",") if x.strip()]
-    unknown = [x for x in items if x not in valid]
-    if unknown or not items:
-        given = ", ".join(repr(x) for x in unknown) if unknown else "none"
-        raise UsageError(f"unknown {what} {given}; valid {what}s: {', '.join(valid)}")
-    return items
+NOTHING = "unknown {what} none"  # how an empty list is refused here (kernels.bench: "no {what} given")
 
 
 def int_list(text: str, flag: str) -> list[int]:
     lo, hi = S.LIMITS[flag.removeprefix("--").replace("-", "_")]
-    try:
-        values = [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        values = []
+    values = whole_numbers(text)
     if not values or any(not lo <= v <= hi for v in values):
         raise UsageError(f"{flag} needs whole numbers from {lo} to {hi}, separated by commas, like {lo * 8},{lo * 32} "
                          f"(got {text!r})")
@@ -69,9 +53,9 @@ def int_list(text: str, flag: str) -> list[int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=PROG, description="Train a small MLP or a tiny transformer block in NumPy, PyTorch and MLX "
-                "from the same weights, time steps per second on every device found, and write a result file.",
-                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = Parser(prog=PROG, description="Train a small MLP or a tiny transformer block in NumPy, PyTorch and MLX "
+               "from the same weights, time steps per second on every device found, and write a result file.",
+               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", choices=S.MODELS, default="mlp", help="mlp (default) or transformer")
     p.add_argument("--batch", default="32", help="batch size(s), comma-separated for a sweep (default: 32)")
     p.add_argument("--width", default="128",
@@ -99,23 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        return _main(argv)
-    except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
+    return run_main(PROG, _main, argv)
 
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     batches, widths = int_list(args.batch, "--batch"), int_list(args.width, "--width")
     seq_lens = int_list(args.seq_len, "--seq-len") if args.model == "transformer" else [S.RunSpec.seq_len]
-    names = comma_list(args.backends, NAMES, "backend")
+    names = comma_list(args.backends, NAMES, "backend", nothing=NOTHING)
     backends = discover(names)
-    devices = args.devices.strip()
-    if devices != "auto":
-        known = sorted({d.name for b in backends.values() for d in b.devices}) or ["cpu", "gpu", "mps", "cuda"]
-        devices = comma_list(devices, known, "device")
+    devices = device_list(args.devices, backends, nothing=NOTHING)
     specs = [S.RunSpec(model=args.model, batch=b, width=w, seq_len=t, steps=args.steps, depth=args.depth,
                        optimizer=args.optimizer, lr=args.lr, seed=args.seed)
              for b, w, t in itertools.product(batches, widths, seq_lens)]
@@ -124,33 +101,17 @@ def _main(argv: Sequence[str] | None) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
-    say = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
-    for b in backends.values():
-        say(b.summary())
-    rows, code = [], 0
-    try:
-        for step in run(tasks, backends):
-            rows.append(step.row)
-            say(step.line())
-    except KeyboardInterrupt:
-        say(f"stopped after {len(rows)} of {len(tasks)} runs; writing those")
-        code = 130
+    say = progress_printer(args.quiet)
+    rows, code = collect(run(tasks, backends), len(tasks), backends, say, "runs")
 
     settings = {k: v for k, v in specs[0].as_dict().items() if k not in ("batch", "width", "seq_len")}
     settings.update(batch=batches, width=widths, seq_len=seq_lens if args.model == "transformer" else None,
                     backends=names, devices=devices)
     doc = results.document(rows, machine_info(backends), settings)
-    if args.out == "-":
-        sys.stdout.buffer.write(results.to_json(doc))
-        sys.stdout.flush()
-        summary = sys.stderr
-    else:
-        results.save(doc, args.out)
-        summary = sys.stdout
+    write_out(results.to_json(doc), args.out)
     if not args.quiet or args.out != "-":
-        print(summary_text(rows), file=summary)
-    counts = {s: sum(r["status"] == s for r in rows) for s in results.STATUSES}
-    say(f"{len(rows)} rows ({', '.join(f'{v} {k}' for k, v in counts.items() if v)}) written to {args.out}")
+        print(summary_text(rows), file=sys.stderr if args.out == "-" else sys.stdout)
+    say(f"{len(rows)} rows ({status_counts(rows, results.STATUSES)}) written to {args.out}")
     return code
 
 

@@ -18,6 +18,7 @@ import os
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
+from ..bench.results import read_bytes
 from .runner import ROW_FIELDS
 
 SCHEMA = 1
@@ -49,16 +50,10 @@ def save(doc: Mapping, path: str | os.PathLike) -> None:
         fh.write(to_json(doc))
 
 
-def load(source: str | os.PathLike | bytes) -> dict:
-    """Read a result file (a path or its bytes); ``ValueError`` in one sentence if it is not one."""
-    if isinstance(source, (bytes, bytearray)):
-        data = bytes(source)
-    else:
-        try:
-            with open(source, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            raise ValueError(f"Cannot read {os.fspath(source)!r}: {exc.strerror or exc}.") from None
+def load(source: str | os.PathLike | bytes | Any) -> dict:
+    """Read a result file (a path, its bytes, or an open/uploaded file); ``ValueError`` in one
+    sentence if it is not one."""
+    data = read_bytes(source)
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from .. import runner_common
 from ..backends import Backend
 from ..bench.timing import Timing
 from ..memory import TooLarge, check_fits
@@ -56,21 +57,12 @@ class Task:
 
 
 @dataclass(frozen=True)
-class Progress:
+class Progress(runner_common.Progress):
     """What :func:`run` yields after each training run."""
-
-    done: int
-    total: int
-    row: dict
-    elapsed_s: float
-
-    @property
-    def fraction(self) -> float:
-        return self.done / self.total if self.total else 1.0
 
     def line(self) -> str:
         r = self.row
-        head = f"[{self.done}/{self.total}] {r['model']} {size_text(r)} {row_label(r)}: {r['status']}"
+        head = self.head(f"{r['model']} {size_text(r)} {row_label(r)}")
         if r["status"] != "ok":
             return f"{head}: {r['message']}"
         return (f"{head} {r['steps_per_s']:.1f} steps/s · loss {r['initial_loss']:.4f} → "
@@ -157,8 +149,7 @@ def train(task: Task, backend: Backend, weights: Mapping[str, np.ndarray], batch
     except MemoryError as exc:
         return {**row, "status": "refused", "message": str(exc) or "out of memory"}
     except Exception as exc:  # the library's own error, in its own words
-        first_line = (str(exc).strip().splitlines() or [""])[0][:300]
-        return {**row, "status": "error", "message": f"{type(exc).__name__}: {first_line}"}
+        return {**row, "status": "error", "message": runner_common.error_message(exc)}
     return {**row, **fields, "wall_s": time.perf_counter() - start}
 
 
@@ -206,13 +197,9 @@ def memory_refusal(spec: S.RunSpec) -> str | None:
 
 def unsupported_reason(task: Task, backend: Backend) -> str | None:
     """Why this combination cannot run here, or None. Capabilities come from the library modules."""
-    if not backend.available:
-        return f"{backend.label} is not installed here ({backend.error}); install it with: {backend.install}"
-    device = next((d for d in backend.devices if d.name == task.device), None)
-    if device is None:
-        return f"{backend.label} has no device {task.device!r}"
-    if not device.available:
-        return f"{backend.label} on {device.name} is not available here: {device.note}"
+    reason = runner_common.device_unavailable(backend, task.device)
+    if reason is not None:
+        return reason
     module = library_module(backend.name)
     if task.spec.model not in module.MODELS:
         return module.UNSUPPORTED

@@ -1,0 +1,24 @@
+"""Open the app in Streamlit's AppTest on one page: the start of every page test."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+HOME = "pages/home.py"
+
+
+def open_page(path: str, timeout: float = 120) -> AppTest:
+    """Run app.py (it opens on the home page), switch to `path`, and check neither run raised."""
+    at = AppTest.from_file(APP, default_timeout=timeout).run()
+    assert not at.exception, at.exception
+    if path != HOME:
+        at.switch_page(path).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def codes(at: AppTest) -> list[str]:
+    """Every ``st.code`` block's text, in page order."""
+    return [c.value for c in at.code]
