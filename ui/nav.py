@@ -23,7 +23,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/learn_gradients.py", "Gradients", ":material/trending_down:", "Learn", "gradients"),
     PageSpec("pages/learn_conversions.py", "Moving data between libraries", ":material/swap_horiz:", "Learn", "conversions"),
     PageSpec("pages/learn_lazy.py", "Lazy and asynchronous execution", ":material/hourglass_empty:", "Learn", "lazy"),
+    PageSpec("pages/benchmarks.py", "Benchmarks", ":material/speed:", "Measure", "benchmarks"),
     PageSpec("pages/models.py", "Small models", ":material/model_training:", "Measure", "models"),
+    PageSpec("pages/compare.py", "Compare machines", ":material/compare:", "Measure", "compare"),
     PageSpec("pages/about.py", "About this machine", ":material/memory:", "About", "about"),
 )
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import itertools
 from typing import Iterable, Mapping, Sequence
 
+from ..wording import EVEN, ratio_text
 from . import spec as S
 from .runner import row_label, size_text
 
 SIZE_DIMS = ("batch", "width", "seq_len")
 DIM_WORDS = {"batch": "batch", "width": "width", "seq_len": "sequence length"}
-EVEN = 1.10  # closer than this ratio counts as "about even"
 
 
 def ok_rows(rows: Iterable[Mapping]) -> list[Mapping]:
@@ -100,11 +100,6 @@ def _where(entries: Sequence[Mapping], dims: Sequence[str]) -> str:
     return "at " + "; ".join(" · ".join(f"{DIM_WORDS[d]} {e[d]}" for d in dims) for e in entries)
 
 
-def _times(ratios: Sequence[float]) -> str:
-    lo, hi = min(ratios), max(ratios)
-    return f"{lo:.1f}×" if f"{lo:.1f}" == f"{hi:.1f}" else f"{lo:.1f}–{hi:.1f}×"
-
-
 def _header(model: str, rows: Sequence[Mapping], dims: Sequence[str]) -> str:
     r = rows[0]
     fixed = [f"{DIM_WORDS[d]} {r[d]}" for d in SIZE_DIMS
@@ -149,7 +144,7 @@ def verdict(rows: Iterable[Mapping]) -> list[str]:
                                  f"(within {EVEN - 1:.0%})")
             else:
                 sentences.append(f"{where}, **{first['winner_label']}** trains fastest (on {on}): "
-                                 f"{_times(ratios)} the steps per second of {others}, the next fastest")
+                                 f"{ratio_text(ratios)} the steps per second of {others}, the next fastest")
         parts.append(" ".join(s[0].upper() + s[1:] + "." for s in sentences))
         if len(libraries) > 2:
             parts.append(_pairs(entries, libraries))
@@ -181,10 +176,10 @@ def _pairs(entries: Sequence[Mapping], libraries: Mapping[str, str]) -> str:
         lead, other, wins, losses = ((a, b, wins_a, wins_b) if len(wins_a) >= len(wins_b)
                                      else (b, a, wins_b, wins_a))
         if n == 1:
-            out.append(f"{libraries[lead]} is {_times(wins)} as fast as {libraries[other]}")
+            out.append(f"{libraries[lead]} is {ratio_text(wins)} as fast as {libraries[other]}")
             continue
-        text = f"{libraries[lead]} against {libraries[other]}: faster at {len(wins)} of {n} sizes ({_times(wins)})"
-        out.append(f"{text}, slower at {len(losses)} ({_times(losses)})" if losses else text)
+        text = f"{libraries[lead]} against {libraries[other]}: faster at {len(wins)} of {n} sizes ({ratio_text(wins)})"
+        out.append(f"{text}, slower at {len(losses)} ({ratio_text(losses)})" if losses else text)
     return "Pair by pair: " + "; ".join(out) + "."
 
 

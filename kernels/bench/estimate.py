@@ -1,0 +1,124 @@
+"""How long a planned sweep will take, before it runs: what the Run button promises.
+
+An estimate, not a measurement. Each call's time comes from the operation's FLOPs and bytes at
+assumed rates for the device's kind (deliberately those of a slow library on a laptop CPU, such as
+MLX's reference-BLAS CPU build, so the figure errs long), or, better, from rows already measured
+here for the same operation, library, device and dtype, scaled by the work. Then
+the runner's rules are followed: one checked call, warm-up calls, blocks of calls at least
+``min_block_s`` long, repeated until the time budget is spent and at least ``min_repeats`` times.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from ..backends import Backend
+from .ops import OPS
+from .runner import ITEMSIZE, Settings, Task, unsupported_reason
+
+# (FLOP/s, bytes/s, seconds of overhead per call) assumed for one library on a device of this kind.
+RATES = {"cpu": (4e9, 1e9, 2e-5), "gpu": (1e12, 1e11, 2e-4)}
+REFERENCE_RATES = (1e10, 2e9)  # the float64 NumPy reference and the inputs, made once per (op, size)
+PER_MEASUREMENT_S = 0.03  # converting, checking and bookkeeping around each measurement
+SKEW = 1.2  # slow repeats pull the mean above the median a measured row records
+
+
+@dataclass(frozen=True)
+class Estimate:
+    seconds: float  # the whole sweep
+    measurements: int  # tasks that will really be timed (the rest are unsupported rows)
+    calibrated: int  # of those, how many are scaled from rows measured here before
+    slowest: tuple[str, float] | None  # the longest single measurement: (its name, seconds)
+
+    def words(self) -> str:
+        return about(self.seconds)
+
+
+def about(seconds: float) -> str:
+    """``about 15 s``, ``about 2 min``, ``under a second``."""
+    if seconds < 1:
+        return "under a second"
+    if seconds < 60:
+        return f"about {max(1, round(seconds / 5) * 5) if seconds >= 10 else round(seconds)} s"
+    if seconds < 3600:
+        return f"about {round(seconds / 60)} min"
+    return f"about {seconds / 3600:.1f} h"
+
+
+def work(op_name: str, n: int, dtype: str) -> float:
+    """What the operation's time grows with: FLOPs for compute-bound ops, bytes for the others."""
+    op = OPS[op_name]
+    if op.unit == "GFLOP/s" and op.flops:
+        return float(op.flops(n))
+    return float(op.moved(n) * ITEMSIZE[dtype])
+
+
+def assumed_call_seconds(task: Task, kind: str) -> float:
+    op = OPS[task.op]
+    flop_rate, byte_rate, overhead = RATES.get(kind, RATES["cpu"])
+    flops = op.flops(task.size) if op.flops else 0
+    nbytes = op.moved(task.size) * ITEMSIZE[task.dtype]
+    return overhead + max(flops / flop_rate, nbytes / byte_rate)
+
+
+MIN_CALIBRATION_S = 2e-4  # shorter calls are mostly overhead: scaling them by the work would mislead
+
+
+def calibrated_call_seconds(task: Task, known: Iterable[Mapping]) -> float | None:
+    """A call's time from a measured row of the same op, library, device and dtype at the
+    nearest size, scaled by the work; None when there is none (or only calls too short to scale)."""
+    same = [r for r in known if r.get("status") == "ok" and (r.get("median_s") or 0) >= MIN_CALIBRATION_S
+            and (r["op"], r["backend"], r["device"], r["dtype"]) == (task.op, task.backend, task.device, task.dtype)]
+    if not same:
+        return None
+    nearest = min(same, key=lambda r: abs(math.log(r["size"] / task.size)))
+    scale = work(task.op, task.size, task.dtype) / max(work(task.op, nearest["size"], task.dtype), 1.0)
+    return SKEW * max(nearest["median_s"] * scale, 1e-6)
+
+
+def measurement_seconds(call_s: float, settings: Settings) -> float:
+    """The runner's time for one measurement of a call lasting ``call_s`` (see ``runner._measure``
+    and ``timing.measure``)."""
+    slow = call_s > settings.budget_s
+    warmup = min(settings.warmup, 1) if slow else settings.warmup
+    number = 1  # calls per block: grown tenfold until a block lasts min_block_s, as timing.measure does
+    while call_s * number < settings.min_block_s and number < 1_000_000:
+        number *= 10
+    block = max(call_s * number, 1e-9)
+    sizing = block * 1.111 if number > 1 else block  # the blocks of 1, 10, … calls tried on the way
+    repeats = max(settings.budget_s, (settings.min_repeats - 1) * block)
+    repeats = min(repeats, max(settings.max_repeats - 1, 1) * block)
+    return call_s * (1 + warmup) + sizing + repeats
+
+
+def estimate(tasks: Sequence[Task], backends: Mapping[str, Backend], settings: Settings = Settings(),
+             known: Iterable[Mapping] = (), per_row_s: float = 0.0) -> Estimate:
+    """The sweep's time: every measurement, plus inputs and reference once per (op, size), plus
+    ``per_row_s`` for whatever the caller does with each row (a page redrawing its charts)."""
+    known = list(known)
+    total, timed, calibrated, slowest = 0.0, 0, 0, None
+    flop_rate, byte_rate = REFERENCE_RATES
+    for op_name, n in dict.fromkeys((t.op, t.size) for t in tasks):
+        op = OPS[op_name]
+        inputs, output = op.elements(n)
+        total += (op.flops(n) if op.flops else 0) / flop_rate + 8 * (inputs + output) / byte_rate
+    for task in tasks:
+        total += per_row_s
+        backend = backends.get(task.backend)
+        if backend is None or unsupported_reason(OPS[task.op], backend, task):
+            continue
+        device = next((d for d in backend.devices if d.name == task.device), None)
+        call = calibrated_call_seconds(task, known)
+        if call is None:
+            call = assumed_call_seconds(task, device.kind if device else "cpu")
+        else:
+            calibrated += 1
+        op = OPS[task.op]
+        convert = sum(op.elements(task.size)) * ITEMSIZE[task.dtype] / REFERENCE_RATES[1]
+        seconds = measurement_seconds(call, settings) + convert + PER_MEASUREMENT_S
+        total += seconds
+        timed += 1
+        if slowest is None or seconds > slowest[1]:
+            slowest = (str(task), seconds)
+    return Estimate(total, timed, calibrated, slowest)

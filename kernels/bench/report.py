@@ -1,0 +1,298 @@
+"""Reading benchmark rows: who wins each operation and where the lead changes (:func:`summary`),
+speedups over a baseline the user picks, and the long tables the charts draw (:func:`chart_table`).
+
+Rows are the engine's plain dicts (:data:`kernels.bench.ROW_FIELDS`), from a run on this page or
+from a loaded result file. A *series* is one library on one device (``PyTorch · cpu``): what a
+chart draws as one line. Nothing here imports Streamlit or Altair.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Iterable, Mapping, Sequence
+
+from ..backends import MODULES
+from ..wording import EVEN, ratio_text
+from .ops import OPS
+from .timing import format_seconds
+
+LABELS = {m.NAME: m.LABEL for m in MODULES}  # "torch" -> "PyTorch"
+DEFAULT_BASELINE = ("numpy", "cpu")
+SPREADS = {"iqr": "IQR (middle half of the repeats, drawn around the median)",
+           "minmax": "min – max of the repeats"}
+
+Series = tuple[str, str]  # (backend, device)
+
+
+def label(backend: str) -> str:
+    return LABELS.get(backend, backend)
+
+
+def series_of(row: Mapping) -> Series:
+    return row["backend"], row["device"]
+
+
+def series_label(series: Series) -> str:
+    """``PyTorch · cpu`` (``MLX`` alone when the library is missing and has no device)."""
+    backend, device = series
+    return f"{label(backend)} · {device}" if device else label(backend)
+
+
+def row_label(row: Mapping) -> str:
+    return series_label(series_of(row))
+
+
+def op_title(name: str) -> str:
+    return OPS[name].title if name in OPS else name
+
+
+def ok_rows(rows: Iterable[Mapping]) -> list[Mapping]:
+    return [r for r in rows if r.get("status") == "ok" and r.get("median_s")]
+
+
+def throughput(row: Mapping) -> float | None:
+    """GFLOP/s or GB/s, whichever the operation's unit says matters."""
+    return row.get("gflops") if row.get("unit") == "GFLOP/s" else row.get("gbps")
+
+
+def ordered_ops(rows: Iterable[Mapping]) -> list[str]:
+    """The operations in ``rows``, in the catalogue's order (unknown ones last)."""
+    names = list(dict.fromkeys(r["op"] for r in rows))
+    order = {name: i for i, name in enumerate(OPS)}
+    return sorted(names, key=lambda n: order.get(n, len(order)))
+
+
+def baselines(rows: Iterable[Mapping]) -> list[Series]:
+    """Series that can serve as the speedup baseline (they have timings), NumPy first."""
+    found = list(dict.fromkeys(series_of(r) for r in ok_rows(rows)))
+    return sorted(found, key=lambda s: (s != DEFAULT_BASELINE, list(LABELS).index(s[0]) if s[0] in LABELS else 9))
+
+
+def speedups(rows: Sequence[Mapping], baseline: Series = DEFAULT_BASELINE) -> list[float | None]:
+    """For each row, how many times faster than ``baseline`` (a library on a device) it ran the
+    same operation, size and dtype (> 1: faster); None where either has no time.
+
+    Like :func:`kernels.bench.speedups`, but the baseline is a series, not just a library, so
+    "over Torch on cpu" is not mixed up with "over Torch on mps"."""
+    base = {(r["op"], r["size"], r["dtype"]): r["median_s"] for r in ok_rows(rows) if series_of(r) == tuple(baseline)}
+    out = []
+    for r in rows:
+        b = base.get((r["op"], r["size"], r["dtype"]))
+        out.append(b / r["median_s"] if b and r.get("status") == "ok" and r.get("median_s") else None)
+    return out
+
+
+# --- chart-ready tables ---------------------------------------------------------------------------
+
+def chart_table(rows: Sequence[Mapping], baseline: Series | None = DEFAULT_BASELINE, spread: str = "iqr",
+                extra: Mapping[str, str] | None = None) -> list[dict]:
+    """One record per timed row: what the time, throughput and speedup charts draw.
+
+    ``spread``: ``"iqr"`` (a band of the IQR's width centred on the median, clipped to the
+    fastest and slowest sample: the file keeps the IQR, not the quartiles) or ``"minmax"`` (the fastest and slowest repeat). Times are in
+    milliseconds; ``*_text`` fields are the exact numbers for tooltips. ``extra`` names row
+    fields to copy (the Compare page's ``machine``). ``baseline`` None: no speedups (rows from
+    several machines, where "the same size" is not one measurement)."""
+    if spread not in SPREADS:
+        raise ValueError(f"unknown spread {spread!r}; choose from {', '.join(SPREADS)}")
+    rows = list(rows)
+    ups = speedups(rows, baseline) if baseline else [None] * len(rows)
+    dtypes = {r["dtype"] for r in rows}
+    out = []
+    for r, up in zip(rows, ups):
+        if r.get("status") != "ok" or not r.get("median_s"):
+            continue
+        median, iqr = r["median_s"], r.get("iqr_s") or 0.0
+        fastest, slowest = r.get("min_s") or median, r.get("max_s") or median
+        if spread == "iqr":  # never past the fastest or slowest sample
+            low, high = max(median - iqr / 2, fastest), min(median + iqr / 2, slowest)
+        else:
+            low, high = fastest, slowest
+        series = row_label(r) + (f" · {r['dtype']}" if len(dtypes) > 1 else "")
+        speed = throughput(r)
+        record = {
+            "op": r["op"], "op_title": op_title(r["op"]), "size": r["size"], "shape": r.get("shape", ""),
+            "dtype": r["dtype"], "backend": r["backend"], "library": label(r["backend"]), "device": r["device"],
+            "series": series,
+            "time_ms": 1e3 * median, "low_ms": 1e3 * low, "high_ms": 1e3 * high,
+            "median_text": format_seconds(median), "iqr_text": format_seconds(iqr),
+            "range_text": f"{format_seconds(r.get('min_s') or median)} – {format_seconds(r.get('max_s') or median)}",
+            "repeats_text": f"{r.get('repeats')} × {r.get('calls_per_repeat') or 1} calls",
+            "throughput": speed, "unit": r.get("unit") or "",
+            "speedup": up,
+            "correct": "yes" if r.get("correct") else ("NO" if r.get("correct") is False else "not checked"),
+            "max_abs_err": r.get("max_abs_err"),
+        }
+        for key, field in (extra or {}).items():
+            record[key] = r.get(field)
+        out.append(record)
+    return out
+
+
+def table_rows(rows: Sequence[Mapping], baseline: Series = DEFAULT_BASELINE) -> list[dict]:
+    """Every row for the results table, unsupported, refused and failed ones included, with the
+    reason and the correctness check."""
+    ups = speedups(rows, baseline)
+    out = []
+    for r, up in zip(rows, ups):
+        ok = r.get("status") == "ok"
+        out.append({
+            "operation": op_title(r["op"]),
+            "n": r["size"],
+            "shapes": r.get("shape", ""),
+            "dtype": r["dtype"],
+            "library · device": row_label(r),
+            "status": r["status"],
+            "median": format_seconds(r["median_s"]) if ok else "",
+            "IQR": format_seconds(r["iqr_s"]) if ok and r.get("iqr_s") is not None else "",
+            "min – max": (f"{format_seconds(r['min_s'])} – {format_seconds(r['max_s'])}"
+                          if ok and r.get("min_s") and r.get("max_s") else ""),
+            "repeats": f"{r['repeats']} × {r.get('calls_per_repeat') or 1}" if ok else "",
+            "throughput": throughput(r) if ok else None,
+            "unit": r.get("unit", ""),
+            f"× {series_label(tuple(baseline))}": up,
+            "max abs error": r.get("max_abs_err"),
+            "tolerance": r.get("tolerance"),
+            "correct": ("yes" if r.get("correct") else "NO") if r.get("correct") is not None else "",
+            "why / message": r.get("message", ""),
+        })
+    return out
+
+
+# --- who wins, and where the lead changes -----------------------------------------------------------
+
+def leaders(rows: Iterable[Mapping], op: str, dtype: str) -> list[dict]:
+    """For each size of ``op`` in ``dtype`` timed by at least two series, the fastest series and
+    its lead over the next fastest, smallest size first."""
+    out = []
+    chosen = sorted((r for r in ok_rows(rows) if r["op"] == op and r["dtype"] == dtype), key=lambda r: r["size"])
+    for size, group in itertools.groupby(chosen, key=lambda r: r["size"]):
+        best: dict[Series, Mapping] = {}
+        for r in group:
+            s = series_of(r)
+            if s not in best or r["median_s"] < best[s]["median_s"]:
+                best[s] = r
+        ranked = sorted(best.values(), key=lambda r: r["median_s"])
+        if len(ranked) < 2:
+            continue
+        first, second = ranked[0], ranked[1]
+        out.append({"size": size, "winner": series_of(first), "runner_up": series_of(second),
+                    "ratio": second["median_s"] / first["median_s"], "ranked": ranked})
+    return out
+
+
+def crossovers(entries: Sequence[Mapping]) -> list[tuple[int, int, Series, Series]]:
+    """Where the fastest series changes between two neighbouring sizes:
+    ``(size before, size after, leader before, leader after)``."""
+    return [(a["size"], b["size"], a["winner"], b["winner"])
+            for a, b in zip(entries, entries[1:]) if a["winner"] != b["winner"]]
+
+
+def _sizes(entries: Sequence[Mapping]) -> str:
+    sizes = [e["size"] for e in entries]
+    if len(sizes) == 1:
+        return f"n = {sizes[0]}"
+    return f"n = {sizes[0]}–{sizes[-1]}" if len(sizes) > 2 else f"n = {sizes[0]} and {sizes[1]}"
+
+
+def op_summary(rows: Sequence[Mapping], op: str, dtype: str) -> str:
+    """One paragraph for one operation in one dtype."""
+    title = f"**{op_title(op)}** ({dtype})"
+    mine = [r for r in rows if r["op"] == op and r["dtype"] == dtype]
+    timed = ok_rows(mine)
+    series = list(dict.fromkeys(series_of(r) for r in timed))
+    if not timed:
+        return f"{title}: nothing was timed here" + _not_timed(mine) + "."
+    if len(series) < 2:
+        return (f"{title}: only {series_label(series[0])} was timed, so there is nothing to compare it with"
+                + _not_timed(mine) + ".")
+    entries = leaders(mine, op, dtype)
+    last = entries[-1]
+    ranked = last["ranked"]
+    first = ranked[0]
+    if last["ratio"] < EVEN:
+        head = (f"at the largest size, n = {last['size']}, {series_label(last['winner'])} "
+                f"({format_seconds(first['median_s'])}) and {series_label(last['runner_up'])} are about even "
+                f"(within {EVEN - 1:.0%})")
+    else:
+        head = (f"at the largest size, n = {last['size']}, **{series_label(last['winner'])}** is fastest "
+                f"({format_seconds(first['median_s'])} per call): {last['ratio']:.1f}× "
+                f"as fast as {series_label(last['runner_up'])}")
+    others = [f"{r['median_s'] / first['median_s']:.1f}× as fast as {row_label(r)}" for r in ranked[2:]]
+    if others:
+        head += " and " + ", ".join(others)
+    sentences = [head]
+    runs = [list(g) for _, g in itertools.groupby(entries, key=lambda e: e["winner"])]
+    if len(entries) > 1 and len(runs) == 1:
+        ratios = [e["ratio"] for e in entries]
+        lead = ("about even with the next at every size" if max(ratios) < EVEN
+                else f"ahead by {ratio_text(ratios)}")
+        sentences.append(f"{series_label(entries[0]['winner'])} leads at every size tried ({_sizes(entries)}), {lead}")
+    elif len(runs) > 1:
+        parts = [f"{series_label(g[0]['winner'])} at {_sizes(g)}" for g in runs]
+        where = "; ".join(f"between n = {a} and n = {b}" for a, b, _, _ in crossovers(entries))
+        sentences.append(f"the lead changes with size: fastest is {', then '.join(parts)} "
+                         f"(crossover {where})")
+    text = f"{title}: " + ". ".join(s[0].upper() + s[1:] for s in sentences) + "."
+    return text + _not_timed(mine, sentence=True)
+
+
+def _not_timed(rows: Sequence[Mapping], sentence: bool = False) -> str:
+    """``; 3 rows unsupported, 1 refused`` (or as a sentence) for rows that did not run."""
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("unsupported", "refused", "error")}
+    words = [f"{v} {k}" for k, v in counts.items() if v]
+    if not words:
+        return ""
+    text = ", ".join(words) + " (reasons in the table)"
+    return f" Not timed: {text}." if sentence else f"; {text}"
+
+
+def incorrect(rows: Iterable[Mapping]) -> list[Mapping]:
+    """Timed rows whose answer is outside the dtype's tolerance of the float64 reference."""
+    return [r for r in rows if r.get("status") == "ok" and r.get("correct") is False]
+
+
+def summary(rows: Sequence[Mapping]) -> list[str]:
+    """Plain-words paragraphs computed from ``rows``: per operation (and dtype), who is fastest at
+    the largest size and by how much, whether and where the lead changes across sizes; then any
+    result outside tolerance, and errors."""
+    rows = list(rows)
+    if not rows:
+        return ["Nothing has been measured yet."]
+    paragraphs = []
+    for op in ordered_ops(rows):
+        for dtype in dict.fromkeys(r["dtype"] for r in rows if r["op"] == op):
+            paragraphs.append(op_summary(rows, op, dtype))
+    wrong = incorrect(rows)
+    if wrong:
+        items = "; ".join(f"{row_label(r)} on {op_title(r['op'])} at n = {r['size']} ({r['message']})" for r in wrong)
+        paragraphs.append(f"**Outside tolerance** (a wrong answer is not a fast one): {items}.")
+    elif ok_rows(rows):
+        paragraphs.append("Every timed result matched the float64 NumPy reference within its dtype's tolerance.")
+    errors = [r for r in rows if r["status"] == "error"]
+    if errors:
+        items = "; ".join(f"{row_label(r)} on {op_title(r['op'])} at n = {r['size']}: {r['message']}" for r in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        paragraphs.append(f"**Errors**: {items}{more}.")
+    return paragraphs
+
+
+# --- the machine ------------------------------------------------------------------------------------
+
+def machine_lines(machine: Mapping) -> list[str]:
+    """What a result file says about where it ran, as a few lines a person reads."""
+    from ..memory import human_bytes
+
+    libs = machine.get("libraries") or {}
+    devices = machine.get("devices") or {}
+    memory = machine.get("memory_bytes")
+    chip = machine.get("cpu") or "unknown chip"
+    cores = f", {machine['cores']} cores" if machine.get("cores") else ""
+    lines = [f"**{chip}**{cores}" + (f", {human_bytes(memory)} memory" if memory else ""),
+             f"{machine.get('os', 'unknown OS')} ({machine.get('arch', '?')}), Python {machine.get('python', '?')}"]
+    versions = [f"{label(n)} {v}" if v else f"{label(n)}: not installed" for n, v in libs.items()]
+    if versions:
+        lines.append("Libraries: " + ", ".join(versions))
+    if devices:
+        lines.append("Devices used: " + "; ".join(f"{label(n)} {', '.join(f'`{d}`' for d in ds)}"
+                                               for n, ds in devices.items()))
+    return lines

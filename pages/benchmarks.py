@@ -1,0 +1,294 @@
+"""Measure: time NumPy, PyTorch and MLX operations on every device found here, live, with the
+results streaming into charts, a plain-words summary, the timing code, and downloads."""
+import dataclasses
+import inspect
+import os
+import time
+
+import pandas as pd
+import streamlit as st
+
+from kernels import bench
+from kernels.bench import report
+from kernels.bench.estimate import estimate
+from kernels.bench.live import LiveRun
+from kernels.machine import machine_info
+from ui import bench_charts as charts
+from ui.panel import backends, column_header, missing_notice
+
+LIVE = "bench_live"  # the latest run (kernels.bench.live.LiveRun): survives reruns
+STOP = "bench_stop_requested"  # set by the Stop button's callback, read by the next script run
+SIZES = [2**k for k in range(4, 14)]  # 16 … 8192
+BUDGETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
+DEFAULT_OPS = ["matmul", "softmax", "layer_norm"]
+DEFAULT_SIZES = (128, 1024)
+DEFAULT_BUDGET = 0.2
+# On a machine with few cores the browser's drawing competes with the timing. So the page pauses
+# while the browser draws: longest before the first measurement (the results section appears) and
+# after an operation's first row (its charts are created), briefly after every other row.
+FEW_CORES = (os.cpu_count() or 1) <= 4
+PAUSE_S = float(os.environ.get("BENCH_PAGE_PAUSE_S", 0.6 if FEW_CORES else 0.0))
+ROW_PAUSE_S = float(os.environ.get("BENCH_PAGE_ROW_PAUSE_S", 0.15 if FEW_CORES else 0.0))
+PAGE_COST_S = 0.08 + ROW_PAUSE_S  # per measurement: redrawing the charts, the table and the summary
+SPREAD_WORDS = {"iqr": "IQR band", "minmax": "min – max band"}
+
+
+def request_stop() -> None:
+    st.session_state[STOP] = True
+
+
+# A run this session started but never finished was interrupted by a click: keep what it measured.
+live: LiveRun | None = st.session_state.get(LIVE)
+stop_requested = st.session_state.pop(STOP, False)
+if live is not None:
+    live.settle(stop_requested)
+
+st.title("Benchmarks")
+st.markdown(
+    "Is MLX faster **here**? Pick operations and sizes, press Run, and watch each library time the "
+    "same inputs on every device this machine has, one measurement at a time. Every call is "
+    "synchronised before the clock reads, repeated until the time budget is spent, and its answer "
+    "is checked against a float64 NumPy reference. The same sweep runs headless with "
+    "`python -m kernels.bench`, which writes the same result file this page downloads."
+)
+libs = backends()
+
+# --- settings ----------------------------------------------------------------------------------
+left, right = st.columns([3, 2], gap="large")
+with left:
+    ops = st.multiselect("Operations", list(bench.OPS), default=DEFAULT_OPS, key="bench_ops",
+                         format_func=lambda name: bench.OPS[name].title,
+                         help="What size n means for each is listed under the controls.")
+    low, high = st.select_slider("Sizes n: every power of two from … to …", SIZES, value=DEFAULT_SIZES,
+                                 key="bench_sizes")
+with right:
+    dtype = st.selectbox("dtype", bench.DTYPES, key="bench_dtype",
+                         help="float32 is the common ground. NumPy has no bfloat16 and some devices lack "
+                              "float64 or float16: such combinations become 'unsupported' rows saying why.")
+    budget = st.select_slider("Time budget per measurement", BUDGETS, value=DEFAULT_BUDGET, key="bench_budget",
+                              format_func=lambda s: f"{s:g} s",
+                              help="Timed repeats continue until this much time is spent (at least 3 samples, "
+                                   "after 2 warm-up calls). More budget, steadier medians.")
+
+st.markdown("**Libraries and devices found here**")
+chosen: list[tuple[str, str]] = []
+for col, (name, b) in zip(st.columns(len(libs)), libs.items()):
+    with col:
+        if not b.available:
+            st.markdown(f":gray[**{b.label}**] · not installed")
+            st.caption(f"{b.error}. Install it with `{b.install}`")
+            continue
+        for d in b.devices:
+            if d.available:
+                if st.checkbox(f"{b.label} · `{d.name}`", value=True, key=f"bench_use_{name}_{d.name}",
+                               help=f"{d.label}" + (f": {d.note}" if d.note else "")):
+                    chosen.append((name, d.name))
+            else:
+                st.caption(f":gray[{b.label} · `{d.name}` ({d.label})]: not here, {d.note}")
+
+sizes = [n for n in SIZES if low <= n <= high]
+settings = bench.Settings(budget_s=float(budget))
+tasks = [t for t in bench.plan(ops, sizes, libs, "auto", [dtype]) if (t.backend, t.device) in chosen]
+guess = estimate(tasks, libs, settings, known=live.rows if live else (), per_row_s=PAGE_COST_S)
+guess = dataclasses.replace(guess, seconds=guess.seconds + PAUSE_S * (1 + len(ops)))
+if ops:
+    st.caption("Size n means: " + " · ".join(f"**{bench.OPS[o].title}**: {bench.OPS[o].size_means}" for o in ops))
+
+run_col, about_col = st.columns([1, 3], vertical_alignment="center")
+with run_col:
+    clicked = st.button(f"Run · {guess.words()}" if tasks else "Run", type="primary", key="bench_run",
+                        icon=":material/play_arrow:", disabled=not tasks, width="stretch")
+with about_col:
+    if not tasks:
+        st.caption("Pick at least one operation and one library/device to measure.")
+    else:
+        skipped = len(tasks) - guess.measurements
+        based = (f"scaled from your last run's timings for {guess.calibrated} of them"
+                 if guess.calibrated else "from each operation's FLOPs and bytes at rates assumed for a slow CPU")
+        st.caption(
+            f"{len(tasks)} measurements: {len(ops)} operation{'s' * (len(ops) != 1)} × {len(sizes)} "
+            f"size{'s' * (len(sizes) != 1)} × {len(chosen)} library/device pair{'s' * (len(chosen) != 1)}"
+            + (f" ({skipped} unsupported here, not timed)" if skipped else "")
+            + f". Time is an estimate, {based}, and the budget, warm-up and at least 3 samples per "
+              "measurement; it can be off several times on an unfamiliar machine.")
+if tasks and guess.seconds > 60:
+    st.warning(f"This run will take {guess.words()} (the slowest measurement, {guess.slowest[0]}, about "
+               f"{guess.slowest[1]:.0f} s). Stop keeps what has finished.", icon=":material/schedule:")
+
+if clicked and tasks:
+    live = LiveRun(total=len(tasks), machine=machine_info(libs), settings=settings.as_dict(),
+                   estimate_s=guess.seconds, ops=list(ops),
+                   series=[s for s in chosen if any((t.backend, t.device) == s for t in tasks)],
+                   title=f"{', '.join(bench.OPS[o].title for o in ops)} · n = {low}–{high} · {dtype}")
+    st.session_state[LIVE] = live
+
+
+# --- results ---------------------------------------------------------------------------------------
+def draw_op(op: str, slots, rows, baseline, spread, planned=()) -> None:
+    """The three charts of one operation; ``planned`` series keep their colours as rows arrive."""
+    records = [r for r in report.chart_table(rows, baseline, spread) if r["op"] == op]
+    time_slot, speed_slot, up_slot = slots
+    if not records:
+        mine = [r for r in rows if r["op"] == op]
+        if mine:
+            time_slot.info("Nothing timed: " + "; ".join(dict.fromkeys(r["message"] for r in mine if r["message"]))[:600],
+                           icon=":material/remove:")
+        return
+    data = pd.DataFrame(records)
+    domain = list(dict.fromkeys([report.series_label(s) for s in planned] + data["series"].tolist()))
+    time_slot.altair_chart(charts.time_chart(data, spread=True, domain=domain), width="stretch")
+    speed_slot.altair_chart(charts.throughput_chart(data, bench.OPS[op].unit, domain=domain), width="stretch")
+    ups = data[data["speedup"].notna()]
+    if ups.empty:
+        up_slot.info(f"No {report.series_label(baseline)} timing at these sizes to compare with.",
+                     icon=":material/remove:")
+    else:
+        up_slot.altair_chart(charts.speedup_chart(ups, report.series_label(baseline), domain=domain), width="stretch")
+
+
+def draw_table(slot, rows, baseline) -> None:
+    speed_col = f"× {report.series_label(baseline)}"
+    slot.dataframe(pd.DataFrame(report.table_rows(rows, baseline)), hide_index=True, width="stretch",
+                   column_config={"throughput": st.column_config.NumberColumn(format="%.3g"),
+                                  speed_col: st.column_config.NumberColumn(format="%.3g×"),
+                                  "max abs error": st.column_config.NumberColumn(format="%.2e"),
+                                  "tolerance": st.column_config.NumberColumn(format="%.2e")})
+
+
+def draw_summary(slot, rows) -> None:
+    with slot.container():
+        for paragraph in report.summary(rows):
+            st.markdown(paragraph)
+
+
+def draw_downloads(slot, run: LiveRun) -> None:
+    if not run.rows:
+        return
+    result = run.result_file()
+    stamp = run.created[:16].replace(":", "-")
+    with slot.container():
+        a, b, _ = st.columns([1, 1, 2])
+        a.download_button("Download JSON (result file)", result.to_json(), file_name=f"benchmarks-{stamp}.json",
+                          mime="application/json", icon=":material/download:", key="bench_download_json",
+                          width="stretch")
+        b.download_button("Download CSV", result.to_csv(), file_name=f"benchmarks-{stamp}.csv", mime="text/csv",
+                          icon=":material/download:", key="bench_download_csv", width="stretch")
+        st.caption("The JSON is the engine's result file (machine, settings and every row): load it on the "
+                   "Compare machines page. The CSV has the rows only.")
+
+
+if live is not None:
+    st.header("Results", divider="gray")
+    status_slot, line_slot = st.empty(), st.empty()
+    stop_slot = st.empty()
+    running = live.state == "running"
+    if running:
+        stop_slot.button("Stop", key="bench_stop", on_click=request_stop, icon=":material/stop:",
+                         help="Stops after the measurement in progress; what has finished is kept.")
+    elif live.state == "done":
+        status_slot.success(live.status_text(), icon=":material/check:")
+    else:
+        status_slot.warning(live.status_text(), icon=":material/stop_circle:")
+    st.caption(f"Run: {live.title}")
+
+    series = list(dict.fromkeys(live.series + report.baselines(live.rows)))
+    keys = [f"{b}/{d}" for b, d in series] or ["numpy/cpu"]
+    o1, o2, _ = st.columns([2, 2, 3])
+    with o1:
+        default = keys.index("numpy/cpu") if "numpy/cpu" in keys else 0
+        base_key = st.selectbox("Speedup over", keys, index=default, key="bench_baseline",
+                                format_func=lambda k: report.series_label(tuple(k.split("/", 1))))
+        baseline = tuple(base_key.split("/", 1))
+    with o2:
+        spread = st.radio("Spread of the repeats", list(SPREAD_WORDS), format_func=SPREAD_WORDS.get, horizontal=True,
+                          key="bench_spread", help="IQR: the middle half of the timed samples, drawn around the "
+                                                   "median. Min – max: the fastest and slowest sample.")
+
+    st.subheader("Summary")
+    summary_slot = st.empty()
+    op_slots = {}
+    for op in dict.fromkeys(live.ops + report.ordered_ops(live.rows)):
+        spec = bench.OPS[op]
+        st.subheader(spec.title)
+        st.caption(f"n: {spec.size_means}. Throughput in {spec.unit}. {spec.note}".strip())
+        op_slots[op] = tuple(col.empty() for col in st.columns(3, gap="medium"))
+    st.subheader("Every measurement")
+    st.caption("Every row, including the combinations that could not run here (`unsupported`, `refused` "
+               "for memory, `error`) with the reason, and the check against the float64 reference.")
+    table_slot = st.empty()
+    downloads_slot = st.empty()
+
+    for op, slots in op_slots.items():
+        draw_op(op, slots, live.rows, baseline, spread, live.series)
+    draw_table(table_slot, live.rows, baseline)
+    draw_summary(summary_slot, live.rows)
+
+    if running:
+        bar = status_slot.progress(live.fraction, text=f"Measuring {tasks[0]}…")
+        first_drawn: set[str] = set()  # operations whose charts the browser has drawn once
+        time.sleep(PAUSE_S)
+        for step in bench.run(tasks, libs, settings):
+            live.add(step.row)  # kept before anything else: a Stop click interrupts at the next call
+            upcoming = tasks[step.done] if step.done < step.total else None
+            live.current = str(upcoming or "")
+            bar.progress(step.fraction, text=f"{step.done} of {step.total} done · measuring {upcoming}…"
+                         if upcoming else f"{step.done} of {step.total} done")
+            line_slot.caption(step.line())
+            draw_op(step.row["op"], op_slots[step.row["op"]], live.rows, baseline, spread, live.series)
+            draw_table(table_slot, live.rows, baseline)
+            draw_summary(summary_slot, live.rows)
+            if upcoming and step.row["op"] not in first_drawn and step.row["status"] == "ok":
+                first_drawn.add(step.row["op"])
+                time.sleep(PAUSE_S)
+            elif upcoming:
+                time.sleep(ROW_PAUSE_S)
+        live.finish()
+        stop_slot.empty()
+        line_slot.empty()
+        status_slot.success(live.status_text(), icon=":material/check:")
+    draw_downloads(downloads_slot, live)
+
+    st.subheader("The machine these results belong to")
+    st.markdown("  \n".join(report.machine_lines(live.machine)))
+    with st.expander("Settings of this run"):
+        st.json(live.settings)
+
+# --- how we measure ----------------------------------------------------------------------------------
+st.header("How we measure", divider="gray")
+st.markdown(
+    "- **Warm-up**: the first call is checked, then 2 more run untimed (compilation, caches, lazy set-up).\n"
+    "- **Synchronisation**: every timed call ends with `sync(result)`: `mx.eval(result)` for MLX, which "
+    "is lazy and would otherwise time only the building of a graph; `torch.mps.synchronize()` or "
+    "`torch.cuda.synchronize()` for Torch on a GPU, which returns before the kernel finishes; nothing for "
+    "NumPy and CPU tensors.\n"
+    "- **Repeats**: calls are grouped in blocks long enough for the clock (≥ 1 ms), blocks repeat until the "
+    "time budget is spent (at least 3, at most 500); each row keeps the **median** and the **IQR** (the "
+    "spread of the middle half), plus min and max.\n"
+    "- **Correctness**: every library's first result is compared with the same operation in float64 "
+    "NumPy; it passes within 8 × the dtype's rounding step × √(length of the longest sum) × the "
+    "answer's largest value. A wrong answer is flagged, not hidden.\n"
+    "- **Same inputs**: one seeded generator makes each size's inputs once; every library copies them "
+    "to its device before the clock starts."
+    + ("\n- **This page on a machine with few cores**: drawing the charts competes with the timing, so the "
+       f"page pauses {ROW_PAUSE_S:g} s after each row ({PAUSE_S:g} s when an operation's charts first appear) "
+       "to let the browser finish before the next measurement." if PAUSE_S or ROW_PAUSE_S else "")
+)
+st.markdown("**The timing function** (`kernels/bench/timing.py`), exactly as it ran:")
+st.code(inspect.getsource(bench.measure), language="python")
+
+shown_ops = ops or DEFAULT_OPS
+shown = st.selectbox("The operation's code", shown_ops, format_func=lambda n: bench.OPS[n].title, key="bench_code_op")
+spec = bench.OPS[shown]
+st.caption(f"{spec.title}: {spec.size_means}. Each function is called with that library's copy of the "
+           "inputs, already on the device; the runner wraps it as `fn` above.")
+for col, (name, b) in zip(st.columns(len(libs), gap="medium"), libs.items()):
+    with col:
+        column_header(b)
+        if not b.available:
+            missing_notice(b)
+        elif name not in spec.impls:
+            st.info(f"{spec.title} has no {b.label} version. {spec.note}".strip(), icon=":material/remove:")
+        else:
+            st.code(inspect.getsource(spec.impls[name]), language="python")
+            if name in spec.layouts and spec.layouts[name].note:
+                st.caption(spec.layouts[name].note)

@@ -1,0 +1,212 @@
+"""The Benchmarks page through Streamlit's AppTest: controls render, a tiny run fills the charts,
+the table and the downloads, results survive reruns, a stopped run keeps its rows, and a
+missing library is listed, not fatal."""
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from kernels.backends import mlx_backend
+from kernels.bench import load_results
+from kernels.bench.live import LiveRun
+from tests.test_bench_report import row
+from ui.nav import PAGES
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/benchmarks.py"
+
+
+@pytest.fixture(autouse=True)
+def fresh_backend_cache(monkeypatch):
+    monkeypatch.setenv("BENCH_PAGE_PAUSE_S", "0")  # no browser here to wait for
+    monkeypatch.setenv("BENCH_PAGE_ROW_PAUSE_S", "0")
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def tiny(at: AppTest, ops=("matmul", "softmax")) -> AppTest:
+    at.multiselect(key="bench_ops").set_value(list(ops))
+    at.select_slider(key="bench_sizes").set_value((16, 32))
+    at.select_slider(key="bench_budget").set_value(0.01)
+    return at.run()
+
+
+def charts(at: AppTest) -> list[tuple[dict, list[list[dict]]]]:
+    """Each Altair chart's spec and the rows of each of its datasets (Streamlit ships Arrow)."""
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        data = [pa.ipc.open_stream(io.BytesIO(d.data.data)).read_all().to_pylist() for d in chart.proto.datasets]
+        out.append((spec, data))
+    return out
+
+
+def texts(elements) -> str:
+    return "\n".join(e.value for e in elements)
+
+
+def test_in_the_measure_section_before_small_models_and_compare_after():
+    order = [p.url_path for p in PAGES]
+    assert order.index("benchmarks") + 1 == order.index("models") == order.index("compare") - 1
+    spec = next(p for p in PAGES if p.path == PAGE)
+    assert (spec.title, spec.section, spec.icon) == ("Benchmarks", "Measure", ":material/speed:")
+
+
+def test_controls_render_with_defaults_an_estimate_and_the_timing_code():
+    at = open_page()
+    assert [t.value for t in at.title] == ["Benchmarks"]
+    assert at.multiselect(key="bench_ops").value == ["matmul", "softmax", "layer_norm"]
+    assert at.select_slider(key="bench_sizes").value == (128, 1024)
+    assert at.selectbox(key="bench_dtype").value == "float32"
+    assert at.select_slider(key="bench_budget").value == 0.2
+    for lib in ("numpy", "torch", "mlx"):
+        assert at.checkbox(key=f"bench_use_{lib}_cpu").value is True
+    run = at.button(key="bench_run")
+    assert run.label.startswith("Run · about ") and not run.disabled
+    captions = texts(at.caption)
+    assert "36 measurements: 3 operations × 4 sizes × 3 library/device pairs" in captions
+    assert "estimate" in captions
+    assert "PyTorch · `mps`" in captions and "needs a Mac" in captions  # missing devices, with why
+    codes = texts(at.code)
+    assert "def measure(fn: Callable[[], Any], sync: Callable[[Any], None]" in codes  # inspect.getsource
+    assert "sync(fn())" in codes
+    assert "def numpy_matmul(a, b):" in codes and "def mlx_matmul(a, b):" in codes
+    assert "mx.eval" in texts(at.markdown)
+    assert not at.get("vega_lite_chart") and not at.get("download_button")
+
+
+def test_the_estimate_follows_the_settings():
+    at = open_page()
+    default = at.button(key="bench_run").label
+    assert re.fullmatch(r"Run · about \d+ s", default), default
+    at.select_slider(key="bench_budget").set_value(2.0).run()  # 36 measurements × at least 2 s
+    slower = at.button(key="bench_run").label
+    assert re.fullmatch(r"Run · about \d+ min", slower), slower
+    assert "Stop keeps what has finished" in at.warning[0].value
+
+
+def test_nothing_chosen_disables_run():
+    at = open_page()
+    at.multiselect(key="bench_ops").set_value([]).run()
+    assert at.button(key="bench_run").disabled
+    assert "Pick at least one operation" in texts(at.caption)
+
+
+def test_tiny_run_fills_charts_table_summary_and_downloads():
+    at = tiny(open_page())
+    assert at.button(key="bench_run").label in ("Run · under a second", "Run · about 1 s", "Run · about 2 s")
+    at.button(key="bench_run").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success][0].startswith("Finished 12 measurements in")
+
+    drawn = charts(at)
+    assert len(drawn) == 6  # time, throughput, speedup for each of the two operations
+    titles = [spec["title"] for spec, _ in drawn]
+    assert titles[:3] == ["Time per call (lower is faster)", "GFLOP/s (higher is faster)", "Speedup over NumPy · cpu"]
+    assert titles[4] == "GB/s (higher is faster)"
+    time_spec, (time_rows, *_) = drawn[0]
+    assert {r["series"] for r in time_rows} == {"NumPy · cpu", "PyTorch · cpu", "MLX · cpu"}
+    assert sorted({r["size"] for r in time_rows}) == [16, 32] and all(r["op"] == "matmul" for r in time_rows)
+    assert all(r["low_ms"] <= r["time_ms"] <= r["high_ms"] for r in time_rows)
+    line = time_spec["layer"][1]["encoding"]
+    assert line["x"]["scale"]["type"] == "log" and line["y"]["scale"]["type"] == "log"
+    assert any(t["field"] == "median_text" for t in line["tooltip"])
+
+    (table,) = at.dataframe
+    assert len(table.value) == 12 and set(table.value["status"]) == {"ok"}
+    assert {"max abs error", "correct", "why / message"} <= set(table.value.columns)
+    summary = texts(at.markdown)
+    assert "**Matrix multiply** (float32): At the largest size, n = 32" in summary
+    assert "matched the float64 NumPy reference" in summary
+    assert "Intel" in summary or "Apple" in summary or "cores" in summary  # the machine
+
+    downloads = {b.proto.label: b for b in at.get("download_button")}
+    assert set(downloads) == {"Download JSON (result file)", "Download CSV"}
+    live = at.session_state["bench_live"]
+    loaded = load_results(live.result_file().to_json())
+    assert len(loaded.results) == 12 and loaded.machine["cores"]
+
+
+def test_finished_results_survive_changing_chart_options():
+    at = tiny(open_page(), ops=("softmax",))
+    at.button(key="bench_run").click().run()
+    rows = list(at.session_state["bench_live"].rows)
+    at.radio(key="bench_spread").set_value("minmax").run()
+    at.selectbox(key="bench_baseline").set_value("torch/cpu").run()
+    assert not at.exception, at.exception
+    assert at.session_state["bench_live"].rows == rows and at.session_state["bench_live"].state == "done"
+    drawn = charts(at)
+    assert len(drawn) == 3 and drawn[2][0]["title"] == "Speedup over PyTorch · cpu"
+    ups = {(r["series"], r["size"]): r["speedup"] for r in drawn[2][1][1]}
+    assert ups[("PyTorch · cpu", 32)] == pytest.approx(1.0)
+    assert "× PyTorch · cpu" in at.dataframe[0].value.columns
+    assert len(at.get("download_button")) == 2
+    # a new setting does not discard the run either (until Run is pressed again)
+    at.select_slider(key="bench_budget").set_value(0.05).run()
+    assert at.session_state["bench_live"].rows == rows and len(charts(at)) == 3
+
+
+def test_unsupported_rows_are_in_the_table_with_their_reason():
+    at = open_page()
+    at.multiselect(key="bench_ops").set_value(["add"])
+    at.select_slider(key="bench_sizes").set_value((16, 16))
+    at.select_slider(key="bench_budget").set_value(0.01)
+    at.selectbox(key="bench_dtype").set_value("bfloat16").run()
+    at.button(key="bench_run").click().run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    numpy_row = table[table["library · device"] == "NumPy · cpu"].iloc[0]
+    assert numpy_row["status"] == "unsupported" and "bfloat16" in numpy_row["why / message"]
+    assert "unsupported" in texts(at.markdown)
+
+
+def stopped(at: AppTest, stop_pressed: bool) -> AppTest:
+    """A run that was interrupted after 2 of 6 measurements: what the session holds after a click."""
+    live = LiveRun(total=6, machine={"cpu": "Test chip", "os": "Linux"}, settings={"budget_s": 0.01},
+                   ops=["matmul"], series=[("numpy", "cpu"), ("torch", "cpu")], title="Matrix multiply · n = 16–64")
+    live.add(row(size=16, backend="numpy", median=1e-5))
+    live.add(row(size=16, backend="torch", median=2e-5))
+    at.session_state["bench_live"] = live
+    if stop_pressed:
+        at.session_state["bench_stop_requested"] = True
+    return at.run()
+
+
+@pytest.mark.parametrize("pressed, why", [(True, "Stop was pressed"), (False, "a control was changed")])
+def test_a_stopped_run_keeps_what_it_measured(pressed, why):
+    at = stopped(open_page(), pressed)
+    assert not at.exception, at.exception
+    (warning,) = [w for w in at.warning if w.value.startswith("Stopped")]
+    assert warning.value.startswith("Stopped after 2 of 6 measurements") and why in warning.value
+    assert len(at.dataframe[0].value) == 2
+    assert len(charts(at)) == 3 and len(at.get("download_button")) == 2
+    assert not [b for b in at.button if b.key == "bench_stop"]  # nothing is running any more
+    assert at.session_state["bench_live"].state == ("stopped" if pressed else "interrupted")
+
+
+def test_missing_mlx_is_listed_and_the_rest_runs(monkeypatch):
+    def broken():
+        raise ImportError("No module named 'mlx'")
+
+    monkeypatch.setattr(mlx_backend, "load", broken)
+    at = tiny(open_page(), ops=("matmul",))
+    assert "MLX" in texts(at.markdown) and "not installed" in texts(at.markdown)
+    assert "pip install" in texts(at.caption)
+    at.button(key="bench_run").click().run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) == 4 and set(at.dataframe[0].value["library · device"]) == {"NumPy · cpu", "PyTorch · cpu"}

@@ -1,0 +1,267 @@
+"""Reading benchmark rows (summary, crossovers, speedups, chart tables), estimating a run's time,
+the live run that survives a Stop, and loading several result files for the Compare page."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from kernels import backends as kb
+from kernels.bench import OPS, Settings, load_results, plan, run
+from kernels.bench import compare, estimate as E, report
+from kernels.bench.live import LiveRun
+from tests.bench_fakes import QUICK
+
+
+def row(op="matmul", size=256, backend="numpy", device="cpu", median=1e-3, status="ok", dtype="float32",
+        correct=True, message="", iqr=None, lo=None, hi=None):
+    ok = status == "ok"
+    return {
+        "op": op, "size": size, "shape": f"a {size}×{size}", "dtype": dtype, "backend": backend,
+        "version": "1", "device": device, "device_label": device.upper(), "status": status, "message": message,
+        "median_s": median if ok else None, "iqr_s": (iqr if iqr is not None else median / 10) if ok else None,
+        "min_s": (lo or median * 0.9) if ok else None, "max_s": (hi or median * 1.5) if ok else None,
+        "repeats": 5 if ok else 0, "calls_per_repeat": 1 if ok else None, "flops": 2 * size**3, "bytes": 12 * size**2,
+        "unit": OPS[op].unit if op in OPS else "GFLOP/s", "gflops": 2 * size**3 / median / 1e9 if ok else None,
+        "gbps": 12 * size**2 / median / 1e9 if ok else None, "max_abs_err": 1e-6 if ok else None,
+        "tolerance": 1e-4 if ok else None, "correct": correct if ok else None,
+    }
+
+
+def sweep():
+    """NumPy wins small sizes, MLX wins large; Torch in between; one unsupported row."""
+    return [
+        row(size=128, backend="numpy", median=1e-4), row(size=128, backend="torch", median=2e-4),
+        row(size=128, backend="mlx", median=5e-4),
+        row(size=512, backend="numpy", median=4e-3), row(size=512, backend="torch", median=3e-3),
+        row(size=512, backend="mlx", median=1e-3),
+        row(size=1024, backend="numpy", median=3e-2), row(size=1024, backend="torch", median=2e-2),
+        row(size=1024, backend="mlx", median=5e-3),
+        row(size=1024, backend="torch", device="mps", status="unsupported", message="needs a Mac"),
+    ]
+
+
+# --- summary --------------------------------------------------------------------------------------
+
+def test_summary_names_the_winner_its_lead_and_the_crossover():
+    text = report.op_summary(sweep(), "matmul", "float32")
+    assert text.startswith("**Matrix multiply** (float32)")
+    assert "n = 1024, **MLX · cpu** is fastest" in text
+    assert "4.0× as fast as PyTorch · cpu" in text and "6.0× as fast as NumPy · cpu" in text
+    assert "fastest is NumPy · cpu at n = 128, then MLX · cpu at n = 512 and 1024" in text
+    assert "crossover between n = 128 and n = 512" in text
+    assert "Not timed: 1 unsupported" in text
+
+
+def test_summary_one_leader_about_even_single_series_and_nothing():
+    rows = [row(size=n, backend=b, median=m) for n, b, m in
+            [(64, "numpy", 1.0), (64, "torch", 2.0), (128, "numpy", 1.0), (128, "torch", 3.0)]]
+    assert "NumPy · cpu leads at every size tried (n = 64 and 128), ahead by 2.0–3.0×" in report.op_summary(rows, "matmul", "float32")
+    even = [row(backend="numpy", median=1.0), row(backend="torch", median=1.05)]
+    assert "are about even (within 10%)" in report.op_summary(even, "matmul", "float32")
+    alone = [row(backend="numpy"), row(backend="mlx", status="error", message="RuntimeError: boom")]
+    text = report.op_summary(alone, "matmul", "float32")
+    assert "only NumPy · cpu was timed" in text and "1 error" in text
+    assert "nothing was timed" in report.op_summary([row(status="refused", message="too big")], "matmul", "float32")
+    assert report.summary([]) == ["Nothing has been measured yet."]
+
+
+def test_summary_flags_wrong_answers_and_errors():
+    rows = sweep() + [row(op="softmax", backend="mlx", correct=False, message="max abs error 1 exceeds 0.1"),
+                      row(op="softmax", backend="numpy"),
+                      row(op="softmax", backend="torch", status="error", message="RuntimeError: no kernel")]
+    paragraphs = report.summary(rows)
+    assert paragraphs[0].startswith("**Matrix multiply**") and paragraphs[1].startswith("**Softmax")
+    assert any(p.startswith("**Outside tolerance**") and "MLX · cpu on Softmax over the last axis at n = 256" in p
+               for p in paragraphs)
+    assert any(p.startswith("**Errors**") and "no kernel" in p for p in paragraphs)
+    assert "matched the float64 NumPy reference" in report.summary(sweep())[-1]
+
+
+def test_leaders_and_crossovers():
+    entries = report.leaders(sweep(), "matmul", "float32")
+    assert [(e["size"], e["winner"]) for e in entries] == [(128, ("numpy", "cpu")), (512, ("mlx", "cpu")),
+                                                           (1024, ("mlx", "cpu"))]
+    assert report.crossovers(entries) == [(128, 512, ("numpy", "cpu"), ("mlx", "cpu"))]
+
+
+# --- speedups and tables ----------------------------------------------------------------------------
+
+def test_speedups_over_a_series_tell_devices_apart():
+    rows = [row(backend="torch", device="cpu", median=4.0), row(backend="torch", device="mps", median=1.0),
+            row(backend="numpy", median=2.0), row(backend="mlx", status="unsupported")]
+    assert report.speedups(rows, ("torch", "cpu")) == [1.0, 4.0, 2.0, None]
+    assert report.speedups(rows) == [0.5, 2.0, 1.0, None]
+    assert report.baselines(rows) == [("numpy", "cpu"), ("torch", "cpu"), ("torch", "mps")]
+
+
+def test_chart_table_spreads_and_fields():
+    r = row(median=1e-3, iqr=4e-4, lo=9e-4, hi=2e-3)
+    (iqr,) = report.chart_table([r], spread="iqr")
+    assert (iqr["time_ms"], iqr["low_ms"], iqr["high_ms"]) == pytest.approx((1.0, 0.9, 1.2))  # clipped at min
+    (mm,) = report.chart_table([r], spread="minmax")
+    assert (mm["low_ms"], mm["high_ms"]) == pytest.approx((0.9, 2.0))
+    assert mm["series"] == "NumPy · cpu" and mm["median_text"] == "1 ms" and mm["speedup"] == 1.0
+    assert report.chart_table(sweep(), baseline=None)[0]["speedup"] is None
+    assert len(report.chart_table(sweep())) == 9  # the unsupported row has nothing to draw
+    with pytest.raises(ValueError, match="unknown spread"):
+        report.chart_table([r], spread="stddev")
+    mixed = report.chart_table([r, {**r, "dtype": "float16"}])
+    assert {m["series"] for m in mixed} == {"NumPy · cpu · float32", "NumPy · cpu · float16"}
+
+
+def test_table_rows_keep_every_row_with_its_reason():
+    table = report.table_rows(sweep())
+    assert len(table) == 10
+    last = table[-1]
+    assert last["status"] == "unsupported" and last["why / message"] == "needs a Mac" and last["median"] == ""
+    assert table[0]["× NumPy · cpu"] == 1.0 and table[0]["correct"] == "yes"
+
+
+def test_machine_lines():
+    lines = report.machine_lines({"cpu": "Apple M3 Pro", "cores": 12, "memory_bytes": 36 * 2**30, "os": "macOS 14.5",
+                                  "arch": "arm64", "python": "3.12.4",
+                                  "libraries": {"numpy": "2.4.6", "torch": "2.13.0", "mlx": None},
+                                  "devices": {"numpy": ["cpu"], "torch": ["cpu", "mps"]}})
+    assert lines[0] == "**Apple M3 Pro**, 12 cores, 36.0 GiB memory"
+    assert "MLX: not installed" in lines[2] and "PyTorch `cpu`, `mps`" in lines[3]
+
+
+# --- estimate --------------------------------------------------------------------------------------
+
+def test_measurement_time_follows_the_runner_rules():
+    s = Settings(budget_s=0.5, warmup=2, min_repeats=3)
+    fast = E.measurement_seconds(1e-5, s)
+    assert 0.5 < fast < 0.6  # the budget dominates
+    slow = E.measurement_seconds(2.0, s)
+    assert slow == pytest.approx(2.0 * (1 + 1) + 2.0 + 2 * 2.0)  # checked call, 1 warm-up, sizing, 2 more samples
+    assert E.about(0.4) == "under a second" and E.about(14) == "about 15 s" and E.about(150) == "about 2 min"
+
+
+@pytest.fixture(scope="module")
+def libs():
+    return kb.discover()
+
+
+def test_estimate_skips_unsupported_and_calibrates_from_known_rows(libs):
+    tasks = plan(["matmul", "transfer"], [64, 128], libs)
+    guess = E.estimate(tasks, libs, Settings(budget_s=0.1))
+    timed = [t for t in tasks if t.op == "matmul"]
+    assert guess.measurements == len(timed) and guess.calibrated == 0  # transfer on a CPU-only host: nothing to time
+    known = [row(size=64, backend=t.backend, device=t.device, median=10.0) for t in timed]
+    slow = E.estimate(timed, libs, Settings(budget_s=0.1), known=known)
+    assert slow.calibrated == len(timed)
+    # 10 s at n=64 scales by the work (n³) to 80 s at n=128: five calls of that dominate
+    assert slow.seconds > 3 * (5 * 80)
+    assert "n=128" in slow.slowest[0]
+    overhead_only = [row(size=16, backend=t.backend, device=t.device, median=1e-6) for t in timed]
+    assert E.estimate(timed, libs, Settings(budget_s=0.1), known=overhead_only).calibrated == 0  # too short to scale
+
+
+def test_estimate_is_in_the_right_range_for_a_real_tiny_run(libs):
+    tasks = plan(["matmul", "softmax"], [32, 64], libs)
+    settings = Settings(budget_s=0.02)
+    guess = E.estimate(tasks, libs, settings)
+    start = time.perf_counter()
+    for _ in run(tasks, libs, settings):
+        pass
+    took = time.perf_counter() - start
+    assert took / 4 < guess.seconds < took * 4, (guess.seconds, took)
+
+
+# --- the live run ----------------------------------------------------------------------------------------
+
+def test_live_run_keeps_rows_and_says_how_it_ended():
+    live = LiveRun(total=3, machine={"cpu": "x"}, settings={"budget_s": 0.1}, estimate_s=5)
+    live.add(row(backend="numpy"))
+    assert live.state == "running" and live.done == 1 and live.fraction == pytest.approx(1 / 3)
+    assert live.settle(stop_requested=True) is True
+    assert live.state == "stopped" and live.done == 1
+    assert "Stopped after 1 of 3 measurements" in live.status_text() and "Stop was pressed" in live.status_text()
+    assert live.settle(stop_requested=False) is False  # settled once: stays stopped
+    with pytest.raises(RuntimeError):
+        live.add(row())
+
+    other = LiveRun(total=2, machine={}, settings={})
+    other.settle(stop_requested=False)
+    assert other.state == "interrupted" and "a control was changed" in other.status_text()
+
+    done = LiveRun(total=1, machine={}, settings={}, estimate_s=3)
+    done.add(row())
+    done.finish()
+    assert done.complete and done.status_text().startswith("Finished 1 measurement in")
+    assert done.settle(stop_requested=True) is False and done.state == "done"
+
+
+def test_live_run_interrupted_mid_sweep_keeps_what_finished(libs):
+    """What the page does: rows go into the LiveRun as they arrive; an interruption (here: leaving
+    the loop, as a Stop click's rerun does) leaves it running until the next script run settles it."""
+    tasks = plan(["matmul"], [16, 32], libs)
+    live = LiveRun(total=len(tasks), machine={"cpu": "here"}, settings=QUICK.as_dict())
+    for step in run(tasks, libs, QUICK):
+        live.add(step.row)
+        if step.done == 2:
+            break  # the script is interrupted here
+    assert live.state == "running"
+    live.settle(stop_requested=True)
+    assert live.state == "stopped" and live.done == 2
+    loaded = load_results(live.result_file().to_json())
+    assert len(loaded.results) == 2 and loaded.machine == {"cpu": "here"} and loaded.created == live.created
+
+
+# --- loading several files -----------------------------------------------------------------------------
+
+def test_labels_from_the_machine():
+    assert compare.clean_chip("Intel(R) Xeon(R) CPU E5-2690 v4 @ 2.60GHz") == "Intel Xeon E5-2690 v4"
+    assert compare.machine_label({"cpu": "Apple M3 Pro", "os": "macOS 14.5"}) == "Apple M3 Pro · macOS 14.5"
+    assert compare.machine_label({"cpu": "Intel(R) Xeon(R) Processor",
+                                  "os": "Linux (Debian GNU/Linux 12 (bookworm))"}) == "Intel Xeon Processor · Linux"
+    assert compare.machine_label({}) == "unknown chip · unknown OS"
+    assert compare.unique(["A", "B", "A", "A", "A (2)"]) == ["A", "B", "A (3)", "A (4)", "A (2)"]
+
+
+def result_bytes(machine: dict, rows: list[dict]) -> bytes:
+    return json.dumps({"schema": 1, "machine": machine, "created": "2025-01-01T00:00:00+00:00",
+                       "settings": {}, "results": rows}).encode()
+
+
+def test_load_many_keeps_good_files_and_explains_bad_ones():
+    m3 = result_bytes({"cpu": "Apple M3", "os": "macOS 15.1"}, [row(), row(backend="mlx", device="gpu", median=1e-4)])
+    loaded = compare.load_many([("m3.json", m3), ("again.json", m3), ("broken.json", b"{not json"),
+                                ("rows.csv", b"op,size\nmatmul,1\n"), ("other.json", b'{"hello": 1}')],
+                               examples=compare.EXAMPLES)
+    assert [item.ok for item in loaded] == [True, True, True, True, False, False, False]
+    assert [item.label for item in loaded if item.ok] == [
+        "Example · Linux VM, 2 threads", "Example · Linux VM, 1 thread", "Apple M3 · macOS 15.1", "Apple M3 · macOS 15.1 (2)"]
+    errors = {item.name: item.error for item in loaded if not item.ok}
+    assert errors["broken.json"].startswith("The file is not valid JSON")
+    assert "CSV export" in errors["rows.csv"] and '"schema"' in errors["other.json"]
+
+    rows = compare.combined_rows(loaded, {"Apple M3 · macOS 15.1": "Ana's M3", "Apple M3 · macOS 15.1 (2)": "Ana's M3"})
+    assert {r["machine"] for r in rows} >= {"Ana's M3", "Ana's M3 (2)", "Example · Linux VM, 1 thread"}
+
+
+def test_common_size_and_compare_table():
+    rows = ([{**row(size=n, backend="numpy", median=n / 1e5), "machine": "A"} for n in (128, 256, 512)]
+            + [{**row(size=n, backend="mlx", device="gpu", median=n / 1e6), "machine": "B"} for n in (256, 512, 1024)]
+            + [{**row(op="softmax", size=64), "machine": "A"}])
+    assert compare.largest_common_size(rows, "matmul", "float32") == 512
+    assert compare.largest_common_size(rows, "softmax", "float32") == 64
+    assert compare.largest_common_size(rows, "attention", "float32") is None
+    assert compare.choices(rows)[0] == ("matmul", "float32")
+    keys = compare.series_keys(rows, "matmul", "float32", 512)
+    assert keys == [("A", "numpy", "cpu"), ("B", "mlx", "gpu")]
+    table = compare.compare_table(rows, "matmul", "float32", 512, ("A", "numpy", "cpu"))
+    assert [(t["machine"], t["library · device"]) for t in table] == [("B", "MLX · gpu"), ("A", "NumPy · cpu")]
+    assert table[0]["speedup"] == pytest.approx(10.0) and table[1]["speedup"] == pytest.approx(1.0)
+
+
+def test_the_shipped_examples_are_real_linux_files():
+    for example in compare.EXAMPLES:
+        result = load_results(example.path)
+        assert result.machine["os"].startswith("Linux") and "Apple" not in result.machine["cpu"]
+        assert result.settings["budget_s"] == 0.2
+        assert {r["op"] for r in result.results} == {"matmul", "softmax", "layer_norm", "add"}
+        assert all(r["status"] == "ok" and r["correct"] for r in result.results)
+        assert "Example" in example.label

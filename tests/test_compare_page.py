@@ -1,0 +1,118 @@
+"""The Compare machines page through Streamlit's AppTest: the examples show first, uploads are
+labelled by their machine, a broken or foreign file gets an error naming it while the good files
+still show, and the pickers and labels change the chart."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from kernels.bench import compare
+from tests.test_bench_page import charts, texts
+from tests.test_bench_report import result_bytes, row
+from ui.nav import PAGES
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/compare.py"
+EXAMPLE_LABELS = {e.label for e in compare.EXAMPLES}
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def m3_file() -> bytes:
+    rows = [row(size=n, backend=b, device=d, median=m * n / 512) for n in (256, 512)
+            for b, d, m in (("numpy", "cpu", 2e-3), ("torch", "mps", 5e-4), ("mlx", "gpu", 2.5e-4))]
+    return result_bytes({"cpu": "Apple M3 Pro", "os": "macOS 15.1", "cores": 12}, rows)
+
+
+def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    at.file_uploader(key="compare_files").set_value([(name, data, "application/json") for name, data in files])
+    return at.run()
+
+
+def chart_rows(at: AppTest) -> list[dict]:
+    (spec, datasets), = charts(at)
+    return datasets[0]
+
+
+def test_in_the_measure_section_and_titled_as_in_the_nav():
+    spec = next(p for p in PAGES if p.path == PAGE)
+    assert (spec.title, spec.section, spec.url_path, spec.icon) == ("Compare machines", "Measure", "compare",
+                                                                    ":material/compare:")
+    at = open_page()
+    assert [t.value for t in at.title] == ["Compare machines"]
+
+
+def test_the_examples_show_first_labelled_as_examples():
+    at = open_page()
+    assert at.toggle(key="compare_examples").value is True
+    assert not at.error
+    assert texts(at.caption).count("**Example**") == 2 and "not a second machine" in texts(at.caption)
+    rows = chart_rows(at)
+    assert {r["machine"] for r in rows} == EXAMPLE_LABELS
+    assert {r["op"] for r in rows} == {"matmul"} and {r["size"] for r in rows} == {64, 128, 256, 512}
+    spec = charts(at)[0][0]
+    line = spec["layer"][1]["encoding"]
+    assert line["color"]["field"] == "machine" and line["strokeDash"]["field"] == "series"
+    assert line["x"]["scale"]["type"] == "log" and line["y"]["scale"]["type"] == "log"
+    assert "**At n = 512**" in texts(at.markdown)
+    table = at.dataframe[0].value
+    assert len(table) == 6 and set(table["machine"]) == EXAMPLE_LABELS
+    assert table["speedup"].notna().all()
+
+
+def test_examples_off_and_nothing_uploaded_says_what_to_do():
+    at = open_page()
+    at.toggle(key="compare_examples").set_value(False).run()
+    assert not at.exception
+    assert "No result file loaded yet" in at.info[0].value
+    assert not at.get("vega_lite_chart")
+
+
+def test_uploaded_file_is_labelled_by_its_machine_and_charted_with_the_rest():
+    at = upload(open_page(), ("m3.json", m3_file()))
+    assert not at.exception and not at.error
+    assert at.text_input(key="compare_label_2_m3.json").value == "Apple M3 Pro · macOS 15.1"
+    rows = chart_rows(at)
+    assert {r["machine"] for r in rows} == EXAMPLE_LABELS | {"Apple M3 Pro · macOS 15.1"}
+    assert {r["series"] for r in rows if r["machine"].startswith("Apple")} == {"NumPy · cpu", "PyTorch · mps", "MLX · gpu"}
+    assert "**At n = 512**" in texts(at.markdown)  # the largest size all three files timed
+
+    at.text_input(key="compare_label_2_m3.json").set_value("Ana's M3").run()
+    assert "Ana's M3" in {r["machine"] for r in chart_rows(at)}
+    at.selectbox(key="compare_op").set_value("softmax").run()
+    assert {r["op"] for r in chart_rows(at)} == {"softmax"}  # the M3 file has no softmax; the examples do
+
+
+def test_broken_and_foreign_files_get_an_error_naming_them_while_good_files_still_show():
+    at = upload(open_page(), ("broken.json", b'{"schema": 1, "machine": '), ("m3.json", m3_file()),
+                ("export.csv", b"op,size,shape\nmatmul,16,a\n"), ("notes.json", json.dumps({"a": 1}).encode()))
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 3
+    assert errors[0].startswith("**broken.json** could not be loaded: The file is not valid JSON")
+    assert errors[1].startswith("**export.csv** could not be loaded:") and "CSV export" in errors[1]
+    assert errors[2].startswith("**notes.json** could not be loaded:") and "schema" in errors[2]
+    assert "Apple M3 Pro · macOS 15.1" in {r["machine"] for r in chart_rows(at)}
+
+
+def test_the_same_file_twice_gets_two_labels():
+    at = upload(open_page(), ("a.json", m3_file()), ("b.json", m3_file()))
+    machines = {r["machine"] for r in chart_rows(at)}
+    assert {"Apple M3 Pro · macOS 15.1", "Apple M3 Pro · macOS 15.1 (2)"} <= machines
+
+
+def test_files_with_no_common_size_still_chart():
+    small = result_bytes({"cpu": "Small", "os": "Linux"}, [row(size=8, backend="numpy")])
+    at = open_page()
+    at.toggle(key="compare_examples").set_value(False).run()
+    at = upload(at, ("small.json", small), ("m3.json", m3_file()))
+    assert not at.exception
+    assert "No size was timed in every file" in texts(at.info)
+    assert len(charts(at)) == 1
