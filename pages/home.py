@@ -33,7 +33,7 @@ try:
 except ValueError as exc:
     st.error(f"Can't use that input: {exc}.")
 else:
-    library_panel(creating.FROM_LIST, {"values": values}, libs)
+    library_panel(creating.ARRAY, {"values": values}, libs)
     st.caption(
         "Integers: NumPy and PyTorch pick int64, MLX picks int32. Floats: NumPy picks float64, "
         "PyTorch and MLX pick float32 (MLX's GPU has no float64)."

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kernels import memory
+from kernels.bench.timing import format_seconds
 from kernels.examples import lazy
 from ui.nav import PAGES
 from ui.panel import backends, column_header, missing_notice
@@ -19,14 +20,6 @@ st.markdown(
 )
 
 libs = backends()
-
-
-def fmt_seconds(s: float) -> str:
-    if s < 1e-3:
-        return f"{s * 1e6:.1f} µs"
-    if s < 1:
-        return f"{s * 1e3:.2f} ms"
-    return f"{s:.2f} s"
 
 
 # --- where this runs ----------------------------------------------------------------------------
@@ -127,7 +120,7 @@ if size_ok:
             if res.status == "error":
                 st.error(res.error, icon=":material/error:")
                 continue
-            st.markdown(f"naive: **{fmt_seconds(res.naive.median)}** · synced: **{fmt_seconds(res.synced.median)}**")
+            st.markdown(f"naive: **{format_seconds(res.naive.median)}** · synced: **{format_seconds(res.synced.median)}**")
             if res.naive_lies:
                 st.warning(f"The naive number is {res.ratio:,.0f}× too small: it timed recording or queuing "
                            "the work, not doing it.", icon=":material/warning:")
@@ -144,10 +137,10 @@ if size_ok:
         st.dataframe(pd.DataFrame([{
             "library": r.label,
             "device": f"{r.device} ({r.device_kind})",
-            "naive median": fmt_seconds(r.naive.median),
-            "naive min–max": f"{fmt_seconds(r.naive.low)} – {fmt_seconds(r.naive.high)}",
-            "synced median": fmt_seconds(r.synced.median),
-            "synced min–max": f"{fmt_seconds(r.synced.low)} – {fmt_seconds(r.synced.high)}",
+            "naive median": format_seconds(r.naive.median),
+            "naive min–max": f"{format_seconds(r.naive.low)} – {format_seconds(r.naive.high)}",
+            "synced median": format_seconds(r.synced.median),
+            "synced min–max": f"{format_seconds(r.synced.low)} – {format_seconds(r.synced.high)}",
             "synced ÷ naive": f"{r.ratio:,.1f}×" if r.ratio else "—",
             "naive number lies?": "yes" if r.naive_lies else "no",
             "repeats": len(r.synced.times),

@@ -20,21 +20,21 @@ def test_execute_with_no_trailing_expression_returns_none():
 
 
 def test_source_has_the_import_and_the_parameters_as_literals(libs):
-    src = creating.FROM_LIST.source(libs["torch"], {"values": [1, 2, 3]})
+    src = creating.ARRAY.source(libs["torch"], {"values": [1, 2, 3]})
     assert src == "import torch\n\na = torch.tensor([1, 2, 3])\na\n"
 
 
 def test_shown_source_is_what_ran(libs):
     """Running the displayed source by itself reproduces the displayed output exactly."""
     for name in ALL:
-        r = cells.run(creating.FROM_LIST, libs[name], {"values": [[1.5, 2], [3, 4]]})
+        r = cells.run(creating.ARRAY, libs[name], {"values": [[1.5, 2], [3, 4]]})
         assert r.ok, r.error
         value, _, _ = cells.execute(r.source)
         assert libs[name].describe(value).text == r.outputs[0].text
 
 
 def test_first_example_dtypes(libs):
-    res = cells.run_all(creating.FROM_LIST, libs, {"values": [1, 2, 3]})
+    res = cells.run_all(creating.ARRAY, libs, {"values": [1, 2, 3]})
     assert [o.text for o in res["numpy"].outputs] == ["array([1, 2, 3])"]
     assert [o.text for o in res["torch"].outputs] == ["tensor([1, 2, 3])"]
     assert [o.text for o in res["mlx"].outputs] == ["array([1, 2, 3], dtype=int32)"]
@@ -65,7 +65,7 @@ def test_missing_library_column(hide_library):
     from kernels.backends import mlx_backend
 
     hide_library("mlx")
-    r = cells.run(creating.FROM_LIST, kb.discover_one(mlx_backend), {"values": [1]})
+    r = cells.run(creating.ARRAY, kb.discover_one(mlx_backend), {"values": [1]})
     assert r.status == "missing" and "mlx" in r.error and r.source
 
 

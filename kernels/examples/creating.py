@@ -5,17 +5,6 @@ import ast
 
 from ..cells import Example
 
-FROM_LIST = Example(
-    key="from_list",
-    title="An array from a Python list",
-    code={
-        "numpy": "a = np.array($values)\na",
-        "torch": "a = torch.tensor($values)\na",
-        "mlx": "a = mx.array($values)\na",
-    },
-    note="Same list, three libraries: look at the dtype each one picks.",
-)
-
 
 def parse_values(text: str, limit: int = 64) -> list:
     """Read a flat or nested list of numbers typed by a user; ValueError with a plain message otherwise."""
