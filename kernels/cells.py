@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import math
 import string
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -28,8 +29,21 @@ class Example:
     def source(self, backend: Backend, params: Mapping[str, Any] | None = None) -> str:
         """The complete source for one library: its import line and the filled-in template."""
         template = self.code[backend.name]
-        body = string.Template(template).substitute({k: repr(v) for k, v in (params or {}).items()})
+        body = string.Template(template).substitute({k: literal(v) for k, v in (params or {}).items()})
         return f"{backend.import_line}\n\n{body.strip()}\n"
+
+
+def literal(value: Any) -> str:
+    """``value`` as Python source that evaluates back to it. Like ``repr``, except that infinities
+    and NaN (whose repr, ``inf``/``nan``, is not valid Python) become ``float('inf')`` etc."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({repr(value)!r})"
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(literal(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
 
 
 @dataclass

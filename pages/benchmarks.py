@@ -124,7 +124,8 @@ if clicked and tasks:
 
 
 # --- results ---------------------------------------------------------------------------------------
-def draw_op(op: str, slots, rows, baseline, spread, planned=()) -> None:
+def draw_op(op: str, slots, rows, chosen_baseline, spread, planned=()) -> None:
+    baseline = report.resolve_baseline(rows, chosen_baseline)
     """The three charts of one operation; ``planned`` series keep their colours as rows arrive."""
     records = [r for r in report.chart_table(rows, baseline, spread) if r["op"] == op]
     time_slot, speed_slot, up_slot = slots
@@ -146,7 +147,8 @@ def draw_op(op: str, slots, rows, baseline, spread, planned=()) -> None:
         up_slot.altair_chart(charts.speedup_chart(ups, report.series_label(baseline), domain=domain), width="stretch")
 
 
-def draw_table(slot, rows, baseline) -> None:
+def draw_table(slot, rows, chosen_baseline) -> None:
+    baseline = report.resolve_baseline(rows, chosen_baseline)
     speed_col = f"× {report.series_label(baseline)}"
     slot.dataframe(pd.DataFrame(report.table_rows(rows, baseline)), hide_index=True, width="stretch",
                    column_config={"throughput": st.column_config.NumberColumn(format="%.3g"),
@@ -207,7 +209,8 @@ if live is not None:
     st.subheader("Summary")
     summary_slot = st.empty()
     op_slots = {}
-    for op in dict.fromkeys(live.ops + report.ordered_ops(live.rows)):
+    # While running, every chosen operation gets its place; after a Stop, only those measured.
+    for op in dict.fromkeys((live.ops if running else []) + report.ordered_ops(live.rows)):
         spec = bench.OPS[op]
         st.subheader(spec.title)
         st.caption(f"n: {spec.size_means}. Throughput in {spec.unit}. {spec.note}".strip())

@@ -112,7 +112,7 @@ st.markdown(
 - **Floats:** NumPy defaults to **float64**; PyTorch and MLX to **float32**, which keeps about 7
   significant digits (see above: 0.1 is stored as 0.10000000149…, 1.00000001 becomes 1.0, and
   16,777,217 becomes 16,777,216).
-- **Moving a NumPy array over** (the last row of the table): `torch.tensor` / `torch.from_numpy`
+- **Moving a NumPy array over** (the table row *a NumPy float64 array, passed in*): `torch.tensor` / `torch.from_numpy`
   keep float64, so a model that expects float32 gets a dtype mismatch; `mx.array` turns it into
   float32, so the values quietly lose precision. Say the dtype when you convert
   (`.astype(np.float32)`, `dtype=torch.float32`).

@@ -99,17 +99,23 @@ if clicked:
     else:
         run_libs = {n: b for n, b in libs.items() if n in chosen or not b.available}  # missing ones get a row
         tasks = km.plan(specs, run_libs)
+        # The run is recorded before training starts and each row is added as it finishes, so a
+        # rerun (Stop, or any setting changed mid-run) keeps every run that had completed.
+        record = {"title": f"{S.MODEL_TITLES[model]}, {SWEEP_WORDS[sweep]} up to {spec.size_label()}"
+                           if len(specs) > 1 else f"{S.MODEL_TITLES[model]} at {spec.size_label()}",
+                  "sweep": None if sweep == "none" else sweep, "rows": [], "planned": len(tasks),
+                  "machine": machine.machine_info(libs)}
+        runs = st.session_state.setdefault(RUNS_KEY, [])
+        runs.append(record)
         bar = st.progress(0.0, text=f"Training {len(tasks)} runs…")
-        rows = []
+        st.button("Stop", icon=":material/stop:", key="models_stop",
+                  help="Stops after the training run in progress; the finished runs are kept.")
         for step in km.run(tasks, run_libs):
-            rows.append(step.row)
+            record["rows"].append(step.row)
             bar.progress(step.fraction, text=step.line())
         bar.empty()
-        runs = st.session_state.setdefault(RUNS_KEY, [])
-        runs.append({"title": f"{S.MODEL_TITLES[model]}, {SWEEP_WORDS[sweep]} up to {spec.size_label()}"
-                              if len(specs) > 1 else f"{S.MODEL_TITLES[model]} at {spec.size_label()}",
-                     "sweep": None if sweep == "none" else sweep, "rows": rows, "machine": machine.machine_info(libs)})
         del runs[:-KEEP_RUNS]
+        st.rerun()  # draw the results without the Stop button
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -156,13 +162,16 @@ def results_table(rows):
     } for r in rows])
 
 
-runs = st.session_state.get(RUNS_KEY) or []
+runs = [r for r in st.session_state.get(RUNS_KEY) or [] if r["rows"]]
 if runs:
     latest = runs[-1]
     rows = latest["rows"]
     st.header("Results", divider="gray")
     st.caption(f"Latest run: {latest['title']}. Results stay while you change the settings; "
                "press the button again to add a run.")
+    if len(rows) < latest.get("planned", len(rows)):
+        st.warning(f"This run was stopped after {len(rows)} of {latest['planned']} training runs; "
+                   "the results below are the ones that finished.", icon=":material/stop_circle:")
     with st.container(border=True):
         st.subheader("Verdict")
         for paragraph in report.verdict(rows):

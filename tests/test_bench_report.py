@@ -265,3 +265,11 @@ def test_the_shipped_examples_are_real_linux_files():
         assert {r["op"] for r in result.results} == {"matmul", "softmax", "layer_norm", "add"}
         assert all(r["status"] == "ok" and r["correct"] for r in result.results)
         assert "Example" in example.label
+
+
+def test_resolve_baseline_falls_back_to_a_timed_series():
+    rows = [row(size=16, backend="numpy", status="unsupported"),
+            row(size=16, backend="torch", median=1e-5)]
+    assert report.resolve_baseline(rows, ("numpy", "cpu")) == ("torch", "cpu")
+    assert report.resolve_baseline(rows, ("torch", "cpu")) == ("torch", "cpu")
+    assert report.resolve_baseline([], ("numpy", "cpu")) == ("numpy", "cpu")

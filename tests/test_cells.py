@@ -95,3 +95,23 @@ def test_parse_values_accepts_lists_of_numbers(text, expected):
 def test_parse_values_rejects_anything_else(text, message):
     with pytest.raises(ValueError, match=message):
         creating.parse_values(text)
+
+
+@pytest.mark.parametrize("value,text", [
+    ([1.0, float("inf")], "[1.0, float('inf')]"),
+    ((float("-inf"),), "(float('-inf'),)"),
+    ([[float("nan")]], "[[float('nan')]]"),
+    ((2, 3), "(2, 3)"),
+    ("x", "'x'"),
+])
+def test_literal_is_valid_python_for_every_value(value, text):
+    assert cells.literal(value) == text
+    back = eval(text)
+    assert repr(back) == repr(value)
+
+
+def test_overflowing_input_runs_in_every_library(libs):
+    values = creating.parse_values("[1e400, 2]")
+    res = cells.run_all(creating.ARRAY, libs, {"values": values})
+    assert all(r.ok for r in res.values()), {n: r.error for n, r in res.items()}
+    assert "float('inf')" in res["numpy"].source

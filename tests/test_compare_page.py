@@ -4,25 +4,21 @@ still show, and the pickers and labels change the chart."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from kernels.bench import compare
+from tests import apptest
 from tests.test_bench_page import charts, texts
 from tests.test_bench_report import result_bytes, row
 from ui.nav import PAGES
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/compare.py"
 EXAMPLE_LABELS = {e.label for e in compare.EXAMPLES}
 
 
 def open_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return apptest.open_page(PAGE, timeout=60)
 
 
 def m3_file() -> bytes:

@@ -186,7 +186,7 @@ def test_page_renders_states_the_devices_and_every_control_works_at_both_ends(li
     notes = " ".join(m.value for m in (at.info if not has_gpu else at.success))
     assert ("No GPU device here" in notes and "synchronous" in notes) if not has_gpu else "GPU devices found" in notes
     mlx_row = table[table["library"] == "MLX"].iloc[0]
-    assert mlx_row["naive number lies?"] == "yes"  # MLX is lazy on any device
+    assert mlx_row["verdict"] == "naive number lies"  # MLX is lazy on any device
     assert "def compare(" in codes(at) and "def synchronize(" in codes(at)
 
     lo, hi, _ = lazy.SIZES
@@ -222,3 +222,15 @@ def test_page_without_mlx_still_times_the_others(mlx_missing):
     at = open_page(PAGE)
     assert list(at.dataframe[0].value["library"]) == ["NumPy", "PyTorch"]
     assert any("MLX is not available" in m.value for m in at.info)
+
+
+@pytest.mark.parametrize("naive,synced,verdict", [
+    (1e-5, 1e-2, "lies"), (1e-3, 1.2e-3, "agree"), (1.2e-3, 1e-3, "agree"),
+    (1e-3, 9.97e-3, "noisy"), (15.7e-3, 1.27e-3, "noisy"),
+])
+def test_verdict_never_calls_far_apart_timings_agreeing(naive, synced, verdict):
+    from types import SimpleNamespace
+
+    res = lazy.DemoResult("numpy", "NumPy")
+    res.naive, res.synced = SimpleNamespace(median=naive), SimpleNamespace(median=synced)
+    assert res.verdict == verdict

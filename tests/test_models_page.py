@@ -112,3 +112,17 @@ def test_missing_mlx_greys_its_column_and_the_rest_still_trains(mlx_missing):
     rows = at.session_state["models_runs"][-1]["rows"]
     assert [(r["backend"], r["status"]) for r in rows] == [("numpy", "ok"), ("torch", "ok"), ("mlx", "unsupported")]
     assert any("MLX" in i.value and "not installed" in i.value for i in at.info)
+
+
+def test_a_stopped_run_keeps_its_finished_rows_and_says_so():
+    """Rows are saved as each training run finishes: a rerun mid-run (Stop, or a setting changed)
+    keeps them, and the page says how many of the planned runs finished."""
+    at = tiny(open_page(PAGE))
+    at.button(key="models_run").click().run()
+    finished = at.session_state["models_runs"][-1]
+    partial = dict(finished, rows=finished["rows"][:2], planned=len(finished["rows"]))
+    at.session_state["models_runs"] = [partial]
+    at.run()
+    assert not at.exception
+    assert any(f"stopped after 2 of {len(finished['rows'])} training runs" in w.value for w in at.warning)
+    assert at.get("vega_lite_chart"), "the finished rows are still charted"

@@ -51,9 +51,9 @@ def show_result(result: cells.CellResult, backend: Backend) -> None:
         st.error(result.error, icon=":material/error:")
         return
     if result.stdout:
-        st.code(result.stdout, language=None)
+        st.code(result.stdout, language=None, wrap_lines=True)
     for out in result.outputs:
-        st.code(out.text, language=None)
+        st.code(out.text, language=None, wrap_lines=True)
         st.caption(out.facts())
 
 

@@ -67,6 +67,13 @@ def baselines(rows: Iterable[Mapping]) -> list[Series]:
     return sorted(found, key=lambda s: (s != DEFAULT_BASELINE, list(LABELS).index(s[0]) if s[0] in LABELS else 9))
 
 
+def resolve_baseline(rows: Iterable[Mapping], chosen: Series) -> Series:
+    """``chosen`` if it has timings in ``rows``; otherwise the first series that has (NumPy has
+    no bfloat16 timings, say); ``chosen`` again when nothing has been timed yet."""
+    timed = baselines(rows)
+    return chosen if chosen in timed or not timed else timed[0]
+
+
 def speedups(rows: Sequence[Mapping], baseline: Series = DEFAULT_BASELINE) -> list[float | None]:
     """For each row, how many times faster than ``baseline`` (a library on a device) it ran the
     same operation, size and dtype (> 1: faster); None where either has no time.

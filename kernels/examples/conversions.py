@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 from ..backends import Backend, Output
 from ..cells import execute, format_error
+from ..cells import literal as cell_literal
 
 DTYPES = ("float32", "float64", "float16", "bfloat16", "int32", "int64")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -30,7 +31,7 @@ def render(template: str, raw: Mapping[str, str] | None = None, literal: Mapping
         if not _IDENTIFIER.match(str(value)):
             raise ValueError(f"{value!r} is not a plain name")
         values[key] = str(value)
-    values.update({k: repr(v) for k, v in (literal or {}).items()})
+    values.update({k: cell_literal(v) for k, v in (literal or {}).items()})
     return string.Template(template).substitute(values)
 
 

@@ -27,6 +27,7 @@ REPEATS = (3, 9)
 DEFAULT_REPEATS = 5
 WARMUP = 1
 LIES_FACTOR = 10.0  # naive median this many times below the synced one: the naive number lies
+AGREE_FACTOR = 2.0  # medians within this factor of each other (either way) agree
 
 # One matmul per library. $n and $device are literals, $device_name a plain name (mx.cpu / mx.gpu).
 MATMUL: dict[str, str] = {
@@ -158,6 +159,17 @@ class DemoResult:
     def naive_lies(self) -> bool | None:
         r = self.ratio
         return None if r is None else r >= LIES_FACTOR
+
+    @property
+    def verdict(self) -> str | None:
+        """``"lies"`` (naive far below synced), ``"agree"`` (within AGREE_FACTOR either way), or
+        ``"noisy"``: apart by more than noise allows but less than laziness explains (a busy machine)."""
+        r = self.ratio
+        if r is None:
+            return None
+        if r >= LIES_FACTOR:
+            return "lies"
+        return "agree" if 1 / AGREE_FACTOR <= r <= AGREE_FACTOR else "noisy"
 
 
 def run_demo(backend: Backend, n: int, device: str | None = None, *, repeats: int = DEFAULT_REPEATS,
