@@ -108,14 +108,15 @@ if clicked:
         runs = st.session_state.setdefault(RUNS_KEY, [])
         runs.append(record)
         bar = st.progress(0.0, text=f"Training {len(tasks)} runs…")
-        st.button("Stop", icon=":material/stop:", key="models_stop",
-                  help="Stops after the training run in progress; the finished runs are kept.")
+        stop_slot = st.empty()
+        stop_slot.button("Stop", icon=":material/stop:", key="models_stop",
+                         help="Stops after the training run in progress; the finished runs are kept.")
         for step in km.run(tasks, run_libs):
             record["rows"].append(step.row)
             bar.progress(step.fraction, text=step.line())
         bar.empty()
+        stop_slot.empty()
         del runs[:-KEEP_RUNS]
-        st.rerun()  # draw the results without the Stop button
 
 
 # --- results -------------------------------------------------------------------------------------

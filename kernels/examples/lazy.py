@@ -156,11 +156,6 @@ class DemoResult:
         return self.synced.median / self.naive.median
 
     @property
-    def naive_lies(self) -> bool | None:
-        r = self.ratio
-        return None if r is None else r >= LIES_FACTOR
-
-    @property
     def verdict(self) -> str | None:
         """``"lies"`` (naive far below synced), ``"agree"`` (within AGREE_FACTOR either way), or
         ``"noisy"``: apart by more than noise allows but less than laziness explains (a busy machine)."""
