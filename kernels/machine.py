@@ -10,13 +10,15 @@ from typing import Mapping
 from . import memory
 from .backends import Backend
 
+SYSCTL = "/usr/sbin/sysctl"  # by its path: a PATH without /usr/sbin (a venv, a launchd job) must not hide it
+
 
 def cpu_name() -> str:
     """The chip's marketing name: ``Apple M3 Pro`` on a Mac, the model name on Linux."""
     system = platform.system()
     if system == "Darwin":
         try:
-            out = subprocess.run(["sysctl", "-n", "machdep.cpu.brand_string"], capture_output=True,
+            out = subprocess.run([SYSCTL, "-n", "machdep.cpu.brand_string"], capture_output=True,
                                  text=True, timeout=2)
             if out.stdout.strip():
                 return out.stdout.strip()
@@ -64,4 +66,14 @@ def machine_info(backends: Mapping[str, Backend]) -> dict:
         "devices": {
             name: [d.name for d in b.available_devices] for name, b in backends.items() if b.available
         },
+        # What changes float32 results: MLX computes float32 matmuls in TF32 on GPUs that have it
+        # unless MLX_ENABLE_TF32=0; Torch keeps float32 unless its matmul precision is lowered.
+        "precision": {name: _precision(b) for name, b in backends.items() if b.available},
     }
+
+
+def _precision(backend: Backend) -> dict:
+    try:
+        return backend.precision()
+    except Exception as exc:  # a probe must not break a result file
+        return {"error": f"{type(exc).__name__}: {exc}"}

@@ -130,14 +130,114 @@ def test_torch_cpu_only_says_why_gpus_are_missing(monkeypatch):
 
 # --- MLX -------------------------------------------------------------------------------------------
 
-def test_mlx_with_metal_picks_the_gpu(monkeypatch):
+def fake_metal(monkeypatch, info=None):
+    """MLX as on a Mac: Metal available, ``mx.device_info(mx.gpu)`` answering with ``info``, and the
+    deprecated ``mx.metal.device_info()`` (which prints a warning in 0.32) failing if called."""
     import mlx.core as mx
 
+    def deprecated():
+        raise AssertionError("mx.metal.device_info() is deprecated: use mx.device_info()")
+
     monkeypatch.setattr(mx.metal, "is_available", lambda: True)
-    monkeypatch.setattr(mx.metal, "device_info", lambda: {"device_name": "Apple M3 Pro"})
+    monkeypatch.setattr(mx.metal, "device_info", deprecated)
+    monkeypatch.setattr(mx, "device_info", lambda d=None: dict(info or {"device_name": "Apple M3 Pro",
+                                                                        "architecture": "applegpu_g15s"}))
+    return mx
+
+
+def test_mlx_with_metal_picks_the_gpu(monkeypatch):
+    fake_metal(monkeypatch)
     b = kb.discover_one(mlx_backend)
     assert b.default_device == "gpu"
     assert b.device("gpu").label == "Apple M3 Pro GPU (Metal)"
+
+
+def test_mlx_arrays_on_a_mac_live_in_unified_memory(monkeypatch, libs):
+    """An MLX array has no device (the device is where each operation runs): on Metal its facts say
+    so, instead of naming the default device."""
+    mx = fake_metal(monkeypatch)
+    out = libs["mlx"].describe(mx.array([1, 2]))
+    assert out.device == "unified memory" and "unified memory" in out.facts()
+
+
+def test_mlx_on_the_cpu_build_describes_host_memory(libs):
+    import mlx.core as mx
+
+    assert libs["mlx"].describe(mx.array([1])).device == "cpu"
+
+
+@pytest.mark.parametrize("info, release, expected", [
+    ({"architecture": "applegpu_g17s"}, "26.2", "tf32"),      # M5-class on macOS 26.2: TF32 by default
+    ({"architecture": "applegpu_g17s"}, "26.1", "float32"),   # too old a macOS for the neural accelerators
+    ({"architecture": "applegpu_g16s"}, "26.3", "float32"),   # M4: no TF32 hardware
+    ({"architecture": "applegpu_g17p"}, "26.3", "float32"),   # a phone-class GPU needs generation 18
+])
+def test_mlx_tf32_on_metal_follows_the_gpu_and_the_os(monkeypatch, libs, info, release, expected):
+    fake_metal(monkeypatch, info)
+    got = mlx_backend.precision(libs["mlx"].lib, environ={}, system="Darwin", mac_release=release)
+    assert got["float32_matmul"] == expected
+    assert got["tf32_allowed"] is True and "unset" in got["setting"]
+
+
+@pytest.mark.parametrize("value, allowed", [("0", False), ("1", True), ("", False), ("yes", False)])
+def test_mlx_tf32_can_be_switched_off(monkeypatch, libs, value, allowed):
+    fake_metal(monkeypatch, {"architecture": "applegpu_g17s"})
+    got = mlx_backend.precision(libs["mlx"].lib, environ={"MLX_ENABLE_TF32": value}, system="Darwin",
+                                mac_release="26.2")
+    assert got["tf32_allowed"] is allowed  # MLX reads the variable with atoi
+    assert got["float32_matmul"] == ("tf32" if allowed else "float32")
+    assert got["setting"] == f"MLX_ENABLE_TF32={value}"
+
+
+def test_mlx_tf32_on_cuda_needs_ampere(monkeypatch, libs):
+    import mlx.core as mx
+
+    monkeypatch.setattr(mx.metal, "is_available", lambda: False)
+    monkeypatch.setattr(mx.cuda, "is_available", lambda: True)
+    for major, expected in ((8, "tf32"), (7, "float32")):
+        monkeypatch.setattr(mx, "device_info", lambda d=None, m=major: {"compute_capability_major": m})
+        assert mlx_backend.precision(mx, environ={})["float32_matmul"] == expected
+
+
+def test_the_cpu_build_has_no_tf32(libs):
+    assert libs["mlx"].precision()["float32_matmul"] == "float32"
+    assert libs["torch"].precision()["float32_matmul"] == "float32"
+
+
+def test_device_expressions_name_the_device_as_code_does(libs):
+    assert libs["torch"].device_expr("mps") == "'mps'"
+    assert libs["mlx"].device_expr("gpu") == "mx.gpu"
+    assert libs["numpy"].device_expr("cpu") == "'cpu'"
+    assert {n: b.implicit_device() for n, b in libs.items()} == {"numpy": "cpu", "torch": "cpu", "mlx": "cpu"}
+
+
+def test_memory_readings_say_what_they_count(libs):
+    import mlx.core as mx
+
+    held = mx.ones((256, 256))
+    mx.eval(held)
+    reading = libs["mlx"].memory_in_use("cpu")
+    assert reading.bytes >= 256 * 256 * 4 and "mx.get_active_memory" in reading.what
+    libs["mlx"].reset_peak_memory("cpu")
+    made_after_reset = held + 1
+    mx.eval(made_after_reset)
+    assert libs["mlx"].peak_memory("cpu").bytes >= 256 * 256 * 4
+    assert libs["torch"].memory_in_use("cpu").bytes > 0 and "RSS" in libs["torch"].memory_in_use("cpu").what
+    assert libs["torch"].peak_memory("cpu").bytes is None and libs["numpy"].peak_memory("cpu").bytes is None
+
+
+def test_torch_memory_on_a_gpu_asks_the_gpu(monkeypatch, libs):
+    import torch
+
+    monkeypatch.setattr(torch.mps, "current_allocated_memory", lambda: 123)
+    monkeypatch.setattr(torch.cuda, "memory_allocated", lambda device=None: 456)
+    monkeypatch.setattr(torch.cuda, "max_memory_allocated", lambda device=None: 789)
+    monkeypatch.setattr(torch.cuda, "reset_peak_memory_stats", lambda device=None: None)
+    b = libs["torch"]
+    assert b.memory_in_use("mps").bytes == 123 and "torch.mps.current_allocated_memory" in b.memory_in_use("mps").what
+    assert b.memory_in_use("cuda").bytes == 456
+    b.reset_peak_memory("cuda")
+    assert b.peak_memory("cuda").bytes == 789 and b.peak_memory("mps").bytes is None
 
 
 def test_mlx_with_cuda_picks_the_gpu(monkeypatch):

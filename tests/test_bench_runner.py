@@ -188,16 +188,29 @@ def test_transfer_has_no_runnable_rows_on_a_host_only_machine(libs):
 
 def test_transfer_runs_on_a_device_that_is_not_the_host(libs, monkeypatch):
     events = []
-    fake, impl = pretend_gpu(libs["mlx"], "gpu", events)
-    monkeypatch.setitem(OPS["transfer"].impls, "mlx", spy(OPS["transfer"].impls["mlx"], events))
-    backends = {"mlx": fake}
+    fake, impl = pretend_gpu(libs["torch"], "mps", events)
+    real = OPS["transfer"].impls["torch"]
+    # The pretend mps device does its work on the CPU: the copy goes there.
+    monkeypatch.setitem(OPS["transfer"].impls, "torch", spy(lambda x, device: real(x, "cpu"), events))
+    backends = {"torch": fake}
     tasks = plan(["transfer"], [16], backends, dtypes=["float32", "bfloat16"])
     rows = [p.row for p in run(tasks, backends, QUICK)]
     assert rows[0]["status"] == "ok" and rows[0]["correct"], rows[0]
-    assert rows[0]["device"] == "gpu" and rows[0]["device_label"] == "Pretend GPU"
+    assert rows[0]["device"] == "mps" and rows[0]["device_label"] == "Pretend GPU"
     assert rows[0]["gbps"] > 0 and rows[0]["bytes"] == 16 * 16 * 4
     assert rows[1]["status"] == "unsupported" and "bfloat16" not in OPS["transfer"].dtypes
     assert impl.syncs == sum(1 for e in events if e[0] == "call")
+
+
+def test_mlx_on_a_gpu_has_no_transfer_to_time_and_says_why(libs):
+    """On unified memory mx.array(x) is a host memcpy, not a copy to the GPU: MLX sits the
+    operation out with the reason, instead of being charted beside Torch's copy to mps."""
+    fake, impl = pretend_gpu(libs["mlx"], "gpu")
+    backends = {"mlx": fake}
+    rows = [p.row for p in run(plan(["transfer"], [16], backends), backends, QUICK)]
+    assert [r["status"] for r in rows] == ["unsupported"]
+    assert "unified memory" in rows[0]["message"] and "host memcpy" in rows[0]["message"]
+    assert impl.syncs == 0 and "mlx" not in OPS["transfer"].impls
 
 
 # --- Planning and streaming ---------------------------------------------------------------------
@@ -251,3 +264,21 @@ def test_a_slow_first_call_shortens_the_warm_up(libs, monkeypatch):
     (step,) = run(plan(["add"], [4], {"numpy": backend}), {"numpy": backend}, settings)
     assert step.row["status"] == "ok"
     assert sum(e[0] == "call" for e in events) == 1 + 1 + 2  # first call, one warm-up, samples
+
+
+def test_a_float32_miss_on_a_tf32_gpu_says_why(libs, monkeypatch):
+    """MLX computes float32 matmuls in TF32 by default on GPUs that have it (M5-class Metal,
+    Ampere CUDA): such a row misses the float32 tolerance, and its message must say that it is a
+    TF32 result and how to get float32, not just 'outside tolerance'."""
+    fake, impl = pretend_gpu(libs["mlx"], "gpu")
+    impl.precision = lambda lib: {"float32_matmul": "tf32", "setting": "MLX_ENABLE_TF32 unset (MLX's default: 1)"}
+    real = OPS["matmul"].impls["mlx"]
+    monkeypatch.setitem(OPS["matmul"].impls, "mlx", lambda a, b: real(a, b) * (1 + 2.0**-11))  # TF32-sized error
+    backends = {"mlx": fake}
+    row = next(run(plan(["matmul"], [64], backends), backends, QUICK)).row
+    assert row["status"] == "ok" and row["correct"] is False
+    assert "TF32" in row["message"] and "MLX_ENABLE_TF32=0" in row["message"]
+
+    impl.precision = lambda lib: {"float32_matmul": "float32"}  # the same miss without TF32: no excuse offered
+    row = next(run(plan(["matmul"], [64], backends), backends, QUICK)).row
+    assert row["correct"] is False and "TF32" not in row["message"]

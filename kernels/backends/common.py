@@ -59,6 +59,14 @@ class Output:
         return " · ".join(parts)
 
 
+@dataclass(frozen=True)
+class MemoryReading:
+    """Bytes a library reports, and what that figure counts (each library counts differently)."""
+
+    bytes: int | None  # None: the library keeps no such figure here
+    what: str  # "mx.get_peak_memory(): ..." or why there is none
+
+
 @dataclass
 class Backend:
     """One library as found on this machine. Pages render this; they never import the library."""
@@ -121,6 +129,35 @@ class Backend:
         run where their arrays are)."""
         self._require()
         return self.impl.device_scope(self.lib, device or self.default_device)
+
+    def device_expr(self, device: str) -> str:
+        """How this library's code names ``device``: ``'mps'`` for Torch, ``mx.gpu`` for MLX."""
+        return self.impl.device_expr(device)
+
+    def implicit_device(self) -> str:
+        """Where an example runs when its code names no device: Torch and NumPy make arrays on the
+        CPU; MLX runs operations on its default device (the GPU when there is one)."""
+        self._require()
+        return self.impl.implicit_device(self.lib)
+
+    def memory_in_use(self, device: str | None = None):
+        """:class:`MemoryReading` of what the library holds now on ``device``."""
+        self._require()
+        return self.impl.memory_in_use(self.lib, device or self.default_device)
+
+    def reset_peak_memory(self, device: str | None = None) -> None:
+        self._require()
+        self.impl.reset_peak_memory(self.lib, device or self.default_device)
+
+    def peak_memory(self, device: str | None = None):
+        """:class:`MemoryReading` of the most the library held on ``device`` since the last reset."""
+        self._require()
+        return self.impl.peak_memory(self.lib, device or self.default_device)
+
+    def precision(self) -> dict:
+        """Settings that change how this library computes in float32 (TF32 matmuls and the like)."""
+        self._require()
+        return self.impl.precision(self.lib)
 
     def summary(self) -> str:
         """One line: ``PyTorch 2.13.0 · devices: cpu`` or ``MLX: not installed``."""

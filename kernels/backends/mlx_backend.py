@@ -7,9 +7,11 @@ synchronisation point.
 from __future__ import annotations
 
 import importlib
+import os
+import platform
 from typing import Any
 
-from .common import PINS, Device, Output, plain_describe
+from .common import PINS, Device, MemoryReading, Output, plain_describe
 
 NAME = "mlx"
 LABEL = "MLX"
@@ -36,18 +38,35 @@ def version(lib) -> str:
     return lib.__version__
 
 
-def _gpu_label(lib) -> str | None:
+def gpu_backend(lib) -> str | None:
+    """``"metal"``, ``"cuda"`` or None: which GPU backend this MLX build has here."""
     if lib.metal.is_available():
-        name = ""
-        try:
-            name = lib.metal.device_info().get("device_name", "")
-        except Exception:  # older MLX builds lack device_info; the label is enough
-            pass
-        return f"{name} GPU (Metal)".strip() if name else "Apple GPU (Metal)"
+        return "metal"
     cuda = getattr(lib, "cuda", None)
     if cuda is not None and cuda.is_available():
-        return "NVIDIA GPU (CUDA)"
+        return "cuda"
     return None
+
+
+def gpu_info(lib) -> dict:
+    """``mx.device_info(mx.gpu)``: name, architecture, memory size (``{}`` without a GPU).
+    (``mx.metal.device_info()`` is deprecated since MLX 0.31 and prints a warning.)"""
+    if gpu_backend(lib) is None:
+        return {}
+    try:
+        return dict(lib.device_info(lib.gpu))
+    except Exception:  # a device probe must never take the library down
+        return {}
+
+
+def _gpu_label(lib) -> str | None:
+    kind = gpu_backend(lib)
+    if kind is None:
+        return None
+    name = str(gpu_info(lib).get("device_name", "")).strip()
+    if kind == "metal":
+        return f"{name} GPU (Metal)" if name else "Apple GPU (Metal)"
+    return f"{name} (CUDA)" if name else "NVIDIA GPU (CUDA)"
 
 
 def devices(lib) -> tuple[Device, ...]:
@@ -80,6 +99,12 @@ def device_name(lib, device) -> str:
     return "gpu" if device.type == lib.gpu else "cpu"
 
 
+def memory_place(lib) -> str:
+    """Where MLX arrays live: one memory the CPU and GPU share on Apple silicon (and CUDA managed
+    memory with ``mlx[cuda]``), so an array has no device; plain host memory on the CPU build."""
+    return "unified memory" if gpu_backend(lib) else "cpu"
+
+
 def describe(lib, value: Any) -> Output:
     if isinstance(value, lib.array):
         return Output(
@@ -87,9 +112,20 @@ def describe(lib, value: Any) -> Output:
             "array",
             tuple(value.shape),
             str(value.dtype).removeprefix("mlx.core."),
-            device_name(lib, lib.default_device()),
+            memory_place(lib),
         )
     return plain_describe(value)
+
+
+def device_expr(device: str) -> str:
+    """How code names ``device``: ``mx.gpu`` (passed as ``stream=`` or to ``mx.stream``)."""
+    return f"mx.{device}"
+
+
+def implicit_device(lib) -> str:
+    """Where an operation runs when the code names no device: ``mx.default_device()``, the GPU
+    when there is one."""
+    return device_name(lib, lib.default_device())
 
 
 def to_numpy(lib, value: Any):
@@ -121,3 +157,73 @@ def device_scope(lib, device: str | None):
     """MLX arrays live in unified memory; the device is where operations run:
     ``with mx.stream(mx.gpu):`` (or ``mx.cpu``) sends the operations inside to it."""
     return lib.stream(getattr(lib, device or "gpu"))
+
+
+# --- memory -------------------------------------------------------------------------------------
+
+def memory_in_use(lib, device: str | None) -> MemoryReading:
+    """MLX's allocator counts every array it holds, on any device (one pool of unified memory).
+    ``mx.synchronize()`` first: on Metal, buffers of finished work are released only then."""
+    lib.synchronize()
+    return MemoryReading(int(lib.get_active_memory()), "mx.get_active_memory(): bytes MLX's arrays hold, "
+                                                       "whole process, every device")
+
+
+def reset_peak_memory(lib, device: str | None) -> None:
+    lib.synchronize()
+    lib.reset_peak_memory()
+
+
+def peak_memory(lib, device: str | None) -> MemoryReading:
+    lib.synchronize()
+    return MemoryReading(int(lib.get_peak_memory()), "mx.get_peak_memory(): the most MLX's arrays held since "
+                                                     "the last reset, whole process, every device")
+
+
+# --- precision ----------------------------------------------------------------------------------
+
+TF32_VARIABLE = "MLX_ENABLE_TF32"
+
+
+def tf32_hardware(lib, system: str | None = None, mac_release: str | None = None) -> bool:
+    """Whether this GPU computes float32 matmuls in TF32 when allowed: Apple GPUs with neural
+    accelerators (architecture generation 17 and later, M5-class, on macOS 26.2 or newer; see
+    ``is_nax_available`` in MLX's Metal backend) or NVIDIA GPUs from Ampere (sm_80) on."""
+    kind = gpu_backend(lib)
+    info = gpu_info(lib)
+    if kind == "metal":
+        system = system or platform.system()
+        release = mac_release if mac_release is not None else platform.mac_ver()[0]
+        arch = str(info.get("architecture", ""))
+        try:
+            generation = int(arch[-3:-1])
+            major, minor = (int(x) for x in (release.split(".") + ["0"])[:2])
+        except ValueError:
+            return False
+        needed = 18 if arch.endswith("p") else 17
+        return system == "Darwin" and (major, minor) >= (26, 2) and generation >= needed
+    if kind == "cuda":
+        try:
+            return int(info.get("compute_capability_major", 0)) >= 8
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def precision(lib, environ=None, **probe) -> dict:
+    """How this MLX computes float32 matrix products on its GPU: ``MLX_ENABLE_TF32`` (read by MLX
+    from the environment, default 1) and whether the GPU has TF32 at all. For the result file's
+    machine block and the Benchmarks page."""
+    environ = os.environ if environ is None else environ
+    raw = environ.get(TF32_VARIABLE)
+    try:
+        allowed = int(raw) != 0 if raw is not None else True
+    except ValueError:  # MLX reads it with atoi: anything not a number is 0
+        allowed = False
+    hardware = tf32_hardware(lib, **probe)
+    return {
+        "setting": f"{TF32_VARIABLE}={raw}" if raw is not None else f"{TF32_VARIABLE} unset (MLX's default: 1)",
+        "tf32_allowed": allowed,
+        "gpu_has_tf32": hardware,
+        "float32_matmul": "tf32" if allowed and hardware else "float32",
+    }

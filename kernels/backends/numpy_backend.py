@@ -5,7 +5,7 @@ import contextlib
 import importlib
 from typing import Any
 
-from .common import PINS, Device, Output, plain_describe
+from .common import PINS, Device, MemoryReading, Output, plain_describe
 
 NAME = "numpy"
 LABEL = "NumPy"
@@ -67,3 +67,35 @@ def from_numpy(lib, array, device: str | None, dtype: str):
 def device_scope(lib, device: str | None):
     """Where operations run: NumPy always runs on the calling thread."""
     return contextlib.nullcontext()
+
+
+def device_expr(device: str) -> str:
+    return repr(device)
+
+
+def implicit_device(lib) -> str:
+    return "cpu"
+
+
+def process_rss() -> MemoryReading:
+    """The whole process's resident memory: all a CPU library can offer (NumPy keeps no counter)."""
+    import psutil
+
+    return MemoryReading(int(psutil.Process().memory_info().rss),
+                         "process RSS (psutil): all the memory this Python process holds, every library")
+
+
+def memory_in_use(lib, device: str | None) -> MemoryReading:
+    return process_rss()
+
+
+def reset_peak_memory(lib, device: str | None) -> None:
+    return None
+
+
+def peak_memory(lib, device: str | None) -> MemoryReading:
+    return MemoryReading(None, "n/a: NumPy keeps no peak-memory counter")
+
+
+def precision(lib) -> dict:
+    return {"float32_matmul": "float32"}

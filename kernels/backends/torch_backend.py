@@ -9,7 +9,7 @@ import contextlib
 import importlib
 from typing import Any
 
-from .common import PINS, Device, Output, plain_describe
+from .common import PINS, Device, MemoryReading, Output, plain_describe
 
 NAME = "torch"
 LABEL = "PyTorch"
@@ -116,3 +116,53 @@ def from_numpy(lib, array, device: str | None, dtype: str):
 def device_scope(lib, device: str | None):
     """Torch runs an operation where its tensors are: nothing to switch."""
     return contextlib.nullcontext()
+
+
+def device_expr(device: str) -> str:
+    return repr(device)
+
+
+def implicit_device(lib) -> str:
+    """``torch.get_default_device()``: the CPU unless a program changes it."""
+    return str(lib.get_default_device()).split(":")[0]
+
+
+def _kind(device: str | None) -> str:
+    return (device or "cpu").split(":")[0]
+
+
+def memory_in_use(lib, device: str | None) -> MemoryReading:
+    kind = _kind(device)
+    if kind == "mps":
+        return MemoryReading(int(lib.mps.current_allocated_memory()),
+                             "torch.mps.current_allocated_memory(): bytes Torch's tensors hold on the Apple GPU")
+    if kind == "cuda":
+        return MemoryReading(int(lib.cuda.memory_allocated()),
+                             "torch.cuda.memory_allocated(): bytes Torch's tensors hold on the NVIDIA GPU")
+    from .numpy_backend import process_rss
+
+    return process_rss()
+
+
+def reset_peak_memory(lib, device: str | None) -> None:
+    if _kind(device) == "cuda":
+        lib.cuda.reset_peak_memory_stats()
+
+
+def peak_memory(lib, device: str | None) -> MemoryReading:
+    kind = _kind(device)
+    if kind == "cuda":
+        return MemoryReading(int(lib.cuda.max_memory_allocated()),
+                             "torch.cuda.max_memory_allocated(): the most Torch's tensors held on the GPU")
+    if kind == "mps":
+        return MemoryReading(None, "n/a: torch.mps reports current allocations only "
+                                   "(current_allocated_memory, driver_allocated_memory), not a peak")
+    return MemoryReading(None, "n/a: PyTorch does not track peak memory on the CPU")
+
+
+def precision(lib) -> dict:
+    """``torch.get_float32_matmul_precision()``: "highest" (the default) keeps float32 matmuls in
+    float32; "high" allows TF32 on CUDA."""
+    value = lib.get_float32_matmul_precision()
+    return {"setting": f"torch.get_float32_matmul_precision() = {value!r}",
+            "float32_matmul": "float32" if value == "highest" else f"may use TF32 or bfloat16 ({value})"}

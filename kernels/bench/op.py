@@ -50,6 +50,7 @@ class Op:
     workspace: Callable[[int], int] = lambda n: 0  # extra elements an implementation may allocate
     inputs: Callable[[Shapes, np.random.Generator], dict] = standard_normal
     layouts: Mapping[str, Layout] = field(default_factory=dict)  # library name -> its own layout
+    absent: Mapping[str, str] = field(default_factory=dict)  # library name -> why it has no version
     host_to_device: bool = False  # a transfer: inputs stay on the host, fn(x, device) moves them
     dtypes: tuple[str, ...] | None = None  # only these dtypes make sense for it (None: any)
     min_size: int = 1  # the smallest n that makes sense (a 3×3 convolution needs n ≥ 3)

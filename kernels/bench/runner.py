@@ -187,6 +187,8 @@ def _measure(op: Op, backend: Backend, task: Task, data: _Data, settings: Settin
     if layout is not None:
         result = layout.output(result)
     fields = check(result, data.reference, task.dtype, op.reduction(task.size))
+    if not fields["correct"] and fields["max_abs_err"] is not None:
+        fields["message"] += tf32_note(backend, task)
     seconds = timing.median
     flops, nbytes = op.flops(task.size) if op.flops else None, op.moved(task.size) * ITEMSIZE[task.dtype]
     return {
@@ -235,6 +237,19 @@ def check(result: np.ndarray, reference: np.ndarray, dtype: str, reduction: int)
     return {"max_abs_err": error, "tolerance": tolerance, "correct": correct, "message": message}
 
 
+def tf32_note(backend: Backend, task: Task) -> str:
+    """Why a float32 result on a GPU may miss the float32 tolerance: the library computed its
+    matrix products in TF32 (MLX does by default on GPUs that have it). Empty otherwise."""
+    if task.dtype != "float32" or backend.device(task.device).kind != "gpu":
+        return ""
+    setting = backend.precision()
+    if setting.get("float32_matmul") != "tf32":
+        return ""
+    return (f": {backend.label} computed the float32 matrix products in TF32 ({setting.get('setting')}; about "
+            "10 bits of mantissa instead of 23), so this is not a float32 result to compare with the others; "
+            "start the app with MLX_ENABLE_TF32=0 for full float32")
+
+
 def unsupported_reason(op: Op, backend: Backend, task: Task) -> str | None:
     """Why this combination cannot run here, or None. Capabilities come from the backend layer."""
     reason = runner_common.device_unavailable(backend, task.device)
@@ -242,9 +257,7 @@ def unsupported_reason(op: Op, backend: Backend, task: Task) -> str | None:
         return reason
     device = backend.device(task.device)
     if backend.name not in op.impls:
-        if op.host_to_device:
-            return f"{backend.label} works only on the host, so there is nothing to transfer"
-        return f"{op.title} has no {backend.label} version"
+        return op.absent.get(backend.name) or f"{op.title} has no {backend.label} version"
     if op.host_to_device and device.kind == "cpu":
         return f"{backend.label}'s {device.name} device is the host itself: nothing to transfer"
     if op.dtypes is not None and task.dtype not in op.dtypes:

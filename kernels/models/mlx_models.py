@@ -171,11 +171,3 @@ class Trainer:
         loss, grads = nn.value_and_grad(self.model, loss_fn)(self.model, x, y)
         mx.eval(loss, grads)
         return float(loss.item()), {k: np.array(v) for k, v in tree_flatten(grads)}
-
-
-def reset_peak_memory(device: str) -> None:
-    mx.reset_peak_memory()
-
-
-def peak_memory(device: str) -> tuple[int | None, str]:
-    return int(mx.get_peak_memory()), "mx.get_peak_memory() (MLX's allocator, whole process)"

@@ -153,11 +153,3 @@ class Trainer:
     def loss_and_grads(self, x, y) -> tuple[float, dict[str, np.ndarray]]:
         loss, grads = value_and_grad(self.model, x, y)
         return float(loss), grads
-
-
-def reset_peak_memory(device: str) -> None:
-    return None
-
-
-def peak_memory(device: str) -> tuple[int | None, str]:
-    return None, "n/a: NumPy keeps no peak-memory counter"

@@ -157,7 +157,7 @@ def train_and_time(task: Task, backend: Backend, weights, batches) -> dict:
     module = library_module(task.backend)
     spec, device = task.spec, task.device
     with backend.device_scope(device):
-        module.reset_peak_memory(device)
+        backend.reset_peak_memory(device)
         trainer = module.Trainer(spec, weights, device, task.variant)
         data = [trainer.batch(x, y) for x, y in batches]
         losses, seconds = [], []
@@ -168,7 +168,7 @@ def train_and_time(task: Task, backend: Backend, weights, batches) -> dict:
             backend.synchronize(device, trainer.sync_target(loss))  # the step is finished here
             seconds.append(time.perf_counter() - t0)
             losses.append(trainer.loss_value(loss))
-        peak, memory_note = module.peak_memory(device)
+        peak = backend.peak_memory(device)
     timing = Timing(tuple(seconds[spec.warmup:]), 1)
     finite = all(math.isfinite(v) for v in losses)
     return {
@@ -181,8 +181,8 @@ def train_and_time(task: Task, backend: Backend, weights, batches) -> dict:
         "step_s_median": timing.median,
         "step_s_iqr": timing.iqr,
         "timed_steps": timing.repeats,
-        "peak_memory_bytes": peak,
-        "memory_note": memory_note,
+        "peak_memory_bytes": peak.bytes,
+        "memory_note": peak.what,
     }
 
 

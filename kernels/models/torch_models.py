@@ -156,17 +156,3 @@ class Trainer:
         grads = {k: p.grad.detach().cpu().numpy().copy() for k, p in self.model.named_parameters()}
         self.model.zero_grad()
         return float(loss.item()), grads
-
-
-def reset_peak_memory(device: str) -> None:
-    if device.startswith("cuda"):
-        torch.cuda.reset_peak_memory_stats()
-
-
-def peak_memory(device: str) -> tuple[int | None, str]:
-    """(bytes, where the figure comes from), or (None, why there is none)."""
-    if device.startswith("cuda"):
-        return int(torch.cuda.max_memory_allocated()), "torch.cuda.max_memory_allocated()"
-    if device.startswith("mps"):
-        return None, "n/a: torch.mps reports current allocations only, not a peak"
-    return None, "n/a: PyTorch does not track peak memory on the CPU"
