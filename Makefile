@@ -1,17 +1,21 @@
-# make run   - create .venv if missing, install the pinned requirements, start the app
-# make test  - same environment plus the test requirements, then the whole suite
-# PYTHON=/path/to/python3.12 make run   picks the interpreter used to create .venv
+# make run             - create .venv if missing, install the pinned requirements, start the app
+# make test            - same environment plus the test requirements, then the whole suite
+# make check-mac-pins  - prove every pin has a macOS 14 arm64 wheel for Python 3.11-3.14 (uv, PyPI)
+# PYTHON=/path/to/python3.13 make run   picks the interpreter used to create .venv
 
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-# The pinned torch and mlx need Python 3.10 or newer (macOS's bundled python3 may be older).
-PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3.10 python3; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] < (3, 15))' 2>/dev/null \
+# Interpreters tried, newest first; scripts/check_python.py decides (Python 3.11-3.14, and on a Mac
+# an arm64 build on macOS 14+). Each is run, not just looked up: a pyenv shim for a version that
+# is not active exists but fails.
+CANDIDATES := python3.14 python3.13 python3.12 python3.11 python3
+PYTHON ?= $(shell for p in $(CANDIDATES); do \
+	command -v $$p >/dev/null 2>&1 && $$p scripts/check_python.py >/dev/null 2>&1 \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test clean
+.PHONY: run test check-mac-pins clean
 
 run: $(VENV)/.installed
 	$(BIN)/streamlit run app.py --server.port $(PORT)
@@ -19,12 +23,17 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
+check-mac-pins: $(VENV)/.installed-test
+	$(BIN)/python scripts/check_mac_pins.py
+
 $(VENV)/bin/python:
 	@if [ -z "$(PYTHON)" ]; then \
-		echo "No Python 3.10-3.14 found: install one (e.g. 'brew install python@3.12' or python.org) or run 'make PYTHON=/path/to/python3.12 $(MAKECMDGOALS)'." >&2; \
+		echo "No usable Python among: $(CANDIDATES)." >&2; \
+		for p in $(CANDIDATES); do command -v $$p >/dev/null 2>&1 && $$p -c '' >/dev/null 2>&1 \
+			&& $$p scripts/check_python.py; done; \
+		echo "Install Python 3.11-3.14 (python.org, or e.g. 'brew install python@3.13'; on a Mac an arm64 build) or run 'make PYTHON=/path/to/python3.13 $(MAKECMDGOALS)'." >&2; \
 		exit 1; fi
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 10))' || { \
-		echo "$(PYTHON) is older than Python 3.10, which the pinned torch and mlx need: pass PYTHON=/path/to/python3.12." >&2; exit 1; }
+	@$(PYTHON) scripts/check_python.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
