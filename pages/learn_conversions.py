@@ -1,4 +1,9 @@
-"""Learn 6: moving data between NumPy, PyTorch and MLX: every route, run live, copy or shared proved."""
+"""Learn 6: moving data between NumPy, PyTorch and MLX: every route, run live, copy or shared proved.
+
+What the user typed, and any library's message, reaches Markdown only escaped (:func:`plain`) or in
+a code span (:func:`conv.code_span`): it is shown, never rendered."""
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -28,17 +33,33 @@ try:
     values = parse_values(text, limit=16)
 except ValueError as exc:
     values = None
-    st.error(f"Can't use that input: {exc}.", icon=":material/error:")
+    st.error(f"Can't use that input: {conv.code_span(str(exc))}", icon=":material/error:")
 
 
 def yes_no(flag) -> str:
     return "—" if flag is None else ("yes" if flag else "no")
 
 
+def plain(text: str) -> str:
+    """``text`` with every Markdown mark escaped: a sentence carrying the user's numbers is shown as written."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
+
+def line_of(r) -> str:
+    """A route's conversion as a code span, with the dtype filled in: `torch.from_numpy(src)`."""
+    return conv.code_span(r.route.code.removeprefix("dst = ").replace("$dtype", r.dtype))
+
+
+def listing(results) -> str:
+    """Routes as ``code (From→To)``, comma-separated, or ``none``."""
+    return ", ".join(f"{line_of(r)} ({libs[r.route.source].label}→{libs[r.route.target].label})"
+                     for r in results) or "none"
+
+
 def show_matrix(values, dtype: str, results) -> None:
     st.subheader("The matrix at a glance")
     st.caption(f"Rows: where the data starts; columns: where it ends up. Source dtype **{dtype}**, "
-               f"values `{values}`. Computed just now on this machine.")
+               f"values {conv.code_span(str(values))}. Computed just now on this machine.")
     grid = pd.DataFrame(conv.summary(results, libs)).T.fillna("")
     grid = grid[[c for c in grid.index if c in grid.columns] + [c for c in grid.columns if c not in grid.index]]
     st.dataframe(grid.replace("", "—"), width="stretch")
@@ -48,13 +69,15 @@ def show_matrix(values, dtype: str, results) -> None:
         "**copy or shared** comes from two runs of each route: one writes a number into the source and "
         "reads the result, the other writes into the result and reads the source. *shared*: the other "
         "side changed; *copy*: a write landed and the other side did not change; *unproven*: no write "
-        "could be made (the proof column says why)."
+        "could be made (the proof column says why). **result lives on**: the device the result's memory "
+        "is on, read from the result itself; *(the GPU)* means NumPy cannot read it without a copy back."
     )
     table = pd.DataFrame(conv.table_rows(results, libs))
     st.dataframe(
         table, hide_index=True, width="stretch",
         column_config={
             "route": st.column_config.TextColumn("route (the line that ran)", width="medium"),
+            "result lives on": st.column_config.TextColumn(width="small"),
             "proof (write through one side, read the other)": st.column_config.TextColumn(width="large"),
             "error or warning": st.column_config.TextColumn(width="large"),
         },
@@ -73,45 +96,56 @@ def show_matrix(values, dtype: str, results) -> None:
             st.caption(res.route.note)
     with out_col:
         st.markdown("**What it gave**")
+        for change in res.source_changes:
+            st.error(f"**The source is not what you typed:** {plain(change)}.", icon=":material/warning:")
         if res.status == "ok":
             st.code(res.output.text, language=None)
             st.caption(f"{res.output.facts()} · from {res.src_dtype}: dtype kept **{yes_no(res.dtype_kept)}**, "
                        f"shape kept **{yes_no(res.shape_kept)}**, values kept **{yes_no(res.values_kept)}**")
+            if res.on_gpu:
+                st.warning(f"**The result lands on {res.lives_on}.** NumPy cannot read it as it is: copy it back "
+                           "with `.cpu()` first (see *A tensor on a GPU* below).", icon=":material/memory:")
             for w in res.warnings:
-                st.warning(w, icon=":material/warning:")
+                st.warning(plain(w), icon=":material/warning:")
             st.markdown(f"**Copy or shared: {res.sharing}**")
             for probe in res.probes:
                 st.code(probe.statement, language="python")
                 st.caption(probe.describe())
         elif res.status == "missing":
-            st.warning(res.error, icon=":material/block:")
+            st.warning(plain(res.error), icon=":material/block:")
         else:
             what = "Making the source array failed" if res.status == "no-source" else "The conversion failed"
-            st.error(f"{what}: {res.error}", icon=":material/error:")
+            st.error(f"{what}: {conv.code_span(res.error)}", icon=":material/error:")
     return results
 
 
 def show_findings(results) -> None:
     st.subheader("What differs, and why it matters")
+    changes = conv.all_source_changes(results)
+    if changes:
+        st.error("**The source array does not hold what you typed**: " + "; ".join(plain(c) for c in changes)
+                 + ". Every route from that source starts from the wrong number, however well it works.",
+                 icon=":material/warning:")
     ok = [r for r in results if r.ok]
-
-    def routes(kind):
-        return ", ".join(f"`{r.route.code.removeprefix('dst = ').replace('$dtype', dtype)}` "
-                         f"({libs[r.route.source].label}→{libs[r.route.target].label})"
-                         for r in ok if r.sharing == kind) or "none"
-
+    shared, copies = [r for r in ok if r.sharing == "shared"], [r for r in ok if r.sharing == "copy"]
     failed = [r for r in results if r.status == "error"]
-    st.markdown(
-        f"- **Shared here** ({sum(r.sharing == 'shared' for r in ok)} routes): {routes('shared')}. Free, even for "
+    gpu = [r for r in ok if r.on_gpu]
+    lines = [
+        f"- **Shared here** ({len(shared)} routes): {listing(shared)}. Free, even for "
         "a huge array, but the two names are one buffer: an in-place update through either library "
-        "(an optimiser step, `x += 1`, `x[i] = v`) changes what the other sees.\n"
-        f"- **Copies here** ({sum(r.sharing == 'copy' for r in ok)} routes): {routes('copy')}. Safe to mutate "
-        "independently; each costs time and memory proportional to the array.\n"
-        f"- **Fail here** ({len(failed)} of {len(results)} routes in {dtype}): "
-        + (", ".join(f"`{r.route.code.removeprefix('dst = ').replace('$dtype', dtype)}` "
-                     f"({libs[r.route.source].label}→{libs[r.route.target].label})" for r in failed) or "none")
-        + ". Each one's own error is in the table."
-    )
+        "(an optimiser step, `x += 1`, `x[i] = v`) changes what the other sees.",
+        f"- **Copies here** ({len(copies)} routes): {listing(copies)}. Safe to mutate "
+        "independently; each costs time and memory proportional to the array.",
+        f"- **Fail here** ({len(failed)} of {len(results)} routes in {dtype}): {listing(failed)}. "
+        "Each one's own error is in the table.",
+    ]
+    lines += [f"- **Could not start** ({len(group)} routes): {listing(group)}: {plain(why)}."
+              for why, group in conv.could_not_start(results, libs).items()]
+    if gpu:
+        lines.append(f"- **Land on the GPU here** ({len(gpu)} routes): "
+                     + ", ".join(f"{line_of(r)} lands on {r.lives_on}" for r in gpu)
+                     + ". NumPy cannot read a GPU tensor as it is: `.cpu()` copies it back first.")
+    st.markdown("\n".join(lines))
     if dtype != "bfloat16" and "bfloat16" in matrices:
         bf = matrices["bfloat16"]
         numpy_label = libs["numpy"].label
@@ -154,7 +188,7 @@ def show_mlx_write() -> None:
     c1.code(source, language="python")
     with c2:
         if error:
-            st.warning(f"Not run here: {error}", icon=":material/block:")
+            st.warning(f"Not run here: {plain(error)}", icon=":material/block:")
             return
         before, view, m = value
         st.code(f"{before!r}\n{view!r}\n{m!r}", language=None)
@@ -176,7 +210,7 @@ def side_by_side(cells: list[tuple[str, str, str]]) -> None:
         with column:
             st.code(source, language="python")
             if error:
-                st.error(error, icon=":material/error:")
+                st.error(conv.code_span(error), icon=":material/error:")
             else:
                 st.code(output, language=None)
 
@@ -217,7 +251,7 @@ def show_notebook(results, surprises) -> None:
         return
     torch_b = libs["torch"]
     if via_mv.status == "missing" or direct.status == "missing":
-        st.info(f"Not checkable here: {via_mv.error or direct.error}")
+        st.info(f"Not checkable here: {plain(via_mv.error or direct.error)}")
         return
     side_by_side([(r.source, r.output.text, "") if r.ok else (r.source, "", r.error or "did not run")
                   for r in (via_mv, direct)])
@@ -232,7 +266,7 @@ def show_notebook(results, surprises) -> None:
     if back.ok:
         keepers = [r for r in results if r.ok and r.dtype_kept
                    and (r.route.source, r.route.target) == ("mlx", "torch")]
-        kept = ", ".join(f"`{r.route.code.removeprefix('dst = ').replace('$dtype', dtype)}`" for r in keepers)
+        kept = ", ".join(line_of(r) for r in keepers)
         st.markdown(
             f"The other direction, the notebook's `torch.tensor(memoryview(mlx_array))`, works and gave "
             f"**{back.dst_dtype}** from {back.src_dtype} here (dtype kept: **{yes_no(back.dtype_kept)}**). "
@@ -245,7 +279,7 @@ def show_notebook(results, surprises) -> None:
                     + " (see the table of dtype changes above).")
     elif back.status != "missing":
         st.markdown(f"The other direction, `torch.tensor(memoryview(mlx_array))`, fails here in {dtype}: "
-                    f"`{back.error}`.")
+                    f"{conv.code_span(back.error)}.")
 
 
 if values is not None:

@@ -1,6 +1,7 @@
 """Learn 6, moving data between libraries: the matrix's claims checked independently, and the page."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 
 from kernels.backends import Device
 from kernels.examples import conversions as conv
+from tests import fake_metal
 from tests.apptest import open_page
 
 PAGE = "pages/learn_conversions.py"
@@ -140,7 +142,126 @@ def test_the_shown_cell_is_the_cell_that_ran(matrices):
     assert repr(value) == res.output.text
 
 
+# --- memory a Mac's MLX exports as Metal's (faked: see tests/fake_metal.py) -----------------------
+
+def metal_route(fragment: str) -> conv.Route:
+    (r,) = [r for r in fake_metal.ROUTES if fragment in r.code]
+    return r
+
+
+def test_the_fake_exports_metal_memory_as_mlx_does_on_a_mac():
+    """The fake takes the consumers down the Mac's branches: Torch makes an mps tensor, NumPy refuses."""
+    import mlx.core as mx
+    import torch
+
+    array = mx.array([1.0, 2.0], dtype=mx.float64)
+    tensor = torch.from_dlpack(fake_metal.OnMetal(array))
+    assert str(tensor.device) == "mps:0"
+    with pytest.raises(Exception):
+        repr(tensor)
+    with pytest.raises(RuntimeError, match="Unsupported device in DLTensor"):
+        np.from_dlpack(fake_metal.OnMetal(array))
+    assert np.from_dlpack(fake_metal.OnMetal(array), device="cpu").tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_tensor_on_mps_from_metal_memory_is_described_not_raised(libs, dtype):
+    for fragment in ("torch.from_dlpack(OnMetal(src))", "torch.as_tensor(OnMetal(src))"):
+        res = conv.run_route(metal_route(fragment), dtype, VALUES, libs)
+        assert res.ok, res.error
+        assert res.output.device == "mps:0" and res.on_gpu and res.lives_on == "mps:0 (the GPU)"
+        assert res.output.text.startswith("cannot be printed: NotImplementedError: Could not run")
+        assert "\n" not in res.output.text and len(res.output.text) < 350
+        assert res.dst_dtype == dtype and res.dtype_kept and res.shape_kept
+        assert res.sharing == "unproven" and all(p.unreadable == "result" for p in res.probes)
+    failed = conv.run_route(metal_route("torch.tensor(OnMetal(src))"), dtype, VALUES, libs)
+    assert failed.status == "error" and failed.error.startswith("NotImplementedError: Could not run")
+    assert "\n" not in failed.error and len(failed.error) <= len("NotImplementedError: ") + 300
+
+
+def test_the_matrix_says_which_results_land_on_the_gpu(libs):
+    results = conv.run_matrix("float64", VALUES, libs, routes=fake_metal.ROUTES)
+    rows = conv.table_rows(results, libs)
+    assert [r["result lives on"] for r in rows] == ["mps:0 (the GPU)", "mps:0 (the GPU)", "—", "—", "cpu"]
+    assert "2 land on mps:0 (the GPU)" in conv.summary(results, libs)["MLX"]["PyTorch"]
+    assert all("\n" not in r["proof (write through one side, read the other)"] for r in rows)
+
+
+def test_only_a_gpu_device_is_called_the_gpu(libs):
+    assert conv.place("mps:0", libs["torch"]) == ("mps:0 (the GPU)", True)
+    assert conv.place("cpu", libs["torch"]) == ("cpu", False)
+    assert conv.place("unified memory", libs["mlx"]) == ("unified memory", False)  # MLX on a Mac: no one device's
+    assert conv.place(None, libs["numpy"]) == ("", False)
+
+
+def test_numpy_refuses_metal_memory_unless_it_asks_for_the_cpu(libs):
+    refused = conv.run_route(metal_route("np.from_dlpack(OnMetal(src))"), "float64", VALUES, libs)
+    assert refused.status == "error" and refused.error == "RuntimeError: Unsupported device in DLTensor."
+    asked = conv.run_route(metal_route('np.from_dlpack(OnMetal(src), device="cpu")'), "float64", VALUES, libs)
+    assert asked.ok and asked.lives_on == "cpu" and not asked.on_gpu
+    assert asked.values_kept and asked.sharing == "shared"
+    here = conv.run_route(conv.route("mlx", "numpy", 'dst = np.from_dlpack(src, device="cpu")'), "float64",
+                          VALUES, libs)
+    assert here.ok and here.lives_on == "cpu" and here.sharing == "shared"
+    assert "Metal" in conv.route("mlx", "numpy", "dst = np.from_dlpack(src)").note
+
+
+def test_run_matrix_reads_the_routes_when_called(monkeypatch, libs):
+    monkeypatch.setattr(conv, "ROUTES", fake_metal.ROUTES)
+    assert [r.route for r in conv.run_matrix("float32", VALUES, libs)] == list(fake_metal.ROUTES)
+
+
+# --- a source that does not hold what was typed ---------------------------------------------------
+
+def test_silent_overflow_in_the_source_is_said_loudly(libs):
+    results = conv.run_matrix("int32", [1e10, 3], libs)
+    assert all(r.status == "no-source" for r in results if r.route.source != "mlx")  # they refuse
+    from_mlx = [r for r in results if r.route.source == "mlx"]
+    overflow = "MLX stored -2147483648 for 1e+10: silent overflow"
+    assert from_mlx and all(r.source_changes == [overflow] for r in from_mlx)
+    assert conv.all_source_changes(results) == [overflow]
+    grid = conv.summary(results, libs)
+    assert overflow in grid["MLX"]["NumPy"] and overflow in grid["MLX"]["PyTorch"]
+    assert grid["NumPy"]["MLX"].startswith("could not start: making the NumPy source raised OverflowError")
+    assert all(overflow in row["error or warning"] for row in conv.table_rows(from_mlx, libs))
+
+
+@pytest.mark.parametrize("array, typed, dtype", [
+    (np.array([0.1, 2.5], dtype=np.float16), [0.1, 2.5], "float16"),  # rounded to float16's precision
+    (np.array([0, 2, -2], dtype=np.int32), [0.1, 2.5, -2.5], "int32"),  # the fraction cut off
+    (np.array([65504], dtype=np.float16), [65505], "float16"),  # rounded down to float16's largest
+    (np.array([1e-10], dtype=np.float32), [1e-10], "float32"),
+])
+def test_rounding_to_the_dtype_is_not_a_change(libs, array, typed, dtype):
+    assert conv.source_changes(array, typed, dtype, libs) == []
+
+
+def test_an_overflow_names_the_warning_when_there_was_one(libs):
+    inf = np.array([np.inf, 3], dtype=np.float16)
+    warned = ["RuntimeWarning: overflow encountered in cast"]
+    assert conv.source_changes(inf, [1e10, 3], "float16", libs, warned) == [
+        "NumPy stored inf for 1e+10: overflow (RuntimeWarning: overflow encountered in cast)"]
+    assert conv.source_changes(inf, [1e10, 3], "float16", libs) == ["NumPy stored inf for 1e+10: silent overflow"]
+
+
+def test_routes_that_could_not_start_are_listed_with_why(matrices, libs):
+    groups = conv.could_not_start(matrices["bfloat16"], libs)
+    assert list(groups) == ["NumPy has no bfloat16 type"]
+    assert len(groups["NumPy has no bfloat16 type"]) == 7
+    assert all(r.route.source == "numpy" for r in groups["NumPy has no bfloat16 type"])
+    assert conv.summary(matrices["bfloat16"], libs)["NumPy"]["MLX"] == "could not start: NumPy has no bfloat16 type"
+
+
 # --- helpers --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, span", [
+    ("a + b", "`a + b`"),
+    ("use `x` here", "``use `x` here``"),
+    ("`x`", "`` `x` ``"),
+])
+def test_code_span_holds_any_backticks(text, span):
+    assert conv.code_span(text) == span
+
 
 def test_render_refuses_anything_but_a_plain_name():
     assert conv.render("np.$dtype", raw={"dtype": "float32"}) == "np.float32"
@@ -264,6 +385,61 @@ def test_bad_input_is_a_message_not_a_traceback(bad):
     assert not at.exception
     assert any("Can't use that input" in e.value for e in at.error)
     assert not at.dataframe
+
+
+def without_code_spans(markdown: str) -> str:
+    """What Markdown renders as text: the body with its code spans taken out."""
+    return re.sub(r"(`+).*?\1", "", markdown)
+
+
+def test_typed_text_is_shown_never_rendered():
+    at = open_page(PAGE)
+    typed = "'**bold** [link](http://example.com) :red[x] `tick`'"
+    at.text_input(key="conv_values").set_value(f"[1, {typed}]").run()
+    (error,) = [e.value for e in at.error if "Can't use that input" in e.value]
+    assert typed in error
+    for mark in ("**bold**", "[link]", ":red[", "`tick`"):
+        assert mark not in without_code_spans(error)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_page_with_results_on_mps_renders_and_says_they_land_on_the_gpu(monkeypatch, dtype):
+    monkeypatch.setattr(conv, "ROUTES", conv.ROUTES + fake_metal.ROUTES)
+    at = open_page(PAGE)
+    at.selectbox(key="conv_dtype").set_value(dtype).run()
+    assert not at.exception
+    rows = matrix(at)
+    assert len(rows) == len(conv.ROUTES)
+    assert [r["result lives on"] for r in rows if "OnMetal" in r["route"]] == [
+        "mps:0 (the GPU)", "mps:0 (the GPU)", "—", "—", "cpu"]
+    assert "land on mps:0 (the GPU)" in at.dataframe[0].value.loc["MLX", "PyTorch"]
+    findings = " ".join(m.value for m in at.markdown)
+    assert "Land on the GPU here" in findings and "lands on mps:0 (the GPU)" in findings
+    option = next(o for o in at.selectbox(key="conv_route").options if "torch.from_dlpack(OnMetal(src))" in o)
+    at.selectbox(key="conv_route").set_value(option).run()
+    assert not at.exception
+    assert any("lands on mps:0 (the GPU)" in w.value for w in at.warning)
+    assert any(c.value.startswith("cannot be printed: NotImplementedError") for c in at.code)
+
+
+def test_silent_overflow_on_the_page():
+    at = open_page(PAGE)
+    at.text_input(key="conv_values").set_value("[1e10, 3]").run()
+    at.selectbox(key="conv_dtype").set_value("int32").run()
+    assert not at.exception
+    (loud,) = [e.value for e in at.error if "does not hold what you typed" in e.value]
+    assert "silent overflow" in loud and "2147483648" in loud
+    assert "silent overflow" in at.dataframe[0].value.loc["MLX", "NumPy"]
+    option = next(o for o in at.selectbox(key="conv_route").options if o.startswith("MLX → NumPy"))
+    at.selectbox(key="conv_route").set_value(option).run()
+    assert any("The source is not what you typed" in e.value and "silent overflow" in e.value for e in at.error)
+
+
+def test_bfloat16_findings_list_the_routes_that_could_not_start():
+    at = open_page(PAGE)
+    at.selectbox(key="conv_dtype").set_value("bfloat16").run()
+    findings = " ".join(m.value for m in at.markdown)
+    assert "**Could not start** (7 routes)" in findings and "NumPy has no bfloat16 type" in findings
 
 
 def test_page_without_mlx_still_teaches(mlx_missing):

@@ -6,18 +6,23 @@ Whether the result is a copy or shares the source's memory is *proved*, not
 asserted: a second run writes a sentinel through one side and reads the other.
 MLX's own ``a[0] = v`` is lazy (see :data:`MLX_SETITEM`), so an MLX side is
 written directly into its memory through a NumPy view of its buffer.
+
+Nothing here raises for a result it cannot print or convert: on a Mac some routes hand back a
+tensor on ``mps`` that Torch cannot even print in float64, and the page must still say so.
 """
 from __future__ import annotations
 
+import math
 import re
 import string
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from ..backends import Backend, Output
-from ..cells import execute, format_error
+from ..cells import execute
 from ..cells import literal as cell_literal
+from ..runner_common import error_message
 
 DTYPES = ("float32", "float64", "float16", "bfloat16", "int32", "int64")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -64,6 +69,10 @@ class Route:
         return f"{self.source}->{self.target}: {self.code}"
 
 
+# On a Mac, MLX exports an array through DLPack as Metal memory (device type 8) unless the consumer
+# asks for the CPU (``dl_device=(1, 0)``): Torch then makes an ``mps`` tensor, and NumPy refuses.
+METAL_EXPORT = "on a Mac, MLX exports Metal memory through DLPack unless the consumer asks for the CPU"
+
 ROUTES: tuple[Route, ...] = (
     Route("numpy", "torch", "dst = torch.from_numpy(src)"),
     Route("numpy", "torch", "dst = torch.as_tensor(src)"),
@@ -86,12 +95,18 @@ ROUTES: tuple[Route, ...] = (
     Route("mlx", "numpy", "dst = np.array(src)"),
     Route("mlx", "numpy", "dst = np.asarray(src)"),
     Route("mlx", "numpy", "dst = np.array(src, copy=False)"),
-    Route("mlx", "numpy", "dst = np.from_dlpack(src)"),
+    Route("mlx", "numpy", "dst = np.from_dlpack(src)",
+          f"{METAL_EXPORT}: NumPy asks for no device, so there it fails with "
+          "\"RuntimeError: Unsupported device in DLTensor.\""),
+    Route("mlx", "numpy", 'dst = np.from_dlpack(src, device="cpu")',
+          f"{METAL_EXPORT}: device=\"cpu\" asks for the CPU, so this works on a Mac too"),
     Route("mlx", "numpy", "dst = np.asarray(memoryview(src))"),
     Route("mlx", "torch", "dst = torch.tensor(memoryview(src))", "the notebook's route"),
     Route("mlx", "torch", "dst = torch.tensor(src)"),
-    Route("mlx", "torch", "dst = torch.as_tensor(src)"),
-    Route("mlx", "torch", "dst = torch.from_dlpack(src)"),
+    Route("mlx", "torch", "dst = torch.as_tensor(src)",
+          f"{METAL_EXPORT}: on a Mac this tensor lands on mps:0 (the GPU), where float64 cannot live"),
+    Route("mlx", "torch", "dst = torch.from_dlpack(src)",
+          f"{METAL_EXPORT}: on a Mac this tensor lands on mps:0 (the GPU), where float64 cannot live"),
     Route("mlx", "torch", "dst = torch.from_numpy(np.array(src, copy=False))"),
     Route("mlx", "torch", "dst = torch.frombuffer(memoryview(src), dtype=torch.$dtype)"),
 )
@@ -165,6 +180,108 @@ def as_float64(value: Any, libs: Mapping[str, Backend]):
     return np.asarray(data, dtype=np.float64).ravel()
 
 
+def code_span(text: str) -> str:
+    """``text`` as a Markdown code span whatever backticks it holds, so nothing in it is rendered
+    (a library's message, or a number the user typed, is shown as it is)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    fence = "`" * (longest + 1)
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _attribute(value: Any, name: str, convert) -> Any:
+    """``convert(value.<name>)``, or None when the value has no such attribute or reading it raises."""
+    try:
+        return convert(getattr(value, name))
+    except Exception:
+        return None
+
+
+def describe_result(value: Any, libs: Mapping[str, Backend]) -> Output:
+    """The owning library's description of ``value``. When printing it raises (Torch has no kernels
+    to print a float64 tensor on ``mps``), the facts are read from its attributes and the text says
+    why it cannot be shown: one odd result must not take the page down."""
+    b = owner(value, libs)
+    try:
+        return b.describe(value) if b is not None else Output(repr(value), type(value).__name__)
+    except Exception as exc:
+        return Output(
+            f"cannot be printed: {error_message(exc)}",
+            type(value).__name__,
+            _attribute(value, "shape", tuple),
+            _attribute(value, "dtype", lambda d: str(d).rsplit(".", 1)[-1]),
+            _attribute(value, "device", str),
+        )
+
+
+def place(device: str | None, backend: Backend | None) -> tuple[str, bool]:
+    """Where a result's memory is, in words, and whether it is a GPU's: ``("mps:0 (the GPU)", True)``.
+    ``device`` is the result's own (:attr:`Output.device`): a Torch tensor's ``.device``, ``cpu`` for
+    NumPy, and for MLX the memory its arrays live in (unified memory is no one device's)."""
+    if not device:
+        return "", False
+    kinds = {d.name: d.kind for d in backend.devices} if backend is not None else {}
+    if kinds.get(device.split(":")[0]) == "gpu":
+        return f"{device} (the GPU)", True
+    return device, False
+
+
+def _number(x: float) -> str:
+    """The shorter of a number's plain and scientific forms: ``-2147483648``, ``1e+10``, ``0.1``."""
+    import numpy as np
+
+    if isinstance(x, int):
+        return str(x)
+    return min(np.format_float_positional(x, trim="-"), np.format_float_scientific(x, trim="-"), key=len)
+
+
+def _change(typed: float, stored: float, dtype: str) -> str | None:
+    """None when ``stored`` is ``typed`` as ``dtype`` holds it (rounded to its precision, or an int's
+    fraction cut off); ``"overflow"`` when ``typed`` is beyond its range; ``"changed"`` otherwise."""
+    import numpy as np
+
+    if stored == typed:
+        return None
+    if dtype.startswith("int"):
+        info = np.iinfo(dtype)
+        if not info.min <= typed <= info.max:
+            return "overflow"
+        return None if abs(stored - typed) < 1 else "changed"
+    if math.isinf(stored) and not math.isinf(typed):
+        return "overflow"
+    if dtype == "bfloat16":  # NumPy has no bfloat16: 8 significant bits, float32's exponent range
+        eps, tiny = 2.0 ** -7, 2.0 ** -126
+    else:
+        eps, tiny = float(np.finfo(dtype).eps), float(np.finfo(dtype).smallest_normal)
+    return None if abs(stored - typed) <= max(eps * abs(typed), tiny) else "changed"
+
+
+def source_changes(src: Any, values: Any, dtype: str, libs: Mapping[str, Backend],
+                   warned: Sequence[str] = ()) -> list[str]:
+    """Each typed number the source does not hold beyond what ``dtype`` rounds away, e.g.
+    ``"MLX stored -2147483648 for 1e+10: silent overflow"``: a library that makes the source anyway
+    hands every route a number nobody typed. ``warned``: the warnings making the source raised."""
+    import numpy as np
+
+    b = owner(src, libs)
+    if b is None:
+        return []
+    try:
+        typed = np.asarray(values, dtype=np.float64).ravel().tolist()
+        stored = as_float64(src, libs).tolist()
+        exact = b.to_numpy(src).ravel().tolist()  # ints as ints: int64's extremes are not floats
+    except Exception:  # a number too big for float64, or a source NumPy cannot read: nothing to compare
+        return []
+    if not len(typed) == len(stored) == len(exact):
+        return []
+    overflow_warnings = [w for w in warned if "overflow" in w.lower()]
+    how = {"overflow": f"overflow ({overflow_warnings[0]})" if overflow_warnings else "silent overflow",
+           "changed": "a different number"}
+    found = [f"{b.label} stored {_number(e)} for {_number(t)}: {how[kind]}"
+             for t, s, e in zip(typed, stored, exact) if (kind := _change(t, s, dtype))]
+    return list(dict.fromkeys(found))
+
+
 @dataclass
 class Probe:
     """One write through one side of a conversion, and what the other side saw."""
@@ -173,13 +290,18 @@ class Probe:
     statement: str  # the write that ran, e.g. "src[0] = 100.0"
     landed: bool | None = None  # did the written side itself change?
     seen: bool | None = None  # did the other side change?
-    error: str = ""
+    error: str = ""  # the library's message: why the write, or reading a side back, raised
+    unreadable: str = ""  # "source" or "result" when that side could not be read back (nothing written)
 
-    def describe(self, quote: str = "`") -> str:
-        """One line; ``quote`` marks the code (a backtick for Markdown, ``""`` for a plain table cell)."""
-        code = f"{quote}{self.statement}{quote}"
+    def describe(self, markdown: bool = True) -> str:
+        """One line: Markdown with the code and the library's message in code spans, or plain text
+        for a table cell."""
+        quote = code_span if markdown else str
+        code = quote(self.statement)
+        if self.unreadable:
+            return f"{code} not tried: the {self.unreadable} cannot be read back: {quote(self.error)}"
         if self.error:
-            return f"{code} refused: {self.error}"
+            return f"{code} refused: {quote(self.error)}"
         if not self.landed:
             return f"{code} did not change the {self.side}"
         other = "result" if self.side == "source" else "source"
@@ -191,7 +313,8 @@ class RouteResult:
     route: Route
     source: str  # the cell that ran (make the source, convert)
     status: str  # "ok", "error" (the conversion raised), "no-source" (the source could not be made), "missing"
-    error: str = ""
+    dtype: str = ""  # the dtype asked for
+    error: str = ""  # the library's message, its first line only
     warnings: list[str] = field(default_factory=list)
     output: Output | None = None
     src_dtype: str | None = None
@@ -201,6 +324,9 @@ class RouteResult:
     values_kept: bool | None = None
     probes: list[Probe] = field(default_factory=list)
     sharing: str = ""  # "shared", "copy", "unproven", or "" when it did not run
+    source_changes: list[str] = field(default_factory=list)  # typed numbers the source does not hold
+    lives_on: str = ""  # where the result's memory is, in words: "cpu", "mps:0 (the GPU)"
+    on_gpu: bool = False  # the result is in a GPU's memory (NumPy cannot read it as it is)
 
     @property
     def ok(self) -> bool:
@@ -208,7 +334,7 @@ class RouteResult:
 
     @property
     def proof(self) -> str:
-        return "; ".join(p.describe(quote="") for p in self.probes)
+        return "; ".join(p.describe(markdown=False) for p in self.probes)
 
 
 def _run_cell(source: str) -> tuple[Any, dict[str, Any], list[str]]:
@@ -230,7 +356,18 @@ def _probe(source: str, side: str, lib: str, dtype: str, values: Any, libs: Mapp
     probe = Probe(side, statement)
     try:
         _value, ns, _w = _run_cell(source)
-        written_before, other_before = snapshot(ns[var], libs), snapshot(ns[other], libs)
+    except Exception as exc:
+        probe.error = error_message(exc)
+        return probe
+    before = {}
+    for name in ("src", "dst"):  # a tensor on a GPU may not copy back (a float64 one on mps): no proof then
+        try:
+            before[name] = snapshot(ns[name], libs)
+        except Exception as exc:
+            probe.unreadable, probe.error = ("source" if name == "src" else "result"), error_message(exc)
+            return probe
+    written_before, other_before = before[var], before[other]
+    try:
         for name in libraries_used(statement, libs):  # the write may name a library the cell did not import
             exec(libs[name].import_line, ns)
         with warnings.catch_warnings():
@@ -239,7 +376,7 @@ def _probe(source: str, side: str, lib: str, dtype: str, values: Any, libs: Mapp
         probe.landed = snapshot(ns[var], libs) != written_before
         probe.seen = snapshot(ns[other], libs) != other_before
     except Exception as exc:
-        probe.error = format_error(exc)
+        probe.error = error_message(exc)
     return probe
 
 
@@ -253,32 +390,33 @@ def verdict(probes: list[Probe]) -> str:
 
 
 def run_route(r: Route, dtype: str, values: Any, libs: Mapping[str, Backend]) -> RouteResult:
-    """Run one route live; never raises."""
+    """Run one route live; never raises, even for a result that cannot be printed or converted."""
     if dtype not in DTYPES:
         raise ValueError(f"unknown dtype {dtype!r}; choose from {', '.join(DTYPES)}")
     make = render(SIDES[r.source].make, raw={"dtype": dtype}, literal={"values": values})
     line = render(r.code, raw={"dtype": dtype})
     needed = [r.source, r.target] + libraries_used(line, libs)
     source = cell_source(libs, make, line, "dst")
-    result = RouteResult(r, source, "ok")
+    result = RouteResult(r, source, "ok", dtype)
     gone = [libs[n] for n in dict.fromkeys(needed) if not libs[n].available]
     if gone:
         result.status = "missing"
         result.error = ", ".join(f"{b.label} is not available ({b.error})" for b in gone)
         return result
     try:
-        _run_cell(cell_source(libs, make, "src"))
+        made, _ns, made_warnings = _run_cell(cell_source(libs, make, "src"))
     except Exception as exc:
-        result.status, result.error = "no-source", format_error(exc)
+        result.status, result.error = "no-source", error_message(exc)
         return result
+    result.source_changes = source_changes(made, values, dtype, libs, made_warnings)
     try:
         value, ns, result.warnings = _run_cell(source)
     except Exception as exc:
-        result.status, result.error = "error", format_error(exc)
+        result.status, result.error = "error", error_message(exc)
         return result
     src, dst = ns["src"], value
-    src_out, dst_lib = libs[r.source].describe(src), owner(dst, libs)
-    result.output = dst_lib.describe(dst) if dst_lib is not None else Output(repr(dst), type(dst).__name__)
+    src_out, result.output = describe_result(src, libs), describe_result(dst, libs)
+    result.lives_on, result.on_gpu = place(result.output.device, owner(dst, libs))
     result.src_dtype, result.dst_dtype = src_out.dtype, result.output.dtype
     result.dtype_kept = result.src_dtype == result.dst_dtype
     result.shape_kept = src_out.shape == result.output.shape
@@ -296,8 +434,9 @@ def run_route(r: Route, dtype: str, values: Any, libs: Mapping[str, Backend]) ->
 
 
 def run_matrix(dtype: str, values: Any, libs: Mapping[str, Backend],
-               routes: tuple[Route, ...] = ROUTES) -> list[RouteResult]:
-    return [run_route(r, dtype, values, libs) for r in routes]
+               routes: tuple[Route, ...] | None = None) -> list[RouteResult]:
+    """Every route (:data:`ROUTES` as it is when called, so a test can add routes) in one dtype."""
+    return [run_route(r, dtype, values, libs) for r in (ROUTES if routes is None else routes)]
 
 
 def run_all_dtypes(values: Any, libs: Mapping[str, Backend],
@@ -330,6 +469,27 @@ def find(results: list[RouteResult], source: str, target: str, code: str) -> Rou
     raise KeyError(f"no result for {source} -> {target}: {code}")
 
 
+def start_failure(res: RouteResult, libs: Mapping[str, Backend]) -> str:
+    """Why a route's source could not be made: the library's own word for a dtype it lacks
+    (``NumPy has no bfloat16 type``), else what making it raised."""
+    b = libs[res.route.source]
+    return b.dtype_support("cpu", res.dtype) or f"making the {b.label} source raised {res.error}"
+
+
+def could_not_start(results: list[RouteResult], libs: Mapping[str, Backend]) -> dict[str, list[RouteResult]]:
+    """The routes whose source could not be made, by why: ``{"NumPy has no bfloat16 type": [...]}``."""
+    out: dict[str, list[RouteResult]] = {}
+    for res in results:
+        if res.status == "no-source":
+            out.setdefault(start_failure(res, libs), []).append(res)
+    return out
+
+
+def all_source_changes(results: list[RouteResult]) -> list[str]:
+    """Every typed number some source did not hold, once each (see :func:`source_changes`)."""
+    return list(dict.fromkeys(change for res in results for change in res.source_changes))
+
+
 def table_rows(results: list[RouteResult], libs: Mapping[str, Backend]) -> list[dict[str, Any]]:
     """One plain row per route for a table."""
     rows = []
@@ -339,13 +499,14 @@ def table_rows(results: list[RouteResult], libs: Mapping[str, Backend]) -> list[
         def yn(v):
             return "—" if v is None else ("yes" if v else "no")
 
-        message = res.error or "; ".join(res.warnings)
+        message = "; ".join(res.source_changes + ([res.error] if res.error else res.warnings))
         rows.append({
             "from": libs[res.route.source].label,
             "to": libs[res.route.target].label,
-            "route": res.route.code.replace("$dtype", res.src_dtype or "…"),
+            "route": res.route.code.replace("$dtype", res.dtype or "…"),
             "works": works,
             "copy or shared": res.sharing or "—",
+            "result lives on": res.lives_on or "—",
             "result dtype": res.dst_dtype or "—",
             "dtype kept": yn(res.dtype_kept),
             "shape kept": yn(res.shape_kept),
@@ -371,14 +532,21 @@ def summary(results: list[RouteResult], libs: Mapping[str, Backend]) -> dict[str
     for (s, t), group in groups.items():
         ok = [g for g in group if g.ok]
         if all(g.status == "no-source" for g in group):
-            out[s][t] = f"no {s} array in this dtype"
+            out[s][t] = f"could not start: {start_failure(group[0], libs)}"
             continue
         if all(g.status == "missing" for g in group):
             out[s][t] = "library missing"
             continue
         parts = [f"{sum(g.sharing == kind for g in ok)} {kind}" for kind in ("shared", "copy", "unproven")
                  if any(g.sharing == kind for g in ok)]
-        out[s][t] = f"{len(ok)} of {len(group)} work" + (f": {', '.join(parts)}" if parts else "")
+        cell = f"{len(ok)} of {len(group)} work" + (f": {', '.join(parts)}" if parts else "")
+        gpu = [g for g in ok if g.on_gpu]
+        if gpu:
+            cell += f" · {len(gpu)} land on {', '.join(dict.fromkeys(g.lives_on for g in gpu))}"
+        changes = all_source_changes(group)
+        if changes:
+            cell += f" · the source is not what you typed: {'; '.join(changes)}"
+        out[s][t] = cell
     return out
 
 
@@ -404,7 +572,7 @@ def mlx_setitem_demo(libs: Mapping[str, Backend]) -> tuple[str, Any, str]:
     try:
         value, _ns, _w = _run_cell(source)
     except Exception as exc:
-        return source, None, format_error(exc)
+        return source, None, error_message(exc)
     return source, value, ""
 
 
@@ -481,6 +649,6 @@ def gpu_to_host(libs: Mapping[str, Backend]) -> list[GpuResult]:
                         value, _ns, _w = _run_cell(src)
                         setattr(res, f"{attr}_output", repr(value))
                     except Exception as exc:
-                        setattr(res, f"{attr}_error", format_error(exc))
+                        setattr(res, f"{attr}_error", error_message(exc))
             results.append(res)
     return results
