@@ -5,6 +5,10 @@ of a notebook cell. Parameters (slider values) are written into the template as
 Python literals with ``string.Template`` (``$n``), giving the exact source that is
 both displayed on the page and executed: the code shown is the code that ran.
 Like a notebook cell, the value of the last expression is the cell's output.
+
+A template that uses ``$device`` runs on a device the caller picks: the backend writes it the
+way that library's code names it (``'mps'`` for Torch, ``mx.gpu`` for MLX, see
+``Backend.device_expr``), and the result records where it ran.
 """
 from __future__ import annotations
 
@@ -26,10 +30,22 @@ class Example:
     code: Mapping[str, str]  # backend name -> template; a backend left out has no version of this
     note: str = ""  # a sentence shown with the example
 
-    def source(self, backend: Backend, params: Mapping[str, Any] | None = None) -> str:
-        """The complete source for one library: its import line and the filled-in template."""
+    @property
+    def uses_device(self) -> bool:
+        """Whether some library's code takes ``$device`` (the caller picks where it runs)."""
+        return any(self.takes_device(name) for name in self.code)
+
+    def takes_device(self, backend_name: str) -> bool:
+        template = self.code.get(backend_name, "")
+        return "$device" in template or "${device}" in template
+
+    def source(self, backend: Backend, params: Mapping[str, Any] | None = None, device: str = "cpu") -> str:
+        """The complete source for one library: its import line and the filled-in template, with
+        ``$device`` written as that library's code names ``device``."""
         template = self.code[backend.name]
-        body = string.Template(template).substitute({k: literal(v) for k, v in (params or {}).items()})
+        values = {k: literal(v) for k, v in (params or {}).items()}
+        values["device"] = backend.device_expr(device)
+        body = string.Template(template).substitute(values)
         return f"{backend.import_line}\n\n{body.strip()}\n"
 
 
@@ -52,6 +68,7 @@ class CellResult:
     label: str
     status: str  # "ok", "error" (the code raised), "missing" (library absent), "absent" (no version)
     source: str = ""
+    device: str = ""  # where it ran: the device asked for, or where this library runs unasked
     outputs: list[Output] = field(default_factory=list)
     stdout: str = ""
     error: str = ""  # "ValueError: [reshape] Cannot reshape ..." exactly as the library said it
@@ -85,14 +102,20 @@ def describe_value(backend: Backend, value: Any) -> list[Output]:
     return [backend.describe(v) for v in items]
 
 
-def run(example: Example, backend: Backend, params: Mapping[str, Any] | None = None) -> CellResult:
-    """Run one library's version of an example; never raises."""
+def run(example: Example, backend: Backend, params: Mapping[str, Any] | None = None,
+        device: str | None = None) -> CellResult:
+    """Run one library's version of an example (on ``device``, for a template that takes
+    ``$device``); never raises."""
     base = dict(backend=backend.name, label=backend.label)
     if backend.name not in example.code:
         return CellResult(status="absent", error=f"{backend.label} has no equivalent for this example.", **base)
-    source = example.source(backend, params)
     if not backend.available:
-        return CellResult(status="missing", source=source, error=backend.error or "not installed", **base)
+        return CellResult(status="missing", source=example.source(backend, params, device or "cpu"),
+                          error=backend.error or "not installed", **base)
+    if device is None or not example.takes_device(backend.name):
+        device = backend.implicit_device()  # where code that names no device runs
+    source = example.source(backend, params, device)
+    base["device"] = device
     try:
         value, stdout, namespace = execute(source)
         outputs = describe_value(backend, value)
@@ -102,9 +125,21 @@ def run(example: Example, backend: Backend, params: Mapping[str, Any] | None = N
                       namespace=namespace, **base)
 
 
-def run_all(example: Example, backends: Mapping[str, Backend], params: Mapping[str, Any] | None = None
-            ) -> dict[str, CellResult]:
-    return {name: run(example, b, params) for name, b in backends.items()}
+def run_all(example: Example, backends: Mapping[str, Backend], params: Mapping[str, Any] | None = None,
+            devices: Mapping[str, str] | None = None) -> dict[str, CellResult]:
+    """Every library's version; ``devices`` maps a library to the device its version runs on."""
+    return {name: run(example, b, params, (devices or {}).get(name)) for name, b in backends.items()}
+
+
+def gpu_devices(backends: Mapping[str, Backend]) -> dict[str, str]:
+    """For an example that moves data to a GPU: each available library's first available GPU
+    device (Torch ``mps`` or ``cuda``, MLX ``gpu``), or, without one, its CPU."""
+    out = {}
+    for name, b in backends.items():
+        if b.available:
+            gpus = [d.name for d in b.available_devices if d.kind == "gpu"]
+            out[name] = gpus[0] if gpus else "cpu"
+    return out
 
 
 def format_error(exc: BaseException) -> str:

@@ -33,10 +33,13 @@ try:
 except ValueError as exc:
     st.error(f"Can't use that input: {exc}.")
 else:
-    library_panel(creating.ARRAY, {"values": values}, libs)
+    results = library_panel(creating.ARRAY, {"values": values}, libs)
+    picked = creating.picked_dtypes(results)
     st.caption(
-        "Integers: NumPy and PyTorch pick int64, MLX picks int32. Floats: NumPy picks float64, "
-        "PyTorch and MLX pick float32 (MLX's GPU has no float64)."
+        (f"Picked here: {picked}. " if picked else "")
+        + "The defaults: Python integers become int64 in NumPy and PyTorch and int32 in MLX (int64 when a "
+        "value does not fit); Python floats become float64 in NumPy, float32 in PyTorch and MLX (whose GPU "
+        "has no float64)."
     )
 
 st.subheader("Where to start")

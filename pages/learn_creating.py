@@ -4,7 +4,7 @@ import streamlit as st
 
 from kernels import cells
 from kernels.examples import broadcasting, creating
-from ui.panel import backends, column_header, library_panel, show_result
+from ui.panel import backends, columns, library_panel, no_gpu_note
 
 st.title("Creating arrays")
 st.markdown(
@@ -72,8 +72,8 @@ st.header("The dtype each library picks", divider="gray")
 st.markdown("Built just now by running each library (the code is below the table):")
 
 dtype_results = cells.run_all(creating.DEFAULT_DTYPES, libs)
-device_results = {name: cells.run(creating.FLOAT64_ON_DEVICE, b, {"device": b.default_device})
-                  for name, b in libs.items()}
+gpus = cells.gpu_devices(libs)
+device_results = cells.run_all(creating.FLOAT64_ON_DEVICE, libs, None, gpus)
 
 
 def cell_text(result: cells.CellResult, index: int | None = None) -> str:
@@ -91,16 +91,13 @@ for i, label in enumerate(creating.DTYPE_ROWS):
 rows.append({"what": creating.FLOAT64_ROW,
              **{libs[lib].label: cell_text(r) for lib, r in device_results.items()}})
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-devices = ", ".join(f"{b.label} `{b.default_device}`" for b in libs.values() if b.available)
-st.caption(f"Default devices here: {devices}.")
+asked = ", ".join(f"{libs[name].label} on `{r.device}`" for name, r in device_results.items() if r.device)
+st.caption(f"The last row ran {asked}. " + (no_gpu_note(libs, gpus) or ""))
 
 with st.expander("The code behind this table"):
     library_panel(creating.DEFAULT_DTYPES, None, libs)
     st.markdown(f"**{creating.FLOAT64_ON_DEVICE.title}**")
-    for col, (name, r) in zip(st.columns(len(device_results), gap="medium"), device_results.items()):
-        with col:
-            column_header(libs[name])
-            show_result(r, libs[name])
+    columns(device_results, libs)
 
 # --- why it matters ------------------------------------------------------------------
 st.header("Why it matters", divider="gray")
@@ -117,8 +114,8 @@ st.markdown(
   float32, so the values quietly lose precision. Say the dtype when you convert
   (`.astype(np.float32)`, `dtype=torch.float32`).
 - **On an Apple GPU there is no float64:** MLX computes float64 only on the CPU, and PyTorch's
-  `mps` device refuses float64 tensors. The table's last row asks each library's default device
-  for float64, so on a Mac you see the refusal here; on a machine without a GPU every library
-  answers float64.
+  `mps` device refuses float64 tensors. The table's last row asks each library's GPU for
+  float64, so on a Mac you see the refusal here; on a machine without a GPU every library
+  answers float64 from its CPU.
 """
 )

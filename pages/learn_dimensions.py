@@ -123,7 +123,7 @@ st.markdown(
     "of an integer array is **float64** in NumPy, **float32** in MLX, and an **error** in PyTorch, "
     "which asks for a floating dtype (choose *integer* above to see all three). `float64` works in "
     "MLX only on the CPU: its GPU has no float64 (on this machine: "
-    + ", ".join(f"{b.label} runs on `{b.default_device}`" for b in libs.values() if b.available)
+    + ", ".join(f"{b.label} runs on `{b.implicit_device()}`" for b in libs.values() if b.available)
     + "). PyTorch names the axis "
     "`dim`; `torch.max`/`torch.min` with a `dim` return values *and* indices, hence `.values`."
 )

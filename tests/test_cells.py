@@ -5,6 +5,7 @@ import pytest
 
 from kernels import cells
 from kernels.examples import creating
+from tests.devices import gpu_of
 
 ALL = ("numpy", "torch", "mlx")
 
@@ -21,7 +22,24 @@ def test_execute_with_no_trailing_expression_returns_none():
 
 def test_source_has_the_import_and_the_parameters_as_literals(libs):
     src = creating.ARRAY.source(libs["torch"], {"values": [1, 2, 3]})
-    assert src == "import torch\n\na = torch.tensor([1, 2, 3])\na\n"
+    assert src == "import torch\n\na = torch.tensor([1, 2, 3], device='cpu')\na\n"
+
+
+def test_a_device_is_written_the_way_each_library_names_it(libs):
+    assert "device='mps'" in creating.ARRAY.source(libs["torch"], {"values": [1]}, "mps")
+    assert "stream=mx.gpu" in creating.FLOAT64_ON_DEVICE.source(libs["mlx"], {}, "gpu")
+    assert creating.ARRAY.takes_device("torch") and not creating.ARRAY.takes_device("mlx")
+
+
+def test_a_result_says_where_it_ran(libs):
+    """An example sent to the GPU reports the device it asked for; code that names no device runs
+    where the library puts it unasked (Torch: the CPU; MLX: its default device)."""
+    devices = cells.gpu_devices(libs)
+    for name, device in devices.items():  # each library's GPU where it has one here, else its CPU
+        assert device == (gpu_of(name) or "cpu")
+    res = cells.run_all(creating.ARRAY, libs, {"values": [1, 2]}, {"torch": "cpu", "mlx": "gpu"})
+    assert res["torch"].device == "cpu" and res["torch"].outputs[0].device == "cpu"
+    assert res["mlx"].device == libs["mlx"].implicit_device()  # its template names no device
 
 
 def test_shown_source_is_what_ran(libs):

@@ -22,10 +22,12 @@ def backends() -> dict[str, Backend]:
     return discover()
 
 
-def column_header(backend: Backend) -> None:
+def column_header(backend: Backend, device: str | None = None) -> None:
+    """The library's name and version, and ``ran on `mps``` when the column shows code that ran
+    (``device``: where it ran, which the result's own facts confirm under it)."""
     if backend.available:
         st.markdown(f"#### {backend.label}")
-        st.caption(f"{backend.version} · running on `{backend.default_device}`")
+        st.caption(f"{backend.version}" + (f" · ran on `{device}`" if device else ""))
     else:
         st.markdown(f"#### :gray[{backend.label}]")
         st.caption("not available on this machine")
@@ -57,17 +59,44 @@ def show_result(result: cells.CellResult, backend: Backend) -> None:
         st.caption(out.facts())
 
 
+def columns(results: Mapping[str, cells.CellResult], libs: Mapping[str, Backend]) -> None:
+    """The three columns of finished cells: header, code, output."""
+    for col, (name, result) in zip(st.columns(len(results), gap="medium"), results.items()):
+        with col:
+            column_header(libs[name], result.device)
+            show_result(result, libs[name])
+
+
+def no_gpu_note(libs: Mapping[str, Backend], devices: Mapping[str, str]) -> str | None:
+    """For an example sent to the GPU: which libraries ran it on the CPU because this machine has
+    no GPU for them, and where it would run on a Mac. None when every library had its GPU."""
+    parts = []
+    for name, device in devices.items():
+        b = libs[name]
+        gpus = [d for d in b.devices if d.kind == "gpu"]
+        if device == "cpu" and gpus:
+            mac = next((d for d in gpus if d.name in ("mps", "gpu")), gpus[0])  # Apple's GPU first
+            parts.append(f"{b.label} ran on the CPU: no `{mac.name}` here ({mac.note}); "
+                         f"on a Mac with Apple silicon it runs on `{mac.name}`")
+    return ". ".join(parts) + "." if parts else None
+
+
 def library_panel(example: cells.Example, params: Mapping[str, Any] | None = None,
-                  libs: Mapping[str, Backend] | None = None) -> dict[str, cells.CellResult]:
-    """Run ``example`` in every library and lay the three results side by side."""
+                  libs: Mapping[str, Backend] | None = None,
+                  devices: Mapping[str, str] | None = None) -> dict[str, cells.CellResult]:
+    """Run ``example`` in every library and lay the three results side by side. An example that
+    takes ``$device`` goes to each library's GPU where there is one (``devices`` overrides)."""
     libs = libs or backends()
     if example.title:
         st.markdown(f"**{example.title}**")
     if example.note:
         st.caption(example.note)
-    results = cells.run_all(example, libs, params)
-    for col, (name, result) in zip(st.columns(len(results), gap="medium"), results.items()):
-        with col:
-            column_header(libs[name])
-            show_result(result, libs[name])
+    if example.uses_device and devices is None:
+        devices = cells.gpu_devices(libs)
+    results = cells.run_all(example, libs, params, devices)
+    columns(results, libs)
+    if example.uses_device:
+        note = no_gpu_note(libs, devices or {})
+        if note:
+            st.caption(note)
     return results

@@ -42,10 +42,11 @@ ARRAY = Example(
     title="array: from a Python list",
     code={
         "numpy": "a = np.array($values)\na",
-        "torch": "a = torch.tensor($values)\na",
-        "mlx": "a = mx.array($values)\na",
+        "torch": "a = torch.tensor($values, device=$device)\na",
+        "mlx": "a = mx.array($values)  # no device: one memory for CPU and GPU\na",
     },
-    note="The same Python list in each library. NumPy calls it np.array, PyTorch torch.tensor, MLX mx.array.",
+    note="The same Python list in each library. NumPy calls it np.array, PyTorch torch.tensor (on the GPU "
+         "where there is one: device=...), MLX mx.array, whose arrays live in memory the CPU and GPU share.",
 )
 
 LINSPACE = Example(
@@ -115,16 +116,16 @@ DEFAULT_DTYPES = Example(
     },
 )
 
-FLOAT64_ROW = "float64, asked for on the library's default device"
+FLOAT64_ROW = "float64, asked for on the library's GPU (its CPU where there is none)"
 
 FLOAT64_ON_DEVICE = Example(
     key="float64_on_device",
-    title="Asking for float64 on each library's default device",
+    title="Asking for float64 on each library's GPU (its CPU where there is none)",
     code={
         "numpy": "x = np.ones(3, dtype=np.float64, device=$device)\nx.dtype",
         "torch": "x = torch.ones(3, dtype=torch.float64, device=$device)\nx.dtype",
-        # MLX runs on mx.default_device() (the GPU when there is one); mx.eval makes it compute now.
-        "mlx": "x = mx.ones(3, dtype=mx.float64)  # on mx.default_device()\nmx.eval(x)\nx.dtype",
+        # mx.eval makes MLX compute now, on the stream's device.
+        "mlx": "x = mx.ones(3, dtype=mx.float64, stream=$device)\nmx.eval(x)\nx.dtype",
     },
 )
 
@@ -146,6 +147,14 @@ PRECISION = Example(
 def dtype_name(dtype) -> str:
     """``int64`` from ``dtype('int64')``, ``torch.int64`` or ``mlx.core.int32``."""
     return str(dtype).rsplit(".", 1)[-1]
+
+
+def picked_dtypes(results) -> str:
+    """``NumPy int64 · PyTorch int64 · MLX int32``: the dtypes the cells really produced (a caption
+    under an output is computed from that output, never assumed)."""
+    parts = [f"{r.label} {r.outputs[0].dtype}" for r in results.values()
+             if r.ok and r.outputs and r.outputs[0].dtype]
+    return " · ".join(parts)
 
 
 def list_values(length: int, kind: str) -> list:

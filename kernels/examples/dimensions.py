@@ -20,10 +20,12 @@ STATS = Example(
     title="Mean, std, max and min with each library's defaults",
     code={
         "numpy": "n = np.array($values)\n(np.mean(n), np.std(n),\n np.max(n), np.min(n))",
-        "torch": "t = torch.tensor($values)\n(torch.mean(t), torch.std(t),\n torch.max(t), torch.min(t))",
-        "mlx": "m = mx.array($values)\n(mx.mean(m), mx.std(m),\n mx.max(m), mx.min(m))",
+        "torch": "t = torch.tensor($values, device=$device)\n(torch.mean(t), torch.std(t),\n torch.max(t), torch.min(t))",
+        "mlx": ("m = mx.array($values)\nwith mx.stream($device):\n"
+                "    stats = (mx.mean(m), mx.std(m),\n             mx.max(m), mx.min(m))\nstats"),
     },
-    note="The same four calls, no options: look at the second output.",
+    note="The same four calls, no options: look at the second output. PyTorch and MLX compute on the GPU "
+         "where this machine has one.",
 )
 
 STATS_DDOF = Example(
@@ -31,8 +33,10 @@ STATS_DDOF = Example(
     title="Mean, std, max and min with the correction set explicitly",
     code={
         "numpy": "n = np.array($values)\n(np.mean(n), np.std(n, ddof=$ddof),\n np.max(n), np.min(n))",
-        "torch": "t = torch.tensor($values)\n(torch.mean(t), torch.std(t, correction=$ddof),\n torch.max(t), torch.min(t))",
-        "mlx": "m = mx.array($values)\n(mx.mean(m), mx.std(m, ddof=$ddof),\n mx.max(m), mx.min(m))",
+        "torch": ("t = torch.tensor($values, device=$device)\n"
+                  "(torch.mean(t), torch.std(t, correction=$ddof),\n torch.max(t), torch.min(t))"),
+        "mlx": ("m = mx.array($values)\nwith mx.stream($device):\n"
+                "    stats = (mx.mean(m), mx.std(m, ddof=$ddof),\n             mx.max(m), mx.min(m))\nstats"),
     },
     note="NumPy and MLX call it `ddof`, PyTorch calls it `correction`; with the same value all three agree.",
 )

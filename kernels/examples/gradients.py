@@ -57,11 +57,12 @@ class Function:
             f"x = np.array($x)\ny = f(x)\nanalytic = {self.numpy_grad}\n"
             "numeric = central_difference(f, x, h=$h)\ny, analytic, numeric",
         ) if p)
-        torch_code = (f"x = torch.tensor($x, requires_grad=True)\ny = {self.torch_y}\n"
+        torch_code = (f"x = torch.tensor($x, requires_grad=True, device=$device)\ny = {self.torch_y}\n"
                       "y.backward()  # fills x.grad\ny, x.grad")
         mlx_code = (f"def f(x):\n    return {self.mlx_y}\n\nx = mx.array($x)\n"
-                    "# the value and the gradient in one call\ny, dy_dx = mx.value_and_grad(f)(x)\n"
-                    "# mx.grad(f) is a new function: x -> df/dx\ny, dy_dx, mx.grad(f)(x)")
+                    "with mx.stream($device):  # where the work runs\n"
+                    "    # the value and the gradient in one call\n    y, dy_dx = mx.value_and_grad(f)(x)\n"
+                    "    # mx.grad(f) is a new function: x -> df/dx\n    again = mx.grad(f)(x)\ny, dy_dx, again")
         return Example(key=f"grad_{self.key}", title=self.label,
                        code={"numpy": numpy_code, "torch": torch_code, "mlx": mlx_code})
 
