@@ -4,7 +4,7 @@ import streamlit as st
 
 from kernels import cells, memory
 from kernels.examples import scaling
-from ui.panel import backends, column_header, show_result
+from ui.panel import backends, column_header, no_gpu_note, show_result
 
 st.title("Scaling by different amounts")
 st.markdown(
@@ -48,14 +48,15 @@ except memory.TooLarge as exc:
 # --- one picture ---------------------------------------------------------------------
 st.header("One picture: (H, W, 3) × (3,)", divider="gray")
 before = scaling.picture(h, w)
-st.image(scaling.to_display(before), caption=f"Before: picture({h}, {w}), shape {before.shape}",
+st.image(scaling.to_display(before), caption=f"Before: the pixels every column makes first, shape {before.shape}",
          output_format="PNG")
 st.markdown(f"**{scaling.IMAGE.title}**")
 st.caption(scaling.IMAGE.note)
-single = cells.run_all(scaling.IMAGE, libs, scaling.image_params(h, w, scale))
+gpus = cells.gpu_devices(libs)
+single = cells.run_all(scaling.IMAGE, libs, scaling.image_params(h, w, scale), gpus)
 for col, (name, r) in zip(st.columns(len(single), gap="medium"), single.items()):
     with col:
-        column_header(libs[name])
+        column_header(libs[name], r.device)
         show_result(r, libs[name])
         if r.ok:
             after = result_image(r, name, "result")
@@ -63,7 +64,9 @@ for col, (name, r) in zip(st.columns(len(single), gap="medium"), single.items())
             st.caption(f"Factors measured from the pixels (red, green, blue): "
                        f"{measured(scaling.effective_scale(before, after))}")
 st.caption("A factor above 1 pushes bright pixels past 1.0; they are drawn as full colour (clipped), "
-           "while the array itself keeps the larger numbers.")
+           "while the array itself keeps the larger numbers. To draw a result the page brings it back to "
+           "host memory: `.cpu()` for a PyTorch GPU tensor, nothing for MLX (one memory for CPU and GPU). "
+           + (no_gpu_note(libs, gpus) or ""))
 
 # --- a batch -------------------------------------------------------------------------
 st.header("A batch: (B, H, W, 3) × (B, 1, 1, 3)", divider="gray")
@@ -86,12 +89,12 @@ st.warning(
 batch_before = scaling.pictures(b, h, w)
 st.image([scaling.to_display(p) for p in batch_before],
          caption=[f"picture {i}" for i in range(b)], output_format="PNG")
-st.caption(f"Before: pictures({b}, {h}, {w}), shape {batch_before.shape}")
+st.caption(f"Before: the {b} pictures every column makes first, shape {batch_before.shape}")
 st.markdown(f"**{scaling.BATCH.title}**")
 batch = cells.run_all(scaling.BATCH, libs, scaling.batch_params(b, h, w, scale))
 for col, (name, r) in zip(st.columns(len(batch), gap="medium"), batch.items()):
     with col:
-        column_header(libs[name])
+        column_header(libs[name], r.device)
         show_result(r, libs[name])
         if r.ok:
             for key, words in (("as_written", "as_written = images * scale"),

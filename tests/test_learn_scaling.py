@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kernels import backends as kb
 from kernels import cells, memory
 from kernels.examples import scaling
 from tests.apptest import open_page
@@ -21,7 +22,7 @@ def test_picture_is_float32_in_range_and_deterministic():
     assert p.shape == (40, 56, 3) and p.dtype == np.float32
     assert p.min() >= 0 and p.max() <= 1
     np.testing.assert_array_equal(p, scaling.picture(40, 56))
-    assert not np.array_equal(p, scaling.picture(40, 56, seed=1))
+    np.testing.assert_array_equal(p, scaling.pictures(1, 40, 56)[0])  # the batch's first is the same picture
 
 
 def test_picture_has_structure_not_noise():
@@ -46,8 +47,21 @@ def test_picture_refuses_empty_sizes(args):
 def test_pictures_are_a_batch_of_different_pictures():
     batch = scaling.pictures(3, 16, 24)
     assert batch.shape == (3, 16, 24, 3) and batch.dtype == np.float32
-    np.testing.assert_array_equal(batch[2], scaling.picture(16, 24, seed=2))
-    assert not np.array_equal(batch[0], batch[1])
+    assert not np.array_equal(batch[0], batch[1]) and not np.array_equal(batch[1], batch[2])
+
+
+def test_every_column_runs_pasted_into_a_fresh_python():
+    """The code shown is all it needs: no import of this app's own helpers."""
+    import subprocess
+    import sys
+
+    for example, params in ((scaling.IMAGE, scaling.image_params(8, 8, (1, 2, 3))),
+                            (scaling.BATCH, scaling.batch_params(2, 8, 8, (1, 2, 3)))):
+        for name, template in example.code.items():
+            assert "kernels" not in template
+            source = example.source(kb.discover([name])[name], params)
+            done = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, (name, done.stderr)
 
 
 def test_per_image_scales_reproduce_the_notebooks_two_rows():

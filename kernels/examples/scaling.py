@@ -1,44 +1,57 @@
 """Scaling by different amounts: broadcasting a per-channel scale over images.
 
-The pictures are made once, in NumPy, by :func:`picture` / :func:`pictures`, and
-each library's cell converts those same pixels (``torch.from_numpy``,
-``mx.array``), so all three scale exactly the same image. They are drawn shapes,
+The pictures are made in NumPy by a few lines that every column's code starts with
+(:data:`PICTURE`, :data:`PICTURES`), so each column runs on its own when pasted into a fresh
+Python session, and all three scale exactly the same pixels. :func:`picture` and
+:func:`pictures` run those same lines for the page's "before" images. They are drawn shapes,
 not noise, so a change of colour is easy to see.
 """
 from __future__ import annotations
 
+import string
+
 import numpy as np
 
-from ..cells import Example
+from ..cells import Example, execute
 from ..memory import check_fits
 
 CHANNELS = ("red", "green", "blue")
 DEFAULT_SCALE = (0.5, 1.5, 1.0)  # the notebook's scale
 
+# Red grows left to right, green top to bottom, blue is a set of rings (more rings for each
+# later picture of a batch). Shown in every column and run here: one source.
+PICTURE = (
+    "y, x = np.mgrid[0:1:${h}j, 0:1:${w}j]  # an h × w grid over [0, 1]\n"
+    "rings = 0.5 + 0.45 * np.cos(18 * np.hypot(x - 0.5, y - 0.5))\n"
+    "pixels = np.stack([x, y, rings], axis=-1).astype(np.float32)  # (h, w, 3)"
+)
+PICTURES = (
+    "y, x = np.mgrid[0:1:${h}j, 0:1:${w}j]  # an h × w grid over [0, 1]\n"
+    "rings = [0.5 + 0.45 * np.cos((18 + 6 * i) * np.hypot(x - 0.5, y - 0.5)) for i in range($b)]\n"
+    "pixels = np.stack([np.stack([x, y, r], axis=-1) for r in rings]).astype(np.float32)  # (b, h, w, 3)"
+)
 
-def picture(h: int, w: int, seed: int = 0) -> np.ndarray:
-    """An H×W×3 float32 picture in [0, 1]: red grows left to right, green top to bottom,
-    blue is a set of rings, all over a faint checkerboard. ``seed`` moves the rings."""
+
+def _run_pixels(template: str, **sizes: int) -> np.ndarray:
+    body = string.Template(template).substitute({k: repr(int(v)) for k, v in sizes.items()})
+    value, _stdout, _ns = execute(f"import numpy as np\n{body}\npixels")
+    return value
+
+
+def picture(h: int, w: int) -> np.ndarray:
+    """An H×W×3 float32 picture in [0, 1]: what :data:`PICTURE` makes in every column."""
     if h < 1 or w < 1:
         raise ValueError(f"a picture needs at least 1×1 pixels, not {h}×{w}")
-    rng = np.random.default_rng(seed)
-    cy, cx = rng.uniform(0.25, 0.75, size=2)
-    rings = rng.uniform(3.0, 6.0)
-    y, x = np.meshgrid(np.linspace(0.0, 1.0, h), np.linspace(0.0, 1.0, w), indexing="ij")
-    r = np.hypot(x - cx, y - cy)
-    checker = ((np.floor(x * 8) + np.floor(y * 8)) % 2) * 0.15 + 0.85
-    red = 0.15 + 0.6 * x
-    green = 0.15 + 0.6 * y
-    blue = 0.5 + 0.35 * np.cos(2 * np.pi * rings * r)
-    image = np.stack([red, green, blue], axis=-1) * checker[..., None]
-    return np.clip(image, 0.0, 1.0).astype(np.float32)
+    return _run_pixels(PICTURE, h=h, w=w)
 
 
 def pictures(b: int, h: int, w: int) -> np.ndarray:
-    """A batch of ``b`` different pictures, B×H×W×3 float32 (picture ``i`` uses seed ``i``)."""
+    """A batch of ``b`` different pictures, B×H×W×3 float32: what :data:`PICTURES` makes."""
     if b < 1:
         raise ValueError(f"a batch needs at least one picture, not {b}")
-    return np.stack([picture(h, w, seed=i) for i in range(b)])
+    if h < 1 or w < 1:
+        raise ValueError(f"a picture needs at least 1×1 pixels, not {h}×{w}")
+    return _run_pixels(PICTURES, b=b, h=h, w=w)
 
 
 def per_image_scales(scale: tuple[float, float, float], b: int) -> list[list[float]]:
@@ -75,37 +88,36 @@ def to_display(image) -> np.ndarray:
     return (np.clip(np.asarray(image, dtype=np.float64), 0.0, 1.0) * 255).round().astype(np.uint8)
 
 
-IMPORT = "from kernels.examples.scaling import picture\n# same NumPy pixels for all three\n\n"
-IMPORT_BATCH = "from kernels.examples.scaling import pictures\n# same NumPy pixels for all three\n\n"
-
 SHOW_IMAGE = (
     "print('image ', image.shape)\n"
     "print('scale ', scale.shape)\n"
     "print('result', result.shape, result.dtype)"
 )
+NUMPY_IMPORT = "import numpy as np  # the same NumPy pixels in all three\n\n"
 
 IMAGE = Example(
     key="scale_image",
     title="One picture (H × W × 3) times a per-channel scale (3,)",
     code={
-        "numpy": IMPORT + (
-            "image = picture($h, $w)\n"
+        "numpy": PICTURE + (
+            "\n\nimage = pixels\n"
             "scale = np.array($scale)\n"
             "result = image * scale\n"
         ) + SHOW_IMAGE,
-        "torch": IMPORT + (
-            "image = torch.from_numpy(picture($h, $w))\n"
-            "scale = torch.tensor($scale)\n"
+        "torch": NUMPY_IMPORT + PICTURE + (
+            "\n\nimage = torch.from_numpy(pixels).to($device)\n"
+            "scale = torch.tensor($scale, device=$device)\n"
             "result = image * scale\n"
         ) + SHOW_IMAGE,
-        "mlx": IMPORT + (
-            "image = mx.array(picture($h, $w))\n"
+        "mlx": NUMPY_IMPORT + PICTURE + (
+            "\n\nimage = mx.array(pixels)\n"
             "scale = mx.array($scale)\n"
-            "result = image * scale\n"
+            "result = mx.multiply(image, scale, stream=$device)\n"
         ) + SHOW_IMAGE,
     },
     note="The scale's one dimension lines up with the image's last (the colour channels); "
-         "height and width are missing from the scale, so it is repeated over every pixel.",
+         "height and width are missing from the scale, so it is repeated over every pixel. PyTorch moves "
+         "the picture to the GPU and MLX multiplies there, where this machine has one.",
 )
 
 SHOW_BATCH = (
@@ -117,9 +129,9 @@ SHOW_BATCH = (
 )
 
 
-def _batch(convert: str, make: str) -> str:
-    return IMPORT_BATCH + (
-        f"images = {convert.format('pictures($b, $h, $w)')}\n"
+def _batch(convert: str, make: str, imports: str = NUMPY_IMPORT) -> str:
+    return imports + PICTURES + (
+        f"\n\nimages = {convert.format('pixels')}\n"
         "# (3,): the scale of the cell above\n"
         f"scale = {make}($scale)\n"
         "# (B, 1, 1, 3): one (r, g, b) per picture\n"
@@ -135,7 +147,7 @@ BATCH = Example(
     key="scale_batch",
     title="A batch (B × H × W × 3): the notebook's `scale`, and the `scales` it meant",
     code={
-        "numpy": _batch("{}", "np.array"),
+        "numpy": _batch("{}", "np.array", imports=""),
         "torch": _batch("torch.from_numpy({})", "torch.tensor"),
         "mlx": _batch("mx.array({})", "mx.array"),
     },
