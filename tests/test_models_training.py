@@ -7,6 +7,7 @@ import pytest
 
 from kernels.models import library_module, plan, run
 from kernels.models import spec as S
+from tests.devices import DEVICE_SET_IDS, DEVICE_SETS
 
 TINY = {
     "mlp": S.RunSpec(model="mlp", batch=8, width=16, steps=8),
@@ -14,15 +15,17 @@ TINY = {
 }
 
 
-def trainers(spec, libs, variant="eager"):
-    """One Trainer per library that has this model, all loaded with the same weights."""
+def trainers(spec, libs, variant="eager", devices=None):
+    """One Trainer per library that has this model, all loaded with the same weights, each on its
+    device in ``devices`` (the CPU when not given)."""
     weights = S.init_weights(spec)
     out = {}
     for name, b in libs.items():
         module = library_module(name)
         if spec.model in module.MODELS:
-            with b.device_scope("cpu"):
-                out[name] = module.Trainer(spec, weights, "cpu", variant)
+            device = (devices or {}).get(name, "cpu")
+            with b.device_scope(device):
+                out[name] = module.Trainer(spec, weights, device, variant)
     return out
 
 
@@ -62,11 +65,15 @@ def test_every_library_loads_the_same_parameters_by_name(model, libs):
             np.testing.assert_array_equal(params[k], weights[k], err_msg=f"{name} {k}")
 
 
+@pytest.mark.parametrize("devices", DEVICE_SETS, ids=DEVICE_SET_IDS)
 @pytest.mark.parametrize("model", S.MODELS)
-def test_initial_loss_and_gradients_agree(model, libs):
+def test_initial_loss_and_gradients_agree(model, libs, devices):
     spec = TINY[model]
     (x, y), = S.make_batches(spec, 1)
-    found = {name: tr.loss_and_grads(*tr.batch(x, y)) for name, tr in trainers(spec, libs).items()}
+    found = {}
+    for name, tr in trainers(spec, libs, devices=devices).items():
+        with libs[name].device_scope(devices.get(name, "cpu")):
+            found[name] = tr.loss_and_grads(*tr.batch(x, y))
     assert {"torch", "mlx"} <= set(found) and ("numpy" in found) == (model == "mlp")
     loss0, grads0 = found["torch"]
     assert loss0 == pytest.approx(np.log(S.MLP_CLASSES if model == "mlp" else S.VOCAB), rel=0.2)  # near chance
@@ -75,10 +82,11 @@ def test_initial_loss_and_gradients_agree(model, libs):
         assert_grads_close(grads, grads0)
 
 
+@pytest.mark.parametrize("devices", DEVICE_SETS, ids=DEVICE_SET_IDS)
 @pytest.mark.parametrize("model,optimizer", [("mlp", "adam"), ("mlp", "sgd"), ("transformer", "adam")])
-def test_losses_and_weights_agree_after_n_steps(model, optimizer, libs):
+def test_losses_and_weights_agree_after_n_steps(model, optimizer, libs, devices):
     spec = TINY[model].with_(optimizer=optimizer)
-    rows = [p.row for p in run(plan([spec], libs), libs)]
+    rows = [p.row for p in run(plan([spec], libs, devices=sorted(set(devices.values()))), libs)]
     ok = [r for r in rows if r["status"] == "ok"]
     assert {(r["backend"], r["variant"]) for r in ok} >= {("torch", "eager"), ("mlx", "eager"), ("mlx", "compiled")}
     reference = np.array(ok[0]["losses"])
@@ -89,10 +97,11 @@ def test_losses_and_weights_agree_after_n_steps(model, optimizer, libs):
 
     batches = S.make_batches(spec, spec.steps)
     after = {}
-    for name, tr in trainers(spec, libs).items():
-        for x, y in batches:
-            tr.step(*tr.batch(x, y))
-        after[name] = tr.parameters()
+    for name, tr in trainers(spec, libs, devices=devices).items():
+        with libs[name].device_scope(devices.get(name, "cpu")):
+            for x, y in batches:
+                tr.step(*tr.batch(x, y))
+            after[name] = tr.parameters()
     for name, params in after.items():
         for k, v in after["torch"].items():
             if k.endswith("attn.key.bias"):
