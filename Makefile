@@ -1,5 +1,6 @@
 # make run             - create .venv if missing, install the pinned requirements, start the app
 # make test            - same environment plus the test requirements, then the whole suite
+# make doctor          - the self-check of every library x device; writes doctor-report.json
 # make check-mac-pins  - prove every pin has a macOS 14 arm64 wheel for Python 3.11-3.14 (uv, PyPI)
 # PYTHON=/path/to/python3.13 make run   picks the interpreter used to create .venv
 
@@ -15,13 +16,16 @@ PYTHON ?= $(shell for p in $(CANDIDATES); do \
 	command -v $$p >/dev/null 2>&1 && $$p scripts/check_python.py >/dev/null 2>&1 \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test check-mac-pins clean
+.PHONY: run test doctor check-mac-pins clean
 
 run: $(VENV)/.installed
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+doctor: $(VENV)/.installed
+	$(BIN)/python -m kernels.doctor --out doctor-report.json
 
 check-mac-pins: $(VENV)/.installed-test
 	$(BIN)/python scripts/check_mac_pins.py

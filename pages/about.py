@@ -1,14 +1,18 @@
-"""About this machine: OS, chip, memory, Python, each library's version and devices."""
+"""About this machine: OS, chip, memory, Python, each library's version and devices, the float32
+precision settings, and the self-check (``python -m kernels.doctor``) with its report to download."""
 import pandas as pd
 import streamlit as st
 
-from kernels import machine, memory
+from kernels import doctor, machine, memory
 from ui.panel import backends
+
+REPORT_KEY = "doctor_report"  # the last self-check's report: plain dicts only, never arrays
 
 st.title("About this machine")
 st.caption("What the Learn and Measure pages ran on. Result files record the same facts.")
 libs = backends()
 info = machine.machine_info(libs)
+available = memory.available()
 
 left, right = st.columns(2)
 with left:
@@ -17,7 +21,7 @@ with left:
         ("OS", info["os"]),
         ("Chip / CPU", f"{info['cpu']} ({info['arch']}, {info['cores']} cores)"),
         ("Memory", f"{memory.human_bytes(info['memory_bytes'])} total, "
-                   f"{memory.human_bytes(memory.available_bytes())} available now"),
+                   f"{memory.human_bytes(available.bytes)} available now (measured by {available.method})"),
         ("Python", info["python"]),
     ], columns=["fact", "this machine"]), hide_index=True, hide_header=True)
 with right:
@@ -45,3 +49,29 @@ for b in missing:
     st.code(b.install, language="bash")
 for b, d in unavailable:
     st.info(f"**{b.label} `{d.name}`** ({d.label}): {d.note}.", icon=":material/info:")
+
+st.subheader("Float32 precision")
+st.dataframe(pd.DataFrame([
+    {"library": libs[name].label, "setting": p.get("setting") or p.get("error") or "—",
+     "float32 matmuls run as": p.get("float32_matmul", "—"),
+     "GPU has TF32": {True: "yes", False: "no"}.get(p.get("gpu_has_tf32"), "—")}
+    for name, p in info["precision"].items()
+]), hide_index=True)
+st.caption("MLX computes float32 matmuls in TF32 by default on GPUs that have it (M5-class Macs); start the "
+           "app with `MLX_ENABLE_TF32=0` for full float32 (the variable is read by MLX, so set it before "
+           "starting).")
+
+st.subheader("Self-check")
+st.write("On a Mac, run `python -m kernels.doctor --out report.json` (or `make doctor`) first, and attach "
+         "`report.json` to any bug report. The button runs the same checks here.")
+if st.button("Run the self-check"):
+    with st.spinner("Running the checks…"):
+        checks = doctor.run_checks(libs)
+    st.session_state[REPORT_KEY] = doctor.report(checks, libs)
+report = st.session_state.get(REPORT_KEY)
+if report:
+    checks = report["checks"]
+    st.dataframe(pd.DataFrame(checks, columns=list(doctor.COLUMNS)), hide_index=True)
+    st.text(f"{doctor.summary(checks)} · run {report['created']}")
+    st.download_button("Download the report (JSON)", doctor.to_json(report), file_name="report.json",
+                       mime="application/json", icon=":material/download:", on_click="ignore")
