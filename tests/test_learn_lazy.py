@@ -231,6 +231,27 @@ def test_page_without_mlx_still_times_the_others(mlx_missing):
 def test_verdict_never_calls_far_apart_timings_agreeing(naive, synced, verdict):
     from types import SimpleNamespace
 
-    res = lazy.DemoResult("numpy", "NumPy")
+    res = lazy.DemoResult("numpy", "NumPy", device="cpu", device_kind="cpu")
     res.naive, res.synced = SimpleNamespace(median=naive), SimpleNamespace(median=synced)
     assert res.verdict == verdict
+
+
+@pytest.mark.parametrize("naive,synced,verdict", [
+    (1e-3, 3e-3, "lies"), (1e-3, 9.97e-3, "lies"), (1e-5, 1e-2, "lies"), (1e-3, 1.5e-3, "agree"),
+    (3e-3, 1e-3, "noisy"),
+])
+def test_on_a_gpu_a_gap_is_the_asynchrony_not_a_busy_machine(naive, synced, verdict):
+    """Torch on mps/cuda returns once the kernel is queued: a synced time 2-10x the naive one is the
+    asynchronous GPU at work, and the page must say the naive number lies, not blame a busy machine."""
+    from types import SimpleNamespace
+
+    res = lazy.DemoResult("torch", "PyTorch", device="mps", device_kind="gpu")
+    res.naive, res.synced = SimpleNamespace(median=naive), SimpleNamespace(median=synced)
+    assert res.verdict == verdict
+
+
+def test_memory_is_read_after_the_gpu_has_released_finished_buffers(libs):
+    """On Metal, buffers of finished work are released at synchronisation: the first memory reading
+    comes after mx.synchronize(), so it does not count them."""
+    source = lazy.force_source(libs, 64, "mx.eval(c)")
+    assert source.index("mx.synchronize()") < source.index("start = mx.get_active_memory()")
