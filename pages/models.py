@@ -204,9 +204,13 @@ if runs:
         chart, loss_data = loss_chart(at_size)
         st.altair_chart(chart, width="stretch")
         gap = report.loss_gap(at_size)
-        if gap is not None:
+        if gap is not None and gap < report.LOSSES_AGREE:
             st.caption(f"The curves lie on each other: the largest gap between two libraries at any step is "
                        f"{gap:.2g} (float32 rounding). Same start, same data, same updates.")
+        elif gap is not None:
+            st.caption(f"The curves part: two libraries' losses differ by up to {gap:.3g} at some step. They "
+                       "start from the same weights and data, so this is rounding that grew over the steps "
+                       "(or a learning rate too high to be stable): compare speeds, and read the curves with care.")
 
     st.subheader("Every run")
     st.dataframe(results_table(rows), hide_index=True, width="stretch",

@@ -69,6 +69,9 @@ def where_text(row: Mapping) -> str:
     return row["device"] + (f", {variant}" if variant and variant != "eager" else "")
 
 
+LOSSES_AGREE = 1e-3  # largest gap between two libraries' losses at a step that still counts as the same curve
+
+
 def loss_gap(rows: Iterable[Mapping]) -> float | None:
     """The largest difference between two libraries' losses at the same step of the same run."""
     gap = None
@@ -151,7 +154,7 @@ def verdict(rows: Iterable[Mapping]) -> list[str]:
         paragraphs.append(" ".join(parts))
     gap = loss_gap(ok)
     if gap is not None:
-        if gap < 1e-3:
+        if gap < LOSSES_AGREE:
             agree = "are identical at every step" if gap == 0 else f"agree at every step to within {gap:.1g}"
             paragraphs.append(f"The libraries' losses {agree} (same weights, same batches, same optimiser), so "
                               "each did the same work and the speeds compare like for like.")
