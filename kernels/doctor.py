@@ -24,12 +24,12 @@ import numpy as np
 from .backends import Backend, discover
 from .bench.ops import OPS
 from .bench.runner import EPS, TOLERANCE
-from .bench.timing import format_seconds
-from .cli_common import Parser, progress_printer, run_main, status_counts, write_out
+from .measure.cli import Parser, progress_printer, run_main, status_counts, write_out
+from .measure.timing import format_seconds
 from .examples import conversions, lazy
 from .machine import machine_info
 from .memory import human_bytes
-from .runner_common import error_message
+from .measure.rows import error_message
 
 PROG = "python -m kernels.doctor"
 SCHEMA = 1

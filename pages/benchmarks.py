@@ -1,9 +1,9 @@
 """Measure: time NumPy, PyTorch and MLX operations on every device found here, live, with the
-results streaming into charts, a plain-words summary, the timing code, and downloads."""
+results streaming into charts, a plain-words summary, the timing code, and downloads. The run
+itself happens in kernels.measure.live (a worker thread); this page lays out controls and draws."""
 import dataclasses
 import inspect
 import os
-import time
 
 import pandas as pd
 import streamlit as st
@@ -11,37 +11,29 @@ import streamlit as st
 from kernels import bench
 from kernels.bench import report
 from kernels.bench.estimate import estimate
-from kernels.bench.live import LiveRun
 from kernels.machine import machine_info
+from kernels.measure.live import LiveRun
 from ui import bench_charts as charts
+from ui import live as live_ui
 from ui.panel import backends, column_header, missing_notice
 
-LIVE = "bench_live"  # the latest run (kernels.bench.live.LiveRun): survives reruns
-STOP = "bench_stop_requested"  # set by the Stop button's callback, read by the next script run
+LIVE = "bench_live"  # the latest run (kernels.measure.live.LiveRun): kept in the session
 SIZES = [2**k for k in range(4, 14)]  # 16 … 8192
 BUDGETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
 DEFAULT_OPS = ["matmul", "softmax", "layer_norm"]
 DEFAULT_SIZES = (128, 1024)
 DEFAULT_BUDGET = 0.2
-# On a machine with few cores the browser's drawing competes with the timing. So the page pauses
-# while the browser draws: longest before the first measurement (the results section appears) and
-# after an operation's first row (its charts are created), briefly after every other row.
+# On a machine with few cores the browser's drawing competes with the timing. So the run pauses
+# while the browser draws: longest after an operation's first row (its charts are created),
+# briefly after every other row. The run also waits for this page to have drawn each row.
 FEW_CORES = (os.cpu_count() or 1) <= 4
 PAUSE_S = float(os.environ.get("BENCH_PAGE_PAUSE_S", 0.6 if FEW_CORES else 0.0))
 ROW_PAUSE_S = float(os.environ.get("BENCH_PAGE_ROW_PAUSE_S", 0.15 if FEW_CORES else 0.0))
 PAGE_COST_S = 0.08 + ROW_PAUSE_S  # per measurement: redrawing the charts, the table and the summary
 SPREAD_WORDS = {"iqr": "IQR band", "minmax": "min – max band"}
 
-
-def request_stop() -> None:
-    st.session_state[STOP] = True
-
-
-# A run this session started but never finished was interrupted by a click: keep what it measured.
 live: LiveRun | None = st.session_state.get(LIVE)
-stop_requested = st.session_state.pop(STOP, False)
-if live is not None:
-    live.settle(stop_requested)
+busy = live is not None and live.active  # what is measured cannot change while it is measured
 
 st.title("Benchmarks")
 st.markdown(
@@ -56,16 +48,17 @@ libs = backends()
 # --- settings ----------------------------------------------------------------------------------
 left, right = st.columns([3, 2], gap="large")
 with left:
-    ops = st.multiselect("Operations", list(bench.OPS), default=DEFAULT_OPS, key="bench_ops",
+    ops = st.multiselect("Operations", list(bench.OPS), default=DEFAULT_OPS, key="bench_ops", disabled=busy,
                          format_func=lambda name: bench.OPS[name].title,
                          help="What size n means for each is listed under the controls.")
     low, high = st.select_slider("Sizes n: every power of two from … to …", SIZES, value=DEFAULT_SIZES,
-                                 key="bench_sizes")
+                                 key="bench_sizes", disabled=busy)
 with right:
-    dtype = st.selectbox("dtype", bench.DTYPES, key="bench_dtype",
+    dtype = st.selectbox("dtype", bench.DTYPES, key="bench_dtype", disabled=busy,
                          help="float32 is the common ground. NumPy has no bfloat16 and some devices lack "
                               "float64 or float16: such combinations become 'unsupported' rows saying why.")
     budget = st.select_slider("Time budget per measurement", BUDGETS, value=DEFAULT_BUDGET, key="bench_budget",
+                              disabled=busy,
                               format_func=lambda s: f"{s:g} s",
                               help="Timed repeats continue until this much time is spent (at least 3 samples, "
                                    "after 2 warm-up calls). More budget, steadier medians.")
@@ -80,7 +73,7 @@ for col, (name, b) in zip(st.columns(len(libs)), libs.items()):
             continue
         for d in b.devices:
             if d.available:
-                if st.checkbox(f"{b.label} · `{d.name}`", value=True, key=f"bench_use_{name}_{d.name}",
+                if st.checkbox(f"{b.label} · `{d.name}`", value=True, key=f"bench_use_{name}_{d.name}", disabled=busy,
                                help=f"{d.label}" + (f": {d.note}" if d.note else "")):
                     chosen.append((name, d.name))
             else:
@@ -97,7 +90,7 @@ if ops:
 run_col, about_col = st.columns([1, 3], vertical_alignment="center")
 with run_col:
     clicked = st.button(f"Run · {guess.words()}" if tasks else "Run", type="primary", key="bench_run",
-                        icon=":material/play_arrow:", disabled=not tasks, width="stretch")
+                        icon=":material/play_arrow:", disabled=not tasks or busy, width="stretch")
 with about_col:
     if not tasks:
         st.caption("Pick at least one operation and one library/device to measure.")
@@ -115,12 +108,28 @@ if tasks and guess.seconds > 60:
     st.warning(f"This run will take {guess.words()} (the slowest measurement, {guess.slowest[0]}, about "
                f"{guess.slowest[1]:.0f} s). Stop keeps what has finished.", icon=":material/schedule:")
 
-if clicked and tasks:
-    live = LiveRun(total=len(tasks), machine=machine_info(libs), settings=settings.as_dict(),
-                   estimate_s=guess.seconds, ops=list(ops),
+tf32 = [b.label for b in libs.values() if b.available and b.precision().get("float32_matmul") == "tf32"]
+if tf32 and dtype == "float32":
+    st.info(f"{' and '.join(tf32)} computes float32 matrix products in **TF32** on this GPU (about 10 bits of "
+            "mantissa instead of 23): faster, but its float32 matmul, attention and convolution rows will miss "
+            "the float32 tolerance and do not compare like for like with the others. For full float32, quit and "
+            "start the app with `MLX_ENABLE_TF32=0 make run` (MLX reads the variable when it starts).",
+            icon=":material/precision_manufacturing:")
+
+
+def pause(row) -> float:
+    """Seconds the run rests after ``row`` so the browser can draw it (longest when an operation's
+    charts first appear)."""
+    first_of_op = row["status"] == "ok" and sum(r["op"] == row["op"] and r["status"] == "ok" for r in live.rows) == 1
+    return PAUSE_S if first_of_op else ROW_PAUSE_S
+
+
+if clicked and tasks and not busy:
+    live = LiveRun(kind=bench.KIND.name, total=len(tasks), machine=machine_info(libs), settings=settings.as_dict(),
+                   estimate_s=guess.seconds, groups=list(ops), page="Benchmarks",
                    series=[s for s in chosen if any((t.backend, t.device) == s for t in tasks)],
                    title=f"{', '.join(bench.OPS[o].title for o in ops)} · n = {low}–{high} · {dtype}")
-    st.session_state[LIVE] = live
+    live_ui.start(LIVE, live, lambda should_stop: bench.run(tasks, libs, settings, should_stop=should_stop), pause)
 
 
 # --- results ---------------------------------------------------------------------------------------
@@ -181,22 +190,14 @@ def draw_downloads(slot, run: LiveRun) -> None:
 
 if live is not None:
     st.header("Results", divider="gray")
-    status_slot, line_slot = st.empty(), st.empty()
-    stop_slot = st.empty()
-    running = live.state == "running"
-    if running:
-        stop_slot.button("Stop", key="bench_stop", on_click=request_stop, icon=":material/stop:",
-                         help="Stops after the measurement in progress; what has finished is kept.")
-    elif live.state == "done":
-        status_slot.success(live.status_text(), icon=":material/check:")
-    else:
-        status_slot.warning(live.status_text(), icon=":material/stop_circle:")
-    st.caption(f"Run: {live.title}")
+    status_slot, stop_slot = st.empty(), st.empty()
+    st.caption(f"Run: {live.title}" + (f" · measured from {live.started[11:23]} to {live.finished[11:23]} UTC"
+                                         if live.started and live.finished else ""))
 
     series = list(dict.fromkeys(live.series + report.baselines(live.rows)))
     keys = [f"{b}/{d}" for b, d in series] or ["numpy/cpu"]
     o1, o2, _ = st.columns([2, 2, 3])
-    with o1:
+    with o1:  # display controls: changing them redraws, never stops the run
         default = keys.index("numpy/cpu") if "numpy/cpu" in keys else 0
         base_key = st.selectbox("Speedup over", keys, index=default, key="bench_baseline",
                                 format_func=lambda k: report.series_label(tuple(k.split("/", 1))))
@@ -209,8 +210,8 @@ if live is not None:
     st.subheader("Summary")
     summary_slot = st.empty()
     op_slots = {}
-    # While running, every chosen operation gets its place; after a Stop, only those measured.
-    for op in dict.fromkeys((live.ops if running else []) + report.ordered_ops(live.rows)):
+    # While running, every chosen operation gets its place; once ended, only those measured.
+    for op in dict.fromkeys((live.groups if live.active else []) + report.ordered_ops(live.rows)):
         spec = bench.OPS[op]
         st.subheader(spec.title)
         st.caption(f"n: {spec.size_means}. Throughput in {spec.unit}. {spec.note}".strip())
@@ -221,34 +222,14 @@ if live is not None:
     table_slot = st.empty()
     downloads_slot = st.empty()
 
-    for op, slots in op_slots.items():
-        draw_op(op, slots, live.rows, baseline, spread, live.series)
-    draw_table(table_slot, live.rows, baseline)
-    draw_summary(summary_slot, live.rows)
+    def draw() -> None:
+        rows = list(live.rows)
+        for op, slots in op_slots.items():
+            draw_op(op, slots, rows, baseline, spread, live.series)
+        draw_table(table_slot, rows, baseline)
+        draw_summary(summary_slot, rows)
 
-    if running:
-        bar = status_slot.progress(live.fraction, text=f"Measuring {tasks[0]}…")
-        first_drawn: set[str] = set()  # operations whose charts the browser has drawn once
-        time.sleep(PAUSE_S)
-        for step in bench.run(tasks, libs, settings):
-            live.add(step.row)  # kept before anything else: a Stop click interrupts at the next call
-            upcoming = tasks[step.done] if step.done < step.total else None
-            live.current = str(upcoming or "")
-            bar.progress(step.fraction, text=f"{step.done} of {step.total} done · measuring {upcoming}…"
-                         if upcoming else f"{step.done} of {step.total} done")
-            line_slot.caption(step.line())
-            draw_op(step.row["op"], op_slots[step.row["op"]], live.rows, baseline, spread, live.series)
-            draw_table(table_slot, live.rows, baseline)
-            draw_summary(summary_slot, live.rows)
-            if upcoming and step.row["op"] not in first_drawn and step.row["status"] == "ok":
-                first_drawn.add(step.row["op"])
-                time.sleep(PAUSE_S)
-            elif upcoming:
-                time.sleep(ROW_PAUSE_S)
-        live.finish()
-        stop_slot.empty()
-        line_slot.empty()
-        status_slot.success(live.status_text(), icon=":material/check:")
+    live_ui.follow(live, draw, status_slot, stop_slot, "bench_stop")
     draw_downloads(downloads_slot, live)
 
     st.subheader("The machine these results belong to")
@@ -258,25 +239,15 @@ if live is not None:
 
 # --- how we measure ----------------------------------------------------------------------------------
 st.header("How we measure", divider="gray")
-st.markdown(
-    "- **Warm-up**: the first call is checked, then 2 more run untimed (compilation, caches, lazy set-up).\n"
-    "- **Synchronisation**: every timed call ends with `sync(result)`: `mx.eval(result)` for MLX, which "
-    "is lazy and would otherwise time only the building of a graph; `torch.mps.synchronize()` or "
-    "`torch.cuda.synchronize()` for Torch on a GPU, which returns before the kernel finishes; nothing for "
-    "NumPy and CPU tensors.\n"
-    "- **Repeats**: calls are grouped in blocks long enough for the clock (≥ 1 ms), blocks repeat until the "
-    "time budget is spent (at least 3, at most 500); each row keeps the **median** and the **IQR** (the "
-    "spread of the middle half), plus min and max.\n"
-    "- **Correctness**: every library's first result is compared with the same operation in float64 "
-    "NumPy; it passes within 8 × the dtype's rounding step × √(length of the longest sum) × the "
-    "answer's largest value. A wrong answer is flagged, not hidden.\n"
-    "- **Same inputs**: one seeded generator makes each size's inputs once; every library copies them "
-    "to its device before the clock starts."
-    + ("\n- **This page on a machine with few cores**: drawing the charts competes with the timing, so the "
-       f"page pauses {ROW_PAUSE_S:g} s after each row ({PAUSE_S:g} s when an operation's charts first appear) "
-       "to let the browser finish before the next measurement." if PAUSE_S or ROW_PAUSE_S else "")
-)
-st.markdown("**The timing function** (`kernels/bench/timing.py`), exactly as it ran:")
+words = bench.method(settings, machine_info(libs))
+if PAUSE_S or ROW_PAUSE_S:
+    words.append(f"This page on a machine with few cores: drawing the charts competes with the timing, so the run "
+                 f"waits until each row is drawn, then rests {ROW_PAUSE_S:g} s ({PAUSE_S:g} s when an operation's "
+                 "charts first appear) before the next measurement.")
+words.append("One run at a time: a run started in another tab waits until this one ends, and says so, so the two "
+             "never time each other.")
+st.markdown("\n".join(f"- {line}" for line in words))
+st.markdown("**The timing function** (`kernels/measure/timing.py`), exactly as it ran:")
 st.code(inspect.getsource(bench.measure), language="python")
 
 shown_ops = ops or DEFAULT_OPS

@@ -1,33 +1,43 @@
-"""Measure: load benchmark result files from several machines and chart one operation across them."""
+"""Measure: load result files of every kind from several machines and compare like with like:
+benchmark operations across machines, training steps per second across machines."""
 import pandas as pd
 import streamlit as st
 
-from kernels.bench import OPS, compare, report
+from kernels.bench import OPS, report
+from kernels.bench import compare as bench_compare
+from kernels.measure import compare
+from kernels.measure.rows import ok_rows
+from kernels.models import report as models_report
 from ui import bench_charts as charts
+from ui import model_charts
+from ui.safe import plain
+
+KIND_TITLES = {"bench": "Benchmarks", "models": "Small models"}
 
 st.title("Compare machines")
 st.markdown(
-    "Run the **Benchmarks** page on each machine and download its JSON result file (or run "
-    "`python -m kernels.bench --out results.json` there), then load the files here: a colleague's M1, "
-    "your M3, a Linux box with a GPU. Each file is labelled by the machine it says it ran on; rename "
-    "them as you like. The charts put one operation's timings from every file side by side."
+    "Run the **Benchmarks** or **Small models** page on each machine and download its JSON result file "
+    "(or run `python -m kernels.bench --out results.json` / `python -m kernels.models --out models.json` "
+    "there), then load the files here: a colleague's M1, your M3, a Linux box with a GPU. Each file is "
+    "labelled by the machine it says it ran on; rename them as you like. Files of each kind are compared "
+    "with their own kind: operations with operations, training runs with training runs."
 )
 
-uploads = st.file_uploader("Result files (.json from the Benchmarks page or `python -m kernels.bench`)",
+uploads = st.file_uploader("Result files (.json from the Benchmarks or Small models page, or the command lines)",
                            accept_multiple_files=True, key="compare_files")
-show_examples = st.toggle("Include the two example files", value=True, key="compare_examples",
-                          help="Recorded while this app was built, on a 2-core Linux VM: one file as it is, one "
-                               "with one thread per library. Examples, not Mac numbers.")
+show_samples = st.toggle("Include the sample files", value=True, key="compare_samples",
+                         help="Recorded while this app was built, on a 2-core Linux VM: two benchmark files (one "
+                              "with one thread per library) and one small-models file. Samples, not Mac numbers.")
 
 loaded = compare.load_many([(f.name, f.getvalue()) for f in uploads or []],
-                           examples=compare.EXAMPLES if show_examples else ())
+                           samples=compare.SAMPLES if show_samples else ())
 for item in loaded:
-    if not item.ok:
-        st.error(f"**{item.name}** could not be loaded: {item.error}", icon=":material/error:")
+    if not item.ok:  # the file's name and what is wrong with it, as text: never rendered
+        st.error(f"**{plain(item.name, 80)}** could not be loaded: {plain(item.error, 300)}", icon=":material/error:")
 
 good = [item for item in loaded if item.ok]
 if not good:
-    st.info("No result file loaded yet: upload one or more, or switch the examples on.", icon=":material/upload_file:")
+    st.info("No result file loaded yet: upload one or more, or switch the samples on.", icon=":material/upload_file:")
     st.stop()
 
 st.subheader("Files")
@@ -36,57 +46,83 @@ for i, item in enumerate(good):
     name_col, about_col = st.columns([2, 5], vertical_alignment="center")
     with name_col:
         typed[item.label] = st.text_input("Label", value=item.label, key=f"compare_label_{i}_{item.name}",
-                                          label_visibility="collapsed", help="How the charts name this file.")
+                                          label_visibility="collapsed", max_chars=60,
+                                          help="How the charts name this file.")
     with about_col:
         result = item.result
-        timed = len(report.ok_rows(result.results))
-        if item.example:
-            st.caption(f"**Example** · `{item.name}`: {item.example.description} {timed} timed rows.")
+        timed = len(ok_rows(result.results))
+        what = KIND_TITLES.get(result.kind, result.kind)
+        if item.sample:
+            st.caption(f"**Sample** · {what} · `{item.name}`: {item.sample.description} {timed} timed rows.")
         else:
-            st.caption(f"`{item.name}` · created {result.created} · {len(result.results)} rows ({timed} timed) · "
-                       + " · ".join(report.machine_lines(result.machine)[:3]).replace("**", ""))
+            facts = " · ".join(report.machine_lines(result.machine)[:3])
+            st.caption(f"{what} · {plain(item.name, 80)} · created {plain(result.created, 40)} · "
+                       f"{len(result.results)} rows ({timed} timed) · {plain(facts, 300)}")
 
-rows = compare.combined_rows(good, typed)
-pairs = compare.choices(rows)
-if not pairs:
-    st.info("The files loaded have no timed rows to compare.", icon=":material/remove:")
-    st.stop()
 
-st.subheader("One operation across machines")
-ops = report.ordered_ops([{"op": o} for o, _ in pairs])
-a, b, c = st.columns([3, 2, 2])
-with a:
-    op = st.selectbox("Operation", ops, format_func=report.op_title, key="compare_op")
-with b:
-    dtypes = [d for o, d in pairs if o == op]
-    dtype = st.selectbox("dtype", dtypes, key="compare_dtype")
-with c:
-    spread = st.toggle("Show the spread (IQR band)", value=True, key="compare_spread")
+def bench_section(rows) -> None:
+    pairs = bench_compare.choices(rows)
+    if not pairs:
+        st.info("The benchmark files loaded have no timed rows to compare.", icon=":material/remove:")
+        return
+    ops = report.ordered_ops([{"op": o} for o, _ in pairs])
+    a, b, c = st.columns([3, 2, 2])
+    with a:
+        op = st.selectbox("Operation", ops, format_func=lambda o: plain(report.op_title(o), 60), key="compare_op")
+    with b:
+        dtypes = [d for o, d in pairs if o == op]
+        dtype = st.selectbox("dtype", dtypes, key="compare_dtype")
+    with c:
+        spread = st.toggle("Show the spread (IQR band)", value=True, key="compare_spread")
 
-chosen = [r for r in rows if r["op"] == op and r["dtype"] == dtype]
-records = report.chart_table(chosen, baseline=None, spread="iqr", extra={"machine": "machine"})
-data = pd.DataFrame(records)
-machines = data["machine"].nunique()
-spec = OPS.get(op)
-st.caption((f"n: {spec.size_means}. " if spec else "") + f"{machines} file{'s' * (machines != 1)}; colour is the "
-           "file (machine), line style and point shape the library and device.")
-machine_names = list(dict.fromkeys(r["machine"] for r in rows))  # every file keeps its colour across operations
-st.altair_chart(charts.time_chart(data, color="machine", dash="series", spread=spread, domain=machine_names,
-                                  extra_tooltip=["machine:N"], title="Time per call across machines (lower is faster)"),
-                width="stretch")
+    chosen = [r for r in rows if r["op"] == op and r["dtype"] == dtype]
+    data = pd.DataFrame(report.chart_table(chosen, baseline=None, spread="iqr", extra={"machine": "machine"}))
+    machines = data["machine"].nunique()
+    spec = OPS.get(op)
+    st.caption((f"n: {spec.size_means}. " if spec else "") + f"{machines} file{'s' * (machines != 1)}; colour is "
+               "the file (machine), line style and point shape the library and device.")
+    machine_names = list(dict.fromkeys(r["machine"] for r in rows))  # every file keeps its colour across operations
+    st.altair_chart(charts.time_chart(data, color="machine", dash="series", spread=spread, domain=machine_names,
+                                      extra_tooltip=["machine:N"],
+                                      title="Time per call across machines (lower is faster)"), width="stretch")
 
-size = compare.largest_common_size(rows, op, dtype)
-if size is None:
-    st.info("No size was timed in every file, so there is no like-for-like table; the chart still shows each.",
-            icon=":material/remove:")
-else:
+    size = bench_compare.largest_common_size(rows, op, dtype)
+    if size is None:
+        st.info("No size was timed in every file, so there is no like-for-like table; the chart still shows each.",
+                icon=":material/remove:")
+        return
     st.markdown(f"**At n = {size}**, the largest size every file timed:")
-    keys = compare.series_keys(rows, op, dtype, size)
+    keys = bench_compare.series_keys(rows, op, dtype, size)
     default = next((i for i, k in enumerate(keys) if k[1:] == ("numpy", "cpu")), 0)
     picked = st.selectbox("Speedup over", range(len(keys)), index=default, key=f"compare_baseline_{op}_{dtype}_{size}",
                           format_func=lambda i: f"{keys[i][0]} — {report.series_label(keys[i][1:])}")
-    baseline = keys[picked]
-    table = pd.DataFrame(compare.compare_table(rows, op, dtype, size, baseline)).drop(columns=["median_s"])
+    table = pd.DataFrame(bench_compare.compare_table(rows, op, dtype, size, keys[picked])).drop(columns=["median_s"])
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={"throughput": st.column_config.NumberColumn(format="%.3g"),
                                 "speedup": st.column_config.NumberColumn("speedup", format="%.3g×")})
+
+
+def models_section(rows) -> None:
+    choices = models_report.machine_choices(rows)
+    if not choices:
+        st.info("The small-model files loaded have no finished training runs to compare.", icon=":material/remove:")
+        return
+    key = st.selectbox("Model and size", choices, format_func=models_report.choice_text, key="compare_model_size",
+                       help="Only runs of the same model, size, depth, optimiser and steps compare like for like.")
+    same = models_report.like_for_like(rows, key)
+    machines = len({r["machine"] for r in same})
+    st.caption(f"{machines} file{'s' * (machines != 1)} trained {models_report.choice_text(key)}; each bar is one "
+               "library · device · variant on one machine (median step, synchronised).")
+    st.altair_chart(model_charts.machines_chart(same), width="stretch")
+    st.dataframe(pd.DataFrame(models_report.machine_table(same)), hide_index=True, width="stretch",
+                 column_config={"steps/s": st.column_config.NumberColumn(format="%.1f"),
+                                "ms/step": st.column_config.NumberColumn(format="%.3f")})
+
+
+SECTIONS = {"bench": ("One operation across machines", bench_section),
+            "models": ("Training steps per second across machines", models_section)}
+for kind, (heading, section) in SECTIONS.items():
+    kind_rows = compare.combined_rows(loaded, kind, typed)
+    if kind_rows:
+        st.subheader(heading)
+        section(kind_rows)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kernels import memory
-from kernels.bench.timing import format_seconds
+from kernels.measure.timing import format_seconds
 from kernels.examples import lazy
 from ui.nav import PAGES
 from ui.panel import backends, column_header, missing_notice
@@ -142,12 +142,12 @@ if size_ok:
             "library": r.label,
             "device": f"{r.device} ({r.device_kind})",
             "naive median": format_seconds(r.naive.median),
-            "naive min–max": f"{format_seconds(r.naive.low)} – {format_seconds(r.naive.high)}",
+            "naive min–max": f"{format_seconds(r.naive.min)} – {format_seconds(r.naive.max)}",
             "synced median": format_seconds(r.synced.median),
-            "synced min–max": f"{format_seconds(r.synced.low)} – {format_seconds(r.synced.high)}",
+            "synced min–max": f"{format_seconds(r.synced.min)} – {format_seconds(r.synced.max)}",
             "synced ÷ naive": f"{r.ratio:,.1f}×" if r.ratio else "—",
             "verdict": {"lies": "naive number lies", "agree": "agree", "noisy": "unclear (busy machine?)"}[r.verdict],
-            "repeats": len(r.synced.times),
+            "repeats": r.synced.repeats,
             "n": n,
         } for r in ok]), hide_index=True, width="stretch")
         points = pd.DataFrame([{"library": r.label, "timing": kind, "seconds": t.median}

@@ -75,7 +75,7 @@ per_image = scaling.per_image_scales(scale, b)
 st.markdown(
     "To give every picture its own factors, the scale needs a dimension for the batch: shape "
     "(B, 1, 1, 3). Lined up from the right, the 3 meets the channels, the two 1s stretch over height "
-    f"and width, and B meets B. Here picture *i* gets the three factors rotated by *i*: "
+    "and width, and B meets B. Here picture *i* gets the three factors rotated by *i*: "
     + ", ".join(f"picture {i}: {tuple(row)}" for i, row in enumerate(per_image)) + "."
 )
 st.warning(

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kernels.bench import OPS, load_results
+from kernels.bench import OPS
+from kernels.measure.results import load
 from kernels.bench.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +22,7 @@ def test_writes_the_result_file_and_shows_progress(tmp_path, capsys):
     code = main(["--ops", "matmul,softmax", "--backends", "numpy,torch,mlx", "--devices", "auto",
                  "--dtype", "float32", *TINY, "--out", str(out)])
     assert code == 0
-    result = load_results(out)
+    result = load(out)
     rows = result.results
     assert len(rows) == 2 * 2 * 3
     assert {(r["op"], r["size"], r["backend"]) for r in rows} == {
@@ -46,7 +47,7 @@ def test_unsupported_combinations_are_rows_not_failures(tmp_path):
     out = tmp_path / "r.json"
     assert main(["--ops", "transfer,add", "--dtype", "bfloat16", "--devices", "all", *TINY, "--quiet",
                  "--out", str(out)]) == 0
-    rows = load_results(out).results
+    rows = load(out).results
     assert {r["status"] for r in rows if r["op"] == "transfer"} == {"unsupported"}
     numpy_add = [r for r in rows if r["op"] == "add" and r["backend"] == "numpy"]
     assert numpy_add and all("bfloat16" in r["message"] for r in numpy_add)

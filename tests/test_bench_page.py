@@ -11,8 +11,8 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kernels.bench import load_results
-from kernels.bench.live import LiveRun
+from kernels.measure.results import load
+from kernels.measure.live import LiveRun
 from tests import apptest
 from tests.test_bench_report import row
 from ui.nav import PAGES
@@ -129,7 +129,7 @@ def test_tiny_run_fills_charts_table_summary_and_downloads():
     downloads = {b.proto.label: b for b in at.get("download_button")}
     assert set(downloads) == {"Download JSON (result file)", "Download CSV"}
     live = at.session_state["bench_live"]
-    loaded = load_results(live.result_file().to_json())
+    loaded = load(live.result_file().to_json())
     assert len(loaded.results) == 12 and loaded.machine["cores"]
 
 
@@ -168,21 +168,20 @@ def test_unsupported_rows_are_in_the_table_with_their_reason():
     assert "× PyTorch · cpu" in table.columns and "× NumPy · cpu" not in table.columns
 
 
-def stopped(at: AppTest, stop_pressed: bool) -> AppTest:
-    """A run that was interrupted after 2 of 6 measurements: what the session holds after a click."""
-    live = LiveRun(total=6, machine={"cpu": "Test chip", "os": "Linux"}, settings={"budget_s": 0.01},
-                   ops=["matmul", "softmax"], series=[("numpy", "cpu"), ("torch", "cpu")], title="Matrix multiply · n = 16–64")
-    live.add(row(size=16, backend="numpy", median=1e-5))
-    live.add(row(size=16, backend="torch", median=2e-5))
+def stopped(at: AppTest, why: str) -> AppTest:
+    """A run that ended after 2 of 6 measurements: what the session holds after Stop or a closed tab."""
+    live = LiveRun(kind="bench", total=6, machine={"cpu": "Test chip", "os": "Linux"}, settings={"budget_s": 0.01},
+                   groups=["matmul", "softmax"], series=[("numpy", "cpu"), ("torch", "cpu")],
+                   title="Matrix multiply · n = 16–64", state="stopped", why=why,
+                   rows=[row(size=16, backend="numpy", median=1e-5), row(size=16, backend="torch", median=2e-5)],
+                   started="2026-01-01T00:00:00.000+00:00", finished="2026-01-01T00:00:01.000+00:00")
     at.session_state["bench_live"] = live
-    if stop_pressed:
-        at.session_state["bench_stop_requested"] = True
     return at.run()
 
 
-@pytest.mark.parametrize("pressed, why", [(True, "Stop was pressed"), (False, "a control was changed")])
-def test_a_stopped_run_keeps_what_it_measured(pressed, why):
-    at = stopped(open_page(), pressed)
+@pytest.mark.parametrize("why", ["Stop was pressed", "the tab was closed"])
+def test_a_stopped_run_keeps_what_it_measured(why):
+    at = stopped(open_page(), why)
     assert not at.exception, at.exception
     (warning,) = [w for w in at.warning if w.value.startswith("Stopped")]
     assert warning.value.startswith("Stopped after 2 of 6 measurements") and why in warning.value
@@ -191,7 +190,7 @@ def test_a_stopped_run_keeps_what_it_measured(pressed, why):
     assert not [b for b in at.button if b.key == "bench_stop"]  # nothing is running any more
     headings = [h.value for h in at.subheader]
     assert "Matrix multiply" in headings and "Softmax over the last axis" not in headings  # never measured
-    assert at.session_state["bench_live"].state == ("stopped" if pressed else "interrupted")
+    assert not at.button(key="bench_run").disabled  # the controls are back
 
 
 def test_missing_mlx_is_listed_and_the_rest_runs(mlx_missing):

@@ -8,10 +8,12 @@ import time
 import pytest
 
 from kernels import backends as kb
-from kernels.bench import OPS, Settings, load_results, plan, run
-from kernels.bench import compare, estimate as E, report
-from kernels.bench.live import LiveRun
-from tests.bench_fakes import QUICK
+from kernels.bench import OPS, Settings, plan, run
+from kernels.bench import compare as bench_compare
+from kernels.bench import estimate as E
+from kernels.bench import report
+from kernels.measure import compare
+from kernels.measure.results import load
 
 
 def row(op="matmul", size=256, backend="numpy", device="cpu", median=1e-3, status="ok", dtype="float32",
@@ -170,46 +172,6 @@ def test_estimate_is_in_the_right_range_for_a_real_tiny_run(libs):
     assert took / 4 < guess.seconds < took * 4, (guess.seconds, took)
 
 
-# --- the live run ----------------------------------------------------------------------------------------
-
-def test_live_run_keeps_rows_and_says_how_it_ended():
-    live = LiveRun(total=3, machine={"cpu": "x"}, settings={"budget_s": 0.1}, estimate_s=5)
-    live.add(row(backend="numpy"))
-    assert live.state == "running" and live.done == 1 and live.fraction == pytest.approx(1 / 3)
-    assert live.settle(stop_requested=True) is True
-    assert live.state == "stopped" and live.done == 1
-    assert "Stopped after 1 of 3 measurements" in live.status_text() and "Stop was pressed" in live.status_text()
-    assert live.settle(stop_requested=False) is False  # settled once: stays stopped
-    with pytest.raises(RuntimeError):
-        live.add(row())
-
-    other = LiveRun(total=2, machine={}, settings={})
-    other.settle(stop_requested=False)
-    assert other.state == "interrupted" and "a control was changed" in other.status_text()
-
-    done = LiveRun(total=1, machine={}, settings={}, estimate_s=3)
-    done.add(row())
-    done.finish()
-    assert done.complete and done.status_text().startswith("Finished 1 measurement in")
-    assert done.settle(stop_requested=True) is False and done.state == "done"
-
-
-def test_live_run_interrupted_mid_sweep_keeps_what_finished(libs):
-    """What the page does: rows go into the LiveRun as they arrive; an interruption (here: leaving
-    the loop, as a Stop click's rerun does) leaves it running until the next script run settles it."""
-    tasks = plan(["matmul"], [16, 32], libs)
-    live = LiveRun(total=len(tasks), machine={"cpu": "here"}, settings=QUICK.as_dict())
-    for step in run(tasks, libs, QUICK):
-        live.add(step.row)
-        if step.done == 2:
-            break  # the script is interrupted here
-    assert live.state == "running"
-    live.settle(stop_requested=True)
-    assert live.state == "stopped" and live.done == 2
-    loaded = load_results(live.result_file().to_json())
-    assert len(loaded.results) == 2 and loaded.machine == {"cpu": "here"} and loaded.created == live.created
-
-
 # --- loading several files -----------------------------------------------------------------------------
 
 def test_labels_from_the_machine():
@@ -230,41 +192,48 @@ def test_load_many_keeps_good_files_and_explains_bad_ones():
     m3 = result_bytes({"cpu": "Apple M3", "os": "macOS 15.1"}, [row(), row(backend="mlx", device="gpu", median=1e-4)])
     loaded = compare.load_many([("m3.json", m3), ("again.json", m3), ("broken.json", b"{not json"),
                                 ("rows.csv", b"op,size\nmatmul,1\n"), ("other.json", b'{"hello": 1}')],
-                               examples=compare.EXAMPLES)
-    assert [item.ok for item in loaded] == [True, True, True, True, False, False, False]
-    assert [item.label for item in loaded if item.ok] == [
-        "Example · Linux VM, 2 threads", "Example · Linux VM, 1 thread", "Apple M3 · macOS 15.1", "Apple M3 · macOS 15.1 (2)"]
+                               samples=compare.SAMPLES)
+    assert [item.ok for item in loaded] == [True, True, True, True, True, False, False, False]
+    assert [(item.kind, item.label) for item in loaded if item.ok] == [
+        ("bench", "Sample · Linux VM, 2 threads"), ("bench", "Sample · Linux VM, 1 thread"),
+        ("models", "Sample · Linux VM, 2 threads"), ("bench", "Apple M3 · macOS 15.1"),
+        ("bench", "Apple M3 · macOS 15.1 (2)")]
     errors = {item.name: item.error for item in loaded if not item.ok}
     assert errors["broken.json"].startswith("The file is not valid JSON")
     assert "CSV export" in errors["rows.csv"] and '"schema"' in errors["other.json"]
 
-    rows = compare.combined_rows(loaded, {"Apple M3 · macOS 15.1": "Ana's M3", "Apple M3 · macOS 15.1 (2)": "Ana's M3"})
-    assert {r["machine"] for r in rows} >= {"Ana's M3", "Ana's M3 (2)", "Example · Linux VM, 1 thread"}
+    rows = compare.combined_rows(loaded, "bench", {"Apple M3 · macOS 15.1": "Ana's M3",
+                                                   "Apple M3 · macOS 15.1 (2)": "Ana's M3"})
+    assert {r["machine"] for r in rows} >= {"Ana's M3", "Ana's M3 (2)", "Sample · Linux VM, 1 thread"}
+    assert all("op" in r for r in rows)  # one kind at a time: no training runs among them
 
 
 def test_common_size_and_compare_table():
     rows = ([{**row(size=n, backend="numpy", median=n / 1e5), "machine": "A"} for n in (128, 256, 512)]
             + [{**row(size=n, backend="mlx", device="gpu", median=n / 1e6), "machine": "B"} for n in (256, 512, 1024)]
             + [{**row(op="softmax", size=64), "machine": "A"}])
-    assert compare.largest_common_size(rows, "matmul", "float32") == 512
-    assert compare.largest_common_size(rows, "softmax", "float32") == 64
-    assert compare.largest_common_size(rows, "attention", "float32") is None
-    assert compare.choices(rows)[0] == ("matmul", "float32")
-    keys = compare.series_keys(rows, "matmul", "float32", 512)
+    assert bench_compare.largest_common_size(rows, "matmul", "float32") == 512
+    assert bench_compare.largest_common_size(rows, "softmax", "float32") == 64
+    assert bench_compare.largest_common_size(rows, "attention", "float32") is None
+    assert bench_compare.choices(rows)[0] == ("matmul", "float32")
+    keys = bench_compare.series_keys(rows, "matmul", "float32", 512)
     assert keys == [("A", "numpy", "cpu"), ("B", "mlx", "gpu")]
-    table = compare.compare_table(rows, "matmul", "float32", 512, ("A", "numpy", "cpu"))
+    table = bench_compare.compare_table(rows, "matmul", "float32", 512, ("A", "numpy", "cpu"))
     assert [(t["machine"], t["library · device"]) for t in table] == [("B", "MLX · gpu"), ("A", "NumPy · cpu")]
     assert table[0]["speedup"] == pytest.approx(10.0) and table[1]["speedup"] == pytest.approx(1.0)
 
 
-def test_the_shipped_examples_are_real_linux_files():
-    for example in compare.EXAMPLES:
-        result = load_results(example.path)
+def test_the_shipped_samples_are_real_linux_files():
+    for sample in compare.SAMPLES:
+        result = load(sample.path)
         assert result.machine["os"].startswith("Linux") and "Apple" not in result.machine["cpu"]
-        assert result.settings["budget_s"] == 0.2
-        assert {r["op"] for r in result.results} == {"matmul", "softmax", "layer_norm", "add"}
-        assert all(r["status"] == "ok" and r["correct"] for r in result.results)
-        assert "Example" in example.label
+        assert all(r["status"] == "ok" for r in result.results) and "Sample" in sample.label
+        if result.kind == "bench":
+            assert result.settings["budget_s"] == 0.2
+            assert {r["op"] for r in result.results} == {"matmul", "softmax", "layer_norm", "add"}
+            assert all(r["correct"] for r in result.results)
+        else:
+            assert result.kind == "models" and {r["batch"] for r in result.results} == {16, 32, 64}
 
 
 def test_resolve_baseline_falls_back_to_a_timed_series():

@@ -10,8 +10,9 @@ import pytest
 
 from kernels import backends as kb
 from kernels.backends import mlx_backend, torch_backend
-from kernels.bench import OPS, Settings, measure, plan, run, runner, timing
-from kernels.bench.timing import Timing
+from kernels.bench import OPS, Settings, measure, plan, run, runner
+from kernels.measure import timing
+from kernels.measure.timing import Stopped, Timing
 from tests.bench_fakes import QUICK, counting, pretend_gpu, spy
 
 
@@ -49,6 +50,18 @@ def test_timing_statistics():
     assert t.iqr == pytest.approx(2.0)  # 4 - 2: the outlier does not move it
     assert Timing((0.5,), 1).iqr == 0.0
     assert "median" in str(t) and timing.format_seconds(2.5e-6) == "2.5 µs"
+    assert t.quartiles == (2.0, 4.0) and t.fields()["q3_s"] == 4.0 and t.fields()["calls_per_repeat"] == 1
+
+
+def test_measure_stops_between_blocks_when_asked():
+    """Stop is honoured between timed blocks (never inside one): a measurement with a long budget
+    ends at the next block once stop is asked for."""
+    asked = []
+    start = time.perf_counter()
+    with pytest.raises(Stopped):
+        measure(lambda: time.sleep(0.01), lambda r: None, budget_s=60.0, warmup=0, min_block_s=0.0,
+                should_stop=lambda: bool(asked) or (time.perf_counter() - start > 0.2 and not asked.append(1)))
+    assert time.perf_counter() - start < 1.0
 
 
 # --- The runner's synchronisation, with a fake device that counts ---------------------------
@@ -175,7 +188,7 @@ def test_a_wrong_result_is_measured_but_flagged(libs, monkeypatch):
     monkeypatch.setitem(OPS["add"].impls, "numpy", lambda a, b: a - b)
     (step,) = run(plan(["add"], [8], {"numpy": libs["numpy"]}), libs, QUICK)
     assert step.row["status"] == "ok" and step.row["correct"] is False
-    assert "exceeds" in step.row["message"] and "outside tolerance" in step.line().lower()
+    assert "exceeds" in step.row["message"] and "outside tolerance" in step.line.lower()
 
 
 # --- Host → device transfer ------------------------------------------------------------------
@@ -230,14 +243,25 @@ def test_plan_orders_and_validates(libs):
 
 def test_run_streams_progress_and_can_be_stopped(libs):
     tasks = plan(["add"], [4, 8], libs)
-    seen = []
-    steps = list(run(tasks, libs, QUICK, on_row=seen.append))
+    steps = list(run(tasks, libs, QUICK))
     assert [s.done for s in steps] == [1, 2, 3, 4, 5, 6] and steps[-1].fraction == 1.0
-    assert seen == [s.row for s in steps]
-    assert steps[0].line().startswith("[1/6] add n=4 float32 numpy/cpu: ok")
+    assert steps[0].line.startswith("[1/6] add n=4 float32 numpy/cpu: ok")
 
-    stop_after = iter([False, False, True])
-    assert len(list(run(tasks, libs, QUICK, should_stop=lambda: next(stop_after)))) == 2
+    stopped, kept = [], []
+    for step in run(tasks, libs, QUICK, should_stop=lambda: bool(stopped)):
+        kept.append(step)
+        if len(kept) == 2:
+            stopped.append(True)
+    assert len(kept) == 2
+
+
+def test_stop_ends_a_long_measurement_within_a_second(libs):
+    """Stop inside one measurement (a big budget) ends the run at the next timed block."""
+    start = time.perf_counter()
+    settings = Settings(budget_s=120.0, warmup=0, min_repeats=3, max_repeats=10**6, min_block_s=1e-3)
+    steps = list(run(plan(["add"], [64], {"numpy": libs["numpy"]}), libs, settings,
+                     should_stop=lambda: time.perf_counter() - start > 0.3))
+    assert steps == [] and time.perf_counter() - start < 1.3
 
 
 def test_inputs_are_made_once_per_op_and_size(libs, monkeypatch):

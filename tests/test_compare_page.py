@@ -7,14 +7,15 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from kernels.bench import compare
+from kernels.measure import compare
 from tests import apptest
 from tests.test_bench_page import charts, texts
 from tests.test_bench_report import result_bytes, row
 from ui.nav import PAGES
 
 PAGE = "pages/compare.py"
-EXAMPLE_LABELS = {e.label for e in compare.EXAMPLES}
+EXAMPLE_LABELS = {s.label for s in compare.SAMPLES if "models" not in s.filename}  # the benchmark samples
+M3 = f"compare_label_{len(compare.SAMPLES)}_m3.json"  # the first upload comes after the samples
 
 
 def open_page() -> AppTest:
@@ -33,7 +34,8 @@ def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
 
 
 def chart_rows(at: AppTest) -> list[dict]:
-    (spec, datasets), = charts(at)
+    """The benchmark chart's rows (the first chart; the small-models chart follows it)."""
+    spec, datasets = charts(at)[0]
     return datasets[0]
 
 
@@ -47,9 +49,9 @@ def test_in_the_measure_section_and_titled_as_in_the_nav():
 
 def test_the_examples_show_first_labelled_as_examples():
     at = open_page()
-    assert at.toggle(key="compare_examples").value is True
+    assert at.toggle(key="compare_samples").value is True
     assert not at.error
-    assert texts(at.caption).count("**Example**") == 2 and "not a second machine" in texts(at.caption)
+    assert texts(at.caption).count("**Sample**") == 3 and "not a second machine" in texts(at.caption)
     rows = chart_rows(at)
     assert {r["machine"] for r in rows} == EXAMPLE_LABELS
     assert {r["op"] for r in rows} == {"matmul"} and {r["size"] for r in rows} == {64, 128, 256, 512}
@@ -65,7 +67,7 @@ def test_the_examples_show_first_labelled_as_examples():
 
 def test_examples_off_and_nothing_uploaded_says_what_to_do():
     at = open_page()
-    at.toggle(key="compare_examples").set_value(False).run()
+    at.toggle(key="compare_samples").set_value(False).run()
     assert not at.exception
     assert "No result file loaded yet" in at.info[0].value
     assert not at.get("vega_lite_chart")
@@ -74,13 +76,13 @@ def test_examples_off_and_nothing_uploaded_says_what_to_do():
 def test_uploaded_file_is_labelled_by_its_machine_and_charted_with_the_rest():
     at = upload(open_page(), ("m3.json", m3_file()))
     assert not at.exception and not at.error
-    assert at.text_input(key="compare_label_2_m3.json").value == "Apple M3 Pro · macOS 15.1"
+    assert at.text_input(key=M3).value == "Apple M3 Pro · macOS 15.1"
     rows = chart_rows(at)
     assert {r["machine"] for r in rows} == EXAMPLE_LABELS | {"Apple M3 Pro · macOS 15.1"}
     assert {r["series"] for r in rows if r["machine"].startswith("Apple")} == {"NumPy · cpu", "PyTorch · mps", "MLX · gpu"}
     assert "**At n = 512**" in texts(at.markdown)  # the largest size all three files timed
 
-    at.text_input(key="compare_label_2_m3.json").set_value("Ana's M3").run()
+    at.text_input(key=M3).set_value("Ana's M3").run()
     assert "Ana's M3" in {r["machine"] for r in chart_rows(at)}
     at.selectbox(key="compare_op").set_value("softmax").run()
     assert {r["op"] for r in chart_rows(at)} == {"softmax"}  # the M3 file has no softmax; the examples do
@@ -91,10 +93,10 @@ def test_broken_and_foreign_files_get_an_error_naming_them_while_good_files_stil
                 ("export.csv", b"op,size,shape\nmatmul,16,a\n"), ("notes.json", json.dumps({"a": 1}).encode()))
     assert not at.exception, at.exception
     errors = [e.value for e in at.error]
-    assert len(errors) == 3
-    assert errors[0].startswith("**broken.json** could not be loaded: The file is not valid JSON")
-    assert errors[1].startswith("**export.csv** could not be loaded:") and "CSV export" in errors[1]
-    assert errors[2].startswith("**notes.json** could not be loaded:") and "schema" in errors[2]
+    assert len(errors) == 3  # the names and the reasons are shown as text (escaped), never as Markdown
+    assert errors[0].startswith(r"**broken\.json** could not be loaded: The file is not valid JSON")
+    assert errors[1].startswith(r"**export\.csv** could not be loaded:") and "CSV export" in errors[1]
+    assert errors[2].startswith(r"**notes\.json** could not be loaded:") and "schema" in errors[2]
     assert "Apple M3 Pro · macOS 15.1" in {r["machine"] for r in chart_rows(at)}
 
 
@@ -107,7 +109,7 @@ def test_the_same_file_twice_gets_two_labels():
 def test_files_with_no_common_size_still_chart():
     small = result_bytes({"cpu": "Small", "os": "Linux"}, [row(size=8, backend="numpy")])
     at = open_page()
-    at.toggle(key="compare_examples").set_value(False).run()
+    at.toggle(key="compare_samples").set_value(False).run()
     at = upload(at, ("small.json", small), ("m3.json", m3_file()))
     assert not at.exception
     assert "No size was timed in every file" in texts(at.info)

@@ -45,8 +45,8 @@ class FakeClockDevice:
 def test_compare_times_the_launch_naively_and_the_work_when_synced():
     dev = FakeClockDevice()
     naive, synced, result = lazy.compare(dev.op, dev.sync, repeats=4, warmup=2, clock=dev.clock)
-    assert naive.times == [1, 1, 1, 1]
-    assert synced.times == [101, 101, 101, 101]  # the naive call's queued work was drained, untimed
+    assert naive.samples == (1, 1, 1, 1)
+    assert synced.samples == (101, 101, 101, 101)  # the naive call's queued work was drained, untimed
     assert dev.launched == 2 + 4 * 2 and dev.pending == 0 and result == dev.launched
     assert dev.synced == 2 + 4 * 2  # every warm-up and every timed synced call waited, plus each drain
 
@@ -74,7 +74,7 @@ def test_compare_on_a_threaded_async_device():
     finally:
         dev.pool.shutdown(wait=True)
     assert last.done()
-    assert synced.low >= dev.WORK  # a synced timing can never beat the work it waited for
+    assert synced.min >= dev.WORK  # a synced timing can never beat the work it waited for
     assert naive.median < synced.median
 
 
@@ -91,7 +91,7 @@ def test_run_demo_synchronises_every_timed_call_on_the_chosen_device(libs):
     res = lazy.run_demo(fake, 64, "cpu", repeats=3, warmup=1)
     assert res.status == "ok", res.error
     assert calls == ["cpu"] * (1 + 2 * 3)  # warm-up, then per repeat: the drain and the synced call
-    assert len(res.naive.times) == len(res.synced.times) == 3
+    assert res.naive.repeats == res.synced.repeats == 3
     assert res.device == "cpu" and res.device_kind == "cpu" and res.result_device == "cpu"
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kernels.models import results
+from kernels.measure.results import load
 from kernels.models.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,9 +22,9 @@ def test_command_end_to_end(tmp_path):
          "--backends", "torch,mlx", "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    doc = results.load(out)
-    assert set(doc) >= {"schema", "machine", "created", "results"} and doc["machine"]["libraries"]["torch"]
-    rows = doc["results"]
+    doc = load(out)
+    assert doc.kind == "models" and doc.machine["libraries"]["torch"]
+    rows = doc.results
     assert [(r["backend"], r["variant"], r["batch"]) for r in rows] == [
         ("torch", "eager", 4), ("mlx", "eager", 4), ("mlx", "compiled", 4),
         ("torch", "eager", 8), ("mlx", "eager", 8), ("mlx", "compiled", 8)]
@@ -40,7 +40,7 @@ def test_transformer_in_process(tmp_path, capsys):
     code = main(["--model", "transformer", "--batch", "2", "--width", "8", "--seq-len", "4", "--steps", "3",
                  "--depth", "1", "--backends", "numpy,torch", "--optimizer", "sgd", "--quiet", "--out", str(out)])
     assert code == 0
-    rows = results.load(out)["results"]
+    rows = load(out).results
     assert [r["status"] for r in rows] == ["unsupported", "ok"]
     assert rows[1]["seq_len"] == 4 and rows[1]["optimizer"] == "sgd"
     captured = capsys.readouterr()

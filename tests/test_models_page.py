@@ -9,6 +9,7 @@ import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from kernels import memory
+from kernels.measure.live import LiveRun
 from tests.apptest import open_page
 from ui.nav import PAGES
 
@@ -53,7 +54,7 @@ def test_tiny_run_gives_charts_verdict_and_survives_a_rerun():
     at.button(key="models_run").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
-    rows = at.session_state["models_runs"][-1]["rows"]
+    rows = at.session_state["models_runs"][-1].rows
     assert {r["batch"] for r in rows} == {1, 2, 4} and all(r["status"] == "ok" for r in rows)
 
     (speed_spec, speed), (loss_spec, losses) = chart_data(at)
@@ -77,7 +78,7 @@ def test_transformer_runs_in_torch_and_mlx_and_numpy_says_why_not():
     at.multiselect(key="models_libraries").set_value(["numpy", "torch"])
     at.button(key="models_run").click().run()
     assert not at.exception, at.exception
-    rows = at.session_state["models_runs"][-1]["rows"]
+    rows = at.session_state["models_runs"][-1].rows
     assert [(r["backend"], r["status"]) for r in rows] == [("numpy", "unsupported"), ("torch", "ok")]
     assert any("no autograd" in i.value for i in at.info)
     assert "class TinyTransformer(nn.Module):" in "\n".join(c.value for c in at.code)
@@ -89,7 +90,7 @@ def test_no_library_chosen_is_a_message():
     at.button(key="models_run").click().run()
     assert not at.exception
     assert [e.value for e in at.error] == ["Pick at least one library to train."]
-    assert "models_runs" not in at.session_state
+    assert not at.session_state["models_runs"]
 
 
 def test_a_size_that_would_not_fit_is_refused_before_running(monkeypatch):
@@ -100,7 +101,7 @@ def test_a_size_that_would_not_fit_is_refused_before_running(monkeypatch):
     at.button(key="models_run").click().run()
     assert not at.exception
     assert len(at.error) == 1 and "needs about" in at.error[0].value and "smaller size" in at.error[0].value
-    assert "models_runs" not in at.session_state
+    assert not at.session_state["models_runs"]
 
 
 def test_missing_mlx_greys_its_column_and_the_rest_still_trains(mlx_missing):
@@ -109,22 +110,26 @@ def test_missing_mlx_greys_its_column_and_the_rest_still_trains(mlx_missing):
     at.radio(key="models_sweep_mlp").set_value("none")
     at.button(key="models_run").click().run()
     assert not at.exception, at.exception
-    rows = at.session_state["models_runs"][-1]["rows"]
+    rows = at.session_state["models_runs"][-1].rows
     assert [(r["backend"], r["status"]) for r in rows] == [("numpy", "ok"), ("torch", "ok"), ("mlx", "unsupported")]
     assert any("MLX" in i.value and "not installed" in i.value for i in at.info)
 
 
 def test_a_stopped_run_keeps_its_finished_rows_and_says_so():
-    """Rows are saved as each training run finishes: a rerun mid-run (Stop, or a setting changed)
-    keeps them, and the page says how many of the planned runs finished."""
+    """Rows are kept as each training run finishes: a run stopped part way keeps them, and the page
+    says how many of the planned runs finished and why it ended."""
     at = tiny(open_page(PAGE))
     at.button(key="models_run").click().run()
     finished = at.session_state["models_runs"][-1]
-    partial = dict(finished, rows=finished["rows"][:2], planned=len(finished["rows"]))
+    partial = LiveRun(kind="models", total=finished.total, machine=finished.machine, settings=finished.settings,
+                      title=finished.title, noun="training run", rows=finished.rows[:2], state="stopped",
+                      why="Stop was pressed", started=finished.started, finished=finished.finished)
     at.session_state["models_runs"] = [partial]
+    at.session_state["models_live"] = partial
     at.run()
     assert not at.exception
-    assert any(f"stopped after 2 of {len(finished['rows'])} training runs" in w.value for w in at.warning)
+    assert any(f"Stopped after 2 of {finished.total} training runs" in w.value and "Stop was pressed" in w.value
+               for w in at.warning)
     assert at.get("vega_lite_chart"), "the finished rows are still charted"
 
 

@@ -8,7 +8,8 @@ import math
 import pytest
 
 from kernels import memory
-from kernels.models import ROW_FIELDS, plan, report, results, run, runner
+from kernels.measure.results import load, new_result_file
+from kernels.models import ROW_FIELDS, plan, report, run, runner
 from kernels.models import spec as S
 
 TINY = S.RunSpec(model="mlp", batch=4, width=8, steps=4)
@@ -42,7 +43,7 @@ def test_rows_have_every_field_and_numbers(libs):
     assert [r["status"] for r in rows] == ["ok"] * 4
     for r in rows:
         assert tuple(r) == ROW_FIELDS
-        assert r["steps_per_s"] > 0 and r["timed_steps"] == TINY.steps - TINY.warmup
+        assert r["steps_per_s"] > 0 and r["repeats"] == TINY.steps - TINY.warmup
         assert r["initial_loss"] == r["losses"][0] and r["final_loss"] == r["losses"][-1]
         assert r["params"] == S.param_count(TINY)
     peaks = {r["backend"]: (r["peak_memory_bytes"], r["memory_note"]) for r in rows}
@@ -95,7 +96,7 @@ def test_sweep_halves_down_from_the_chosen_size():
 def fake(backend, label, batch, speed, variant="eager", device="cpu", losses=(2.3, 2.2)):
     return {"model": "mlp", "backend": backend, "label": label, "variant": variant, "device": device,
             "batch": batch, "width": 64, "seq_len": None, "depth": 2, "optimizer": "adam", "lr": 1e-3,
-            "steps": 2, "status": "ok", "steps_per_s": speed, "step_s_median": 1 / speed, "step_s_iqr": 0.0,
+            "steps": 2, "status": "ok", "steps_per_s": speed, "median_s": 1 / speed, "iqr_s": 0.0,
             "losses": list(losses), "initial_loss": losses[0], "final_loss": losses[-1]}
 
 
@@ -126,6 +127,9 @@ def test_verdict_with_nothing_to_compare():
     assert report.verdict([]) == ["No run finished, so there is nothing to compare yet."]
     one = " ".join(report.verdict([fake("mlx", "MLX", 8, 10)]))
     assert "only MLX trained it here" in one
+    # A run stopped part way: two libraries, but never at the same size.
+    apart_sizes = " ".join(report.verdict([fake("mlx", "MLX", 8, 10), fake("torch", "PyTorch", 16, 10)]))
+    assert "only MLX and PyTorch trained it here at any one size" in apart_sizes and "yet" in apart_sizes
     apart = report.verdict([fake("mlx", "MLX", 8, 10, losses=(2.3, 2.0)), fake("torch", "PyTorch", 8, 10)])
     assert "differ by up to 0.2" in apart[-1]
 
@@ -134,19 +138,21 @@ def test_verdict_with_nothing_to_compare():
 
 def test_result_file_round_trip(tmp_path):
     row = {**fake("mlx", "MLX", 8, 10), "final_loss": math.nan, "losses": [2.3, math.inf], "message": ""}
-    doc = results.document([row], {"os": "test"}, {"steps": 2})
     path = tmp_path / "models.json"
-    results.save(doc, path)
-    loaded = results.load(path)
-    assert (loaded["schema"], loaded["kind"], loaded["machine"]) == (1, "models", {"os": "test"})
-    assert loaded["results"][0]["final_loss"] is None and loaded["results"][0]["losses"] == [2.3, None]
-    assert list(loaded["results"][0])[:len(ROW_FIELDS)] == list(ROW_FIELDS)
+    path.write_bytes(new_result_file("models", [row], {"os": "test"}, {"steps": 2}).to_json())
+    loaded = load(path)
+    assert (loaded.schema, loaded.kind, loaded.machine) == (1, "models", {"os": "test"})
+    assert loaded.results[0]["final_loss"] is None and loaded.results[0]["losses"] == [2.3, None]
+    assert list(loaded.results[0])[:len(ROW_FIELDS)] == list(ROW_FIELDS)
 
 
-def test_result_file_rejects_other_files(tmp_path):
+def test_a_models_file_is_read_as_models_and_a_bench_file_as_bench(tmp_path):
     bench = tmp_path / "bench.json"
     bench.write_text(json.dumps({"schema": 1, "machine": {}, "created": "2025-01-01T00:00:00", "results": []}))
-    with pytest.raises(ValueError, match="not small-model results"):
-        results.load(bench)
+    assert load(bench).kind == "bench"
     with pytest.raises(ValueError, match="not valid JSON"):
-        results.load(b"{")
+        load(b"{")
+    broken = json.loads(new_result_file("models", [{**fake("mlx", "MLX", 8, 10), "message": ""}], {}).to_json())
+    broken["results"][0]["losses"] = "down"
+    with pytest.raises(ValueError, match="losses = 'down', which should be a list of numbers"):
+        load(json.dumps(broken).encode())

@@ -8,23 +8,25 @@ from __future__ import annotations
 import argparse
 from typing import Sequence
 
+import textwrap
+
 from ..backends import NAMES, discover
-from ..cli_common import (Parser, UsageError, collect, comma_list, device_list, progress_printer, run_main,
-                          status_counts, whole_numbers, write_out)
+from ..measure.cli import (Parser, UsageError, collect, comma_list, device_list, progress_printer, run_main,
+                           status_counts, whole_numbers, write_out)
+from ..measure.rows import STATUSES
 from .ops import OPS
-from .results import STATUSES
-from .runner import DTYPES, Settings, plan, result_file, run
+from .runner import DTYPES, Settings, method, plan, result_file, run
 
 PROG = "python -m kernels.bench"
 EPILOG = f"""\
 operations (--ops), size n means:
 {chr(10).join(f"  {name:<14}{op.title}: {op.size_means}" for name, op in OPS.items())}
 
-Every timed call ends with the device's synchronisation (mx.eval on MLX's result,
-torch.mps/cuda.synchronize()), after warm-up calls; each row records the median, IQR,
-min and max of the repeats, GFLOP/s or GB/s, and the max error against a float64 NumPy
-reference. Combinations that cannot run here are rows with status "unsupported"
-(with the reason) or "refused" (too big for memory), not failures.
+how it measures (with the default settings):
+{chr(10).join(textwrap.fill(line, 96, initial_indent="  - ", subsequent_indent="    ") for line in method(Settings()))}
+
+Combinations that cannot run here are rows with status "unsupported" (with the reason)
+or "refused" (too big for memory), not failures.
 
 example:
   {PROG} --ops matmul,softmax --sizes 256,512,1024 --backends numpy,torch,mlx \\

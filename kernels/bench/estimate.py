@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from ..backends import Backend
+from ..measure.words import about
 from .ops import OPS
 from .runner import ITEMSIZE, Settings, Task, unsupported_reason
 
@@ -33,17 +34,6 @@ class Estimate:
 
     def words(self) -> str:
         return about(self.seconds)
-
-
-def about(seconds: float) -> str:
-    """``about 15 s``, ``about 2 min``, ``under a second``."""
-    if seconds < 1:
-        return "under a second"
-    if seconds < 60:
-        return f"about {max(1, round(seconds / 5) * 5) if seconds >= 10 else round(seconds)} s"
-    if seconds < 3600:
-        return f"about {round(seconds / 60)} min"
-    return f"about {seconds / 3600:.1f} h"
 
 
 def work(op_name: str, n: int, dtype: str) -> float:

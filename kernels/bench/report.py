@@ -10,21 +10,16 @@ from __future__ import annotations
 import itertools
 from typing import Iterable, Mapping, Sequence
 
-from ..backends import MODULES
-from ..wording import EVEN, ratio_text
+from ..measure.rows import LABELS, label, ok_rows, row_label
+from ..measure.timing import format_seconds
+from ..measure.words import EVEN, ratio_text
 from .ops import OPS
-from .timing import format_seconds
 
-LABELS = {m.NAME: m.LABEL for m in MODULES}  # "torch" -> "PyTorch"
 DEFAULT_BASELINE = ("numpy", "cpu")
 SPREADS = {"iqr": "IQR (middle half of the repeats, drawn around the median)",
            "minmax": "min – max of the repeats"}
 
 Series = tuple[str, str]  # (backend, device)
-
-
-def label(backend: str) -> str:
-    return LABELS.get(backend, backend)
 
 
 def series_of(row: Mapping) -> Series:
@@ -37,16 +32,8 @@ def series_label(series: Series) -> str:
     return f"{label(backend)} · {device}" if device else label(backend)
 
 
-def row_label(row: Mapping) -> str:
-    return series_label(series_of(row))
-
-
 def op_title(name: str) -> str:
     return OPS[name].title if name in OPS else name
-
-
-def ok_rows(rows: Iterable[Mapping]) -> list[Mapping]:
-    return [r for r in rows if r.get("status") == "ok" and r.get("median_s")]
 
 
 def throughput(row: Mapping) -> float | None:
@@ -76,10 +63,8 @@ def resolve_baseline(rows: Iterable[Mapping], chosen: Series) -> Series:
 
 def speedups(rows: Sequence[Mapping], baseline: Series = DEFAULT_BASELINE) -> list[float | None]:
     """For each row, how many times faster than ``baseline`` (a library on a device) it ran the
-    same operation, size and dtype (> 1: faster); None where either has no time.
-
-    Like :func:`kernels.bench.speedups`, but the baseline is a series, not just a library, so
-    "over Torch on cpu" is not mixed up with "over Torch on mps"."""
+    same operation, size and dtype (> 1: faster); None where either has no time. The baseline is a
+    series, not just a library, so "over Torch on cpu" is not mixed up with "over Torch on mps"."""
     base = {(r["op"], r["size"], r["dtype"]): r["median_s"] for r in ok_rows(rows) if series_of(r) == tuple(baseline)}
     out = []
     for r in rows:

@@ -16,14 +16,15 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from .. import runner_common
 from ..backends import Backend, discover
 from ..machine import machine_info
-from ..memory import TooLarge, check_fits
+from ..measure.results import ResultFile, new_result_file
+from ..measure.rows import Progress, device_label, device_names, device_unavailable, outcome, run_tasks
+from ..measure.timing import Timing, format_seconds, measure
+from ..memory import check_fits
 from .op import Op
 from .ops import OPS
-from .results import ResultFile, new_result_file
-from .timing import format_seconds, measure
+from .results import KIND
 
 DTYPES = ("float32", "float16", "bfloat16", "float64")
 ITEMSIZE = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
@@ -64,22 +65,17 @@ class Task:
         return f"{self.op} n={self.size} {self.dtype} {where}"
 
 
-@dataclass(frozen=True)
-class Progress(runner_common.Progress):
-    """What :func:`run` yields after each measurement."""
-
-    def line(self) -> str:
-        """``[3/12] matmul n=512 float32 torch/cpu: ok 1.2 ms (IQR 30 µs, 40×1) · 220 GFLOP/s``"""
-        r = self.row
-        where = f"{r['backend']}/{r['device']}" if r["device"] else r["backend"]
-        head = self.head(f"{r['op']} n={r['size']} {r['dtype']} {where}")
-        if r["status"] != "ok":
-            return f"{head}: {r['message']}"
-        speed = r["gflops"] if r["unit"] == "GFLOP/s" else r["gbps"]
-        speed = f"{speed:.3g} {r['unit']}" if speed else f"? {r['unit']}"
-        check = "" if r["correct"] else f" · OUTSIDE TOLERANCE: {r['message']}"
-        return (f"{head} {format_seconds(r['median_s'])} (IQR {format_seconds(r['iqr_s'])}, "
-                f"{r['repeats']}×{r['calls_per_repeat']}) · {speed}{check}")
+def progress_text(r: Mapping) -> str:
+    """``matmul n=512 float32 torch/cpu: ok 1.2 ms (IQR 30 µs, 40×1) · 220 GFLOP/s``"""
+    where = f"{r['backend']}/{r['device']}" if r["device"] else r["backend"]
+    head = f"{r['op']} n={r['size']} {r['dtype']} {where}: {r['status']}"
+    if r["status"] != "ok":
+        return f"{head}: {r['message']}"
+    speed = r["gflops"] if r["unit"] == "GFLOP/s" else r["gbps"]
+    speed = f"{speed:.3g} {r['unit']}" if speed else f"? {r['unit']}"
+    check = "" if r["correct"] else f" · OUTSIDE TOLERANCE: {r['message']}"
+    return (f"{head} {format_seconds(r['median_s'])} (IQR {format_seconds(r['iqr_s'])}, "
+            f"{r['repeats']}×{r['calls_per_repeat']}) · {speed}{check}")
 
 
 # --- Planning ---------------------------------------------------------------------------------
@@ -103,38 +99,26 @@ def plan(ops: Iterable[str], sizes: Iterable[int], backends: Mapping[str, Backen
             for b in backends.values() for device in device_names(b, devices)]
 
 
-def device_names(backend: Backend, devices: str | Sequence[str] = "auto") -> list[str]:
-    """The devices of ``backend`` that a plan covers (``[""]`` for a missing library, so it gets a row)."""
-    if not backend.available:
-        return [""]
-    if devices == "auto":
-        return [d.name for d in backend.available_devices]
-    if devices == "all":
-        return [d.name for d in backend.devices]
-    return [d.name for d in backend.devices if d.name in devices]
-
 
 # --- Running ----------------------------------------------------------------------------------
 
 def run(tasks: Sequence[Task], backends: Mapping[str, Backend], settings: Settings = Settings(), *,
-        should_stop: Callable[[], bool] | None = None,
-        on_row: Callable[[dict], None] | None = None) -> Iterator[Progress]:
+        should_stop: Callable[[], bool] | None = None) -> Iterator[Progress]:
     """Measure each task in turn, yielding a :class:`Progress` (with its row) as each finishes.
 
-    Stop early by breaking out of the loop, or with ``should_stop()`` returning True (checked
-    before each measurement). Inputs and the reference are made once per (op, size).
+    Stop early by breaking out of the loop, or with ``should_stop()`` returning True: it is checked
+    before each measurement and between the timed blocks of one, so even a long measurement ends
+    within about a second. Inputs and the reference are made once per (op, size).
     """
-    start = time.perf_counter()
-    data: _Data | None = None
-    for done, task in enumerate(tasks, 1):
-        if should_stop is not None and should_stop():
-            return
-        if data is None or (data.op.name, data.size) != (task.op, task.size):
-            data = _Data(OPS[task.op], task.size, settings.seed)  # the previous one is freed
-        row = measure_task(task, backends[task.backend], data, settings)
-        if on_row is not None:
-            on_row(row)
-        yield Progress(done, len(tasks), row, time.perf_counter() - start)
+    stop = should_stop or (lambda: False)
+    data: list[_Data] = []  # the current (op, size)'s; the previous one is freed when it changes
+
+    def measure_one(task: Task) -> dict:
+        if not data or (data[0].op.name, data[0].size) != (task.op, task.size):
+            data[:] = [_Data(OPS[task.op], task.size, settings.seed)]
+        return measure_task(task, backends[task.backend], data[0], settings, stop)
+
+    return run_tasks(tasks, measure_one, progress_text, should_stop)
 
 
 class _Data:
@@ -153,23 +137,20 @@ class _Data:
         return np.asarray(self.op.reference(*(x.astype(np.float64) for x in self.inputs.values())))
 
 
-def measure_task(task: Task, backend: Backend, data: _Data, settings: Settings) -> dict:
-    """One result row; never raises."""
+def measure_task(task: Task, backend: Backend, data: _Data, settings: Settings,
+                 should_stop: Callable[[], bool] = lambda: False) -> dict:
+    """One result row; never raises (but :class:`kernels.measure.timing.Stopped` ends the run)."""
     op, n = OPS[task.op], task.size
-    row = empty_row(task, backend, op)
-    reason = unsupported_reason(op, backend, task)
-    if reason:
-        return {**row, "status": "unsupported", "message": reason}
-    try:
+
+    def work() -> dict:
         check_fits(op.memory_bytes(n, ITEMSIZE[task.dtype]), f"{op.name} at n={n} in {task.dtype}")
-        return {**row, **_measure(op, backend, task, data, settings)}
-    except (TooLarge, MemoryError) as exc:
-        return {**row, "status": "refused", "message": str(exc) or "out of memory"}
-    except Exception as exc:  # the library's own error, in its own words
-        return {**row, "status": "error", "message": runner_common.error_message(exc)}
+        return _measure(op, backend, task, data, settings, should_stop)
+
+    return outcome(empty_row(task, backend, op), unsupported_reason(op, backend, task), work)
 
 
-def _measure(op: Op, backend: Backend, task: Task, data: _Data, settings: Settings) -> dict:
+def _measure(op: Op, backend: Backend, task: Task, data: _Data, settings: Settings,
+             should_stop: Callable[[], bool]) -> dict:
     """Convert the inputs, check the first result, then time: the part that runs the libraries."""
     fn, sync = prepare(op, backend, task, data.inputs)
     with backend.device_scope(task.device):
@@ -182,7 +163,7 @@ def _measure(op: Op, backend: Backend, task: Task, data: _Data, settings: Settin
         timing = measure(fn, sync, budget_s=settings.budget_s,
                          warmup=min(settings.warmup, 1) if slow else settings.warmup,
                          min_block_s=settings.min_block_s, min_repeats=settings.min_repeats,
-                         max_repeats=settings.max_repeats)
+                         max_repeats=settings.max_repeats, should_stop=should_stop)
     layout = op.layouts.get(backend.name)
     if layout is not None:
         result = layout.output(result)
@@ -194,12 +175,7 @@ def _measure(op: Op, backend: Backend, task: Task, data: _Data, settings: Settin
     return {
         **fields,
         "status": "ok",
-        "median_s": seconds,
-        "iqr_s": timing.iqr,
-        "min_s": timing.min,
-        "max_s": timing.max,
-        "repeats": timing.repeats,
-        "calls_per_repeat": timing.number,
+        **timing.fields(),
         "gflops": flops / seconds / 1e9 if flops and seconds > 0 else None,
         "gbps": nbytes / seconds / 1e9 if seconds > 0 else None,
     }
@@ -252,7 +228,7 @@ def tf32_note(backend: Backend, task: Task) -> str:
 
 def unsupported_reason(op: Op, backend: Backend, task: Task) -> str | None:
     """Why this combination cannot run here, or None. Capabilities come from the backend layer."""
-    reason = runner_common.device_unavailable(backend, task.device)
+    reason = device_unavailable(backend, task.device)
     if reason is not None:
         return reason
     device = backend.device(task.device)
@@ -269,7 +245,6 @@ def unsupported_reason(op: Op, backend: Backend, task: Task) -> str | None:
 
 def empty_row(task: Task, backend: Backend, op: Op) -> dict:
     """A row with every field present; measuring fills in the numbers."""
-    device = next((d for d in backend.devices if d.name == task.device), None)
     n = task.size
     return {
         "op": task.op,
@@ -279,15 +254,11 @@ def empty_row(task: Task, backend: Backend, op: Op) -> dict:
         "backend": task.backend,
         "version": backend.version,
         "device": task.device,
-        "device_label": device.label if device else "",
+        "device_label": device_label(backend, task.device),
         "status": "",
         "message": "",
-        "median_s": None,
-        "iqr_s": None,
-        "min_s": None,
-        "max_s": None,
+        **{k: None for k in Timing((0.0,)).fields()},
         "repeats": 0,
-        "calls_per_repeat": None,
         "flops": op.flops(n) if op.flops else None,
         "bytes": op.moved(n) * ITEMSIZE[task.dtype],
         "unit": op.unit,
@@ -303,15 +274,42 @@ def empty_row(task: Task, backend: Backend, op: Op) -> dict:
 
 def result_file(rows: Iterable[dict], backends: Mapping[str, Backend], settings: Settings = Settings()) -> ResultFile:
     """Rows plus the machine they ran on and the settings used: what the page and CLI save."""
-    return new_result_file(rows, machine_info(backends), settings.as_dict())
+    return new_result_file(KIND.name, rows, machine_info(backends), settings.as_dict())
 
 
 def benchmark(ops: Iterable[str], sizes: Iterable[int], backends: Mapping[str, Backend] | None = None,
               devices: str | Sequence[str] = "auto", dtypes: Iterable[str] = ("float32",),
-              settings: Settings = Settings(), *, should_stop: Callable[[], bool] | None = None,
-              on_row: Callable[[dict], None] | None = None) -> ResultFile:
+              settings: Settings = Settings()) -> ResultFile:
     """Plan, run every measurement and return the result file (no streaming)."""
     backends = discover() if backends is None else backends
     tasks = plan(ops, sizes, backends, devices, dtypes)
-    rows = [p.row for p in run(tasks, backends, settings, should_stop=should_stop, on_row=on_row)]
+    rows = [p.row for p in run(tasks, backends, settings)]
     return result_file(rows, backends, settings)
+
+
+def method(settings: Settings, machine: Mapping | None = None) -> list[str]:
+    """How this sweep measures, in words, read from ``settings`` and the constants in force (never
+    typed by hand beside them): the page's "How we measure" and the command's ``--help``."""
+    lines = [
+        f"Warm-up: the first call is checked against the reference, then {settings.warmup} more run untimed "
+        "(compilation, caches, lazy set-up); a call slower than the budget gets one.",
+        "Synchronisation: every timed call ends with sync(result): mx.eval(result) for MLX, which is lazy and "
+        "would otherwise time only the building of a graph; torch.mps.synchronize() or torch.cuda.synchronize() "
+        "for Torch on a GPU, which returns before the kernel finishes; nothing for NumPy and CPU tensors.",
+        f"Repeats: calls are grouped in blocks of at least {format_seconds(settings.min_block_s)} for the clock; "
+        f"blocks repeat until the {settings.budget_s:g} s budget is spent, at least {settings.min_repeats} and "
+        f"at most {settings.max_repeats} times; each row keeps the median and the IQR (the spread of the middle "
+        "half), the quartiles, min and max.",
+        f"Correctness: every library's first result is compared with the same operation in float64 NumPy; it "
+        f"passes within {TOLERANCE} × the dtype's rounding step × √(length of the longest sum) × the answer's "
+        "largest value. A wrong answer is flagged, not hidden.",
+        f"Same inputs: one generator seeded with {settings.seed} makes each size's inputs once; every library "
+        "copies them to its device before the clock starts.",
+    ]
+    tf32 = [name for name, p in ((machine or {}).get("precision") or {}).items()
+            if isinstance(p, dict) and p.get("float32_matmul") == "tf32"]
+    if tf32:
+        lines.append(f"TF32: on this machine {', '.join(tf32)} computes float32 matrix products in TF32 (10-bit "
+                     "mantissa), so its float32 matmul, attention and convolution rows miss the float32 tolerance; "
+                     "start with MLX_ENABLE_TF32=0 for full float32.")
+    return lines

@@ -22,7 +22,7 @@ from typing import Any, Mapping, Sequence
 from ..backends import Backend, Output
 from ..cells import execute
 from ..cells import literal as cell_literal
-from ..runner_common import error_message
+from ..measure.rows import error_message
 
 DTYPES = ("float32", "float64", "float16", "bfloat16", "int32", "int64")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -10,7 +10,6 @@ harness is shown with ``inspect.getsource``.
 """
 from __future__ import annotations
 
-import statistics
 import string
 import time
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any, Callable, Mapping
 from .. import memory
 from ..backends import Backend
 from ..cells import execute, format_error
+from ..measure.timing import Timing
 from .conversions import render
 
 SIZES = (64, 1024, 64)  # min, max, step of the matrix size n (n x n float32)
@@ -92,23 +92,6 @@ def matmul_source(backend: Backend, n: int, device: str) -> str:
     return f"{backend.import_line}\n\n{body}\n"
 
 
-@dataclass
-class Timing:
-    times: list[float]
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.times)
-
-    @property
-    def low(self) -> float:
-        return min(self.times)
-
-    @property
-    def high(self) -> float:
-        return max(self.times)
-
-
 def compare(op: Callable[[], Any], sync: Callable[[Any], None], *,
             repeats: int = DEFAULT_REPEATS, warmup: int = WARMUP,
             clock: Callable[[], float] = time.perf_counter) -> tuple[Timing, Timing, Any]:
@@ -132,7 +115,7 @@ def compare(op: Callable[[], Any], sync: Callable[[Any], None], *,
         result = op()
         sync(result)
         synced.append(clock() - start)
-    return Timing(naive), Timing(synced), result
+    return Timing(tuple(naive)), Timing(tuple(synced)), result
 
 
 @dataclass

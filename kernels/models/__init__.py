@@ -4,7 +4,8 @@ Pieces: the shared settings, weights and batches (``spec``); one module per libr
 same names (``numpy_models``, ``torch_models``, ``mlx_models``: the model classes, ``loss_fn``,
 ``make_optimizer``, the training step, ``SHOWN``, ``Trainer``, peak memory); training and timing
 (``runner``: :func:`plan`, :func:`run`); reading the rows (``report``: :func:`verdict`); the
-result file (``results``). No Streamlit here; the command line is ``python -m kernels.models``.
+rows' kind of result file (``results``). The measurement core they share with every Measure page is
+``kernels.measure``. No Streamlit here; the command line is ``python -m kernels.models``.
 
 Typical use from a page::
 
@@ -15,16 +16,19 @@ Typical use from a page::
 The library modules import their library at the top: import one (``library_module(name)``)
 only when ``discover()`` found that library.
 """
+from ..measure.rows import Progress, row_label
 from .report import comparison, loss_table, speed_table, verdict
-from .runner import (ROW_FIELDS, Progress, Task, library_module, memory_refusal, plan, row_label, run,
-                     size_text, train, train_and_time, unsupported_reason)
+from .results import KIND, ROW_FIELDS
+from .runner import (Task, library_module, memory_refusal, plan, progress_text, run, size_text, train,
+                     train_and_time, unsupported_reason)
 from .spec import (LIMITS, MODEL_TITLES, MODELS, OPTIMIZER_TITLES, OPTIMIZERS, RunSpec, estimate_bytes,
                    init_weights, make_batches, param_count, sweep, validate)
 
 __all__ = [
     "RunSpec", "MODELS", "MODEL_TITLES", "OPTIMIZERS", "OPTIMIZER_TITLES", "LIMITS",
     "validate", "init_weights", "make_batches", "param_count", "estimate_bytes", "sweep",
-    "Task", "Progress", "ROW_FIELDS", "plan", "run", "train", "train_and_time", "library_module",
+    "Task", "Progress", "KIND", "ROW_FIELDS", "plan", "run", "train", "train_and_time", "library_module",
+    "progress_text",
     "unsupported_reason", "memory_refusal",
     "row_label", "size_text", "verdict", "comparison", "speed_table", "loss_table",
 ]

@@ -12,12 +12,15 @@ import sys
 from typing import Sequence
 
 from ..backends import NAMES, discover
-from ..cli_common import (Parser, UsageError, collect, comma_list, device_list, progress_printer, run_main,
-                          status_counts, whole_numbers, write_out)
 from ..machine import machine_info
-from . import report, results
+from ..measure.cli import (Parser, UsageError, collect, comma_list, device_list, progress_printer, run_main,
+                           status_counts, whole_numbers, write_out)
+from ..measure.results import new_result_file
+from ..measure.rows import STATUSES, row_label
+from . import report
 from . import spec as S
-from .runner import plan, row_label, run, size_text
+from .results import KIND
+from .runner import plan, run, size_text
 
 PROG = "python -m kernels.models"
 EPILOG = f"""\
@@ -107,11 +110,11 @@ def _main(argv: Sequence[str] | None) -> int:
     settings = {k: v for k, v in specs[0].as_dict().items() if k not in ("batch", "width", "seq_len")}
     settings.update(batch=batches, width=widths, seq_len=seq_lens if args.model == "transformer" else None,
                     backends=names, devices=devices)
-    doc = results.document(rows, machine_info(backends), settings)
-    write_out(results.to_json(doc), args.out)
+    result = new_result_file(KIND.name, rows, machine_info(backends), settings)
+    write_out(result.to_json(), args.out)
     if not args.quiet or args.out != "-":
         print(summary_text(rows), file=sys.stderr if args.out == "-" else sys.stdout)
-    say(f"{len(rows)} rows ({status_counts(rows, results.STATUSES)}) written to {args.out}")
+    say(f"{len(rows)} rows ({status_counts(rows, STATUSES)}) written to {args.out}")
     return code
 
 
@@ -123,7 +126,7 @@ def summary_text(rows: Sequence[dict]) -> str:
             peak = r["peak_memory_bytes"]
             mem = f"{peak / 2**20:.1f} MiB" if peak is not None else "n/a"
             lines.append(f"{row_label(r):<26} {size_text(r):<34} {r['steps_per_s']:>9.1f} "
-                         f"{1e3 * r['step_s_median']:>9.3f} {r['initial_loss']:>8.4f} → {r['final_loss']:<8.4f}  {mem}")
+                         f"{1e3 * r['median_s']:>9.3f} {r['initial_loss']:>8.4f} → {r['final_loss']:<8.4f}  {mem}")
         else:
             lines.append(f"{row_label(r):<26} {size_text(r):<34} {r['status']}: {r['message']}")
     lines.append("")

@@ -9,16 +9,13 @@ from __future__ import annotations
 import itertools
 from typing import Iterable, Mapping, Sequence
 
-from ..wording import EVEN, ratio_text
+from ..measure.rows import label, ok_rows, row_label
+from ..measure.words import EVEN, ratio_text
 from . import spec as S
-from .runner import row_label, size_text
+from .runner import size_text
 
 SIZE_DIMS = ("batch", "width", "seq_len")
 DIM_WORDS = {"batch": "batch", "width": "width", "seq_len": "sequence length"}
-
-
-def ok_rows(rows: Iterable[Mapping]) -> list[Mapping]:
-    return [r for r in rows if r.get("status") == "ok" and r.get("steps_per_s")]
 
 
 def size_key(row: Mapping) -> tuple:
@@ -50,15 +47,15 @@ def comparison(rows: Iterable[Mapping]) -> list[dict]:
         second = ranked[1] if len(ranked) > 1 else None
         out.append({
             "model": model, **dict(zip(SIZE_DIMS, key)),
-            "winner": first["backend"], "winner_label": first["label"], "winner_row": row_label(first),
+            "winner": first["backend"], "winner_label": label(first["backend"]), "winner_row": row_label(first),
             "winner_where": where_text(first),
             "winner_steps_per_s": first["steps_per_s"],
             "runner_up": second["backend"] if second else None,
-            "runner_up_label": second["label"] if second else None,
+            "runner_up_label": label(second["backend"]) if second else None,
             "runner_up_row": row_label(second) if second else None,
             "runner_up_steps_per_s": second["steps_per_s"] if second else None,
             "ratio": first["steps_per_s"] / second["steps_per_s"] if second else None,
-            "ranked": [(r["backend"], r["label"], r["steps_per_s"]) for r in ranked],
+            "ranked": [(r["backend"], label(r["backend"]), r["steps_per_s"]) for r in ranked],
         })
     return out
 
@@ -123,13 +120,16 @@ def verdict(rows: Iterable[Mapping]) -> list[str]:
     for model in [m for m in S.MODELS if any(r["model"] == m for r in ok)]:
         mrows = [r for r in ok if r["model"] == model]
         dims = varying_dims(mrows)
-        entries = [e for e in comparison(mrows)]
+        # Only sizes that at least two libraries trained compare anything (a run stopped part way,
+        # or still going, may have one library alone at its last size).
+        entries = [e for e in comparison(mrows) if e["runner_up"] is not None]
         entries.sort(key=lambda e: tuple(e[d] or 0 for d in dims))
-        libraries = {r["backend"]: r["label"] for r in mrows}
+        libraries = {r["backend"]: label(r["backend"]) for r in mrows}
         parts = [_header(model, mrows, dims) + ":"]
-        if len(libraries) < 2:
-            only = next(iter(libraries.values()))
-            parts.append(f"only {only} trained it here, so there is nothing to compare it with.")
+        if len(libraries) < 2 or not entries:
+            only = " and ".join(libraries.values())
+            parts.append(f"only {only} trained it here at any one size, so there is nothing to compare it with"
+                         + (" yet." if len(libraries) > 1 else "."))
             paragraphs.append(" ".join(parts))
             continue
         runs = [list(g) for _, g in itertools.groupby(entries, key=lambda e: e["winner"])]
@@ -188,26 +188,64 @@ def _pairs(entries: Sequence[Mapping], libraries: Mapping[str, str]) -> str:
 
 # --- long tables for charts ---------------------------------------------------------------------
 
-def speed_table(rows: Iterable[Mapping]) -> list[dict]:
-    """One record per finished run: what the steps-per-second chart plots."""
+def speed_table(rows: Iterable[Mapping], extra: Sequence[str] = ()) -> list[dict]:
+    """One record per finished run: what the steps-per-second charts plot (``extra``: row fields to
+    copy, such as Compare machines' ``machine``)."""
     return [{
         "model": S.MODEL_TITLES.get(r["model"], r["model"]),
-        "library": r["label"],
+        "library": label(r["backend"]),
         "run": row_label(r),
         "device": r["device"],
-        "variant": r["variant"],
+        "variant": r.get("variant"),
         "batch": r["batch"],
         "width": r["width"],
         "seq_len": r.get("seq_len"),
         "size": size_text(r),
         "steps_per_s": r["steps_per_s"],
-        "step_ms": 1e3 * r["step_s_median"],
-        "iqr_ms": 1e3 * (r["step_s_iqr"] or 0.0),
+        "step_ms": 1e3 * r["median_s"],
+        "iqr_ms": 1e3 * (r.get("iqr_s") or 0.0),
         "peak_memory_bytes": r.get("peak_memory_bytes"),
+        **{key: r.get(key) for key in extra},
     } for r in ok_rows(rows)]
 
 
 def loss_table(rows: Iterable[Mapping]) -> list[dict]:
     """One record per (run, step): the loss curves."""
-    return [{"run": row_label(r), "library": r["label"], "size": size_text(r), "step": i + 1, "loss": loss}
+    return [{"run": row_label(r), "library": label(r["backend"]), "size": size_text(r), "step": i + 1, "loss": loss}
             for r in ok_rows(rows) for i, loss in enumerate(r["losses"])]
+
+
+# --- across machines (Compare machines) -----------------------------------------------------------
+
+LIKE_FOR_LIKE = ("model", "batch", "width", "seq_len", "depth", "optimizer", "steps")
+
+
+def machine_choices(rows: Iterable[Mapping]) -> list[tuple]:
+    """The (model, batch, width, seq_len, depth, optimizer, steps) settings with finished runs, those
+    trained on the most machines first: only runs with the same settings compare like for like."""
+    machines: dict[tuple, set] = {}
+    for r in ok_rows(rows):
+        machines.setdefault(tuple(r.get(k) for k in LIKE_FOR_LIKE), set()).add(r.get("machine"))
+    return sorted(machines, key=lambda k: (-len(machines[k]), [str(v) for v in k]))
+
+
+def choice_text(key: Sequence) -> str:
+    """``MLP · batch 32 · width 128 · 2 layers · Adam · 20 steps``."""
+    s = dict(zip(LIKE_FOR_LIKE, key))
+    parts = [S.MODEL_TITLES.get(s["model"], str(s["model"])), f"batch {s['batch']}", f"width {s['width']}"]
+    if s["model"] == "transformer":
+        parts.append(f"seq {s['seq_len']}")
+    parts += [f"{s['depth']} {'layers' if s['model'] == 'mlp' else 'blocks'}",
+              S.OPTIMIZER_TITLES.get(s["optimizer"], str(s["optimizer"])), f"{s['steps']} steps"]
+    return " · ".join(parts)
+
+
+def like_for_like(rows: Iterable[Mapping], key: Sequence) -> list[Mapping]:
+    return [r for r in ok_rows(rows) if tuple(r.get(k) for k in LIKE_FOR_LIKE) == tuple(key)]
+
+
+def machine_table(rows: Iterable[Mapping]) -> list[dict]:
+    """One line per machine × library · device · variant, fastest first."""
+    return [{"machine": r["machine"], "library · device": row_label(r), "steps/s": r["steps_per_s"],
+             "ms/step": 1e3 * r["median_s"], "peak memory (bytes)": r.get("peak_memory_bytes")}
+            for r in sorted(rows, key=lambda r: -r["steps_per_s"])]

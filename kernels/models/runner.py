@@ -5,7 +5,7 @@ batches (``spec.make_batches``) in every library. A step is timed from the call 
 the device's synchronisation (``Backend.synchronize``: nothing for NumPy and Torch on the CPU,
 ``torch.mps/cuda.synchronize()``, ``mx.eval(model.parameters(), optimizer.state, loss)`` for
 MLX); the first ``spec.warmup`` steps are run but not timed; steps per second is one over the
-median of the timed steps (statistics by ``kernels.bench.timing.Timing``).
+median of the timed steps (statistics by ``kernels.measure.timing.Timing``, stored as in every row).
 
 Each row is a plain dict (:data:`ROW_FIELDS`); a combination that cannot run is a row too, with
 status ``unsupported`` (the reason), ``refused`` (it would not fit in memory) or ``error`` (what
@@ -19,21 +19,12 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-import numpy as np
-
-from .. import runner_common
 from ..backends import Backend
-from ..bench.timing import Timing
+from ..measure.rows import Progress, device_label, device_names, device_unavailable, outcome, row_label, run_tasks
+from ..measure.timing import Stopped, Timing
 from ..memory import TooLarge, check_fits
 from . import spec as S
 
-ROW_FIELDS = (
-    "model", "backend", "label", "version", "variant", "device", "device_label",
-    "batch", "width", "seq_len", "depth", "params", "optimizer", "lr", "steps", "warmup",
-    "status", "message", "initial_loss", "final_loss", "losses",
-    "steps_per_s", "step_s_median", "step_s_iqr", "timed_steps",
-    "peak_memory_bytes", "memory_note", "wall_s",
-)
 
 
 def library_module(name: str):
@@ -56,27 +47,12 @@ class Task:
         return f"{self.spec.model} {self.spec.size_label()} {where}"
 
 
-@dataclass(frozen=True)
-class Progress(runner_common.Progress):
-    """What :func:`run` yields after each training run."""
-
-    def line(self) -> str:
-        r = self.row
-        head = self.head(f"{r['model']} {size_text(r)} {row_label(r)}")
-        if r["status"] != "ok":
-            return f"{head}: {r['message']}"
-        return (f"{head} {r['steps_per_s']:.1f} steps/s · loss {r['initial_loss']:.4f} → "
-                f"{r['final_loss']:.4f}")
-
-
-def row_label(row: Mapping) -> str:
-    """``PyTorch · cpu``, ``MLX · gpu · compiled``: one line of a chart's legend."""
-    parts = [row["label"]]
-    if row.get("device"):
-        parts.append(row["device"])
-    if row.get("variant") and row["variant"] != "eager":
-        parts.append(row["variant"])
-    return " · ".join(parts)
+def progress_text(r: Mapping) -> str:
+    """``mlp batch 32 · width 128 PyTorch · cpu: ok 1952.3 steps/s · loss 2.3026 → 2.2811``"""
+    head = f"{r['model']} {size_text(r)} {row_label(r)}: {r['status']}"
+    if r["status"] != "ok":
+        return f"{head}: {r['message']}"
+    return f"{head} {r['steps_per_s']:.1f} steps/s · loss {r['initial_loss']:.4f} → {r['final_loss']:.4f}"
 
 
 def size_text(row: Mapping) -> str:
@@ -86,13 +62,6 @@ def size_text(row: Mapping) -> str:
 
 # --- Planning ---------------------------------------------------------------------------------
 
-def device_names(backend: Backend, devices: str | Sequence[str] = "auto") -> list[str]:
-    """The devices of ``backend`` a plan covers (``[""]`` for a missing library, so it gets a row)."""
-    if not backend.available:
-        return [""]
-    if devices == "auto":
-        return [d.name for d in backend.available_devices]
-    return [d.name for d in backend.devices if d.name in devices]
 
 
 def variants(backend: Backend) -> tuple[str, ...]:
@@ -116,44 +85,39 @@ def plan(specs: Iterable[S.RunSpec], backends: Mapping[str, Backend],
 def run(tasks: Sequence[Task], backends: Mapping[str, Backend], *,
         should_stop: Callable[[], bool] | None = None) -> Iterator[Progress]:
     """Train each task in turn, yielding a :class:`Progress` (with its row) as each finishes.
-    Weights and batches are made once per size and shared by every library."""
-    start = time.perf_counter()
-    data_for: S.RunSpec | None = None
-    weights: dict[str, np.ndarray] = {}
-    batches: list = []
-    for done, task in enumerate(tasks, 1):
-        if should_stop is not None and should_stop():
-            return
-        if task.spec != data_for:
-            data_for = task.spec
-            weights, batches = {}, []  # free the previous size's first
+    Weights and batches are made once per size and shared by every library. ``should_stop()`` is
+    checked before each run and between the steps of one, so Stop ends even a long run at once."""
+    stop = should_stop or (lambda: False)
+    data: dict = {}  # the current size's weights and batches; the previous size's are freed first
+
+    def train_one(task: Task) -> dict:
+        if data.get("spec") != task.spec:
+            data.clear()
+            data["spec"], data["weights"], data["batches"] = task.spec, {}, []
             if memory_refusal(task.spec) is None:
-                weights = S.init_weights(task.spec)
-                batches = S.make_batches(task.spec, S.batch_pool_size(task.spec))
-        row = train(task, backends[task.backend], weights, batches)
-        yield Progress(done, len(tasks), row, time.perf_counter() - start)
+                data["weights"] = S.init_weights(task.spec)
+                data["batches"] = S.make_batches(task.spec, S.batch_pool_size(task.spec))
+        return train(task, backends[task.backend], data["weights"], data["batches"], stop)
+
+    return run_tasks(tasks, train_one, progress_text, should_stop)
 
 
-def train(task: Task, backend: Backend, weights: Mapping[str, np.ndarray], batches: Sequence) -> dict:
-    """One result row; never raises."""
-    row = empty_row(task, backend)
-    reason = unsupported_reason(task, backend)
-    if reason:
-        return {**row, "status": "unsupported", "message": reason}
-    refusal = memory_refusal(task.spec)
-    if refusal:
-        return {**row, "status": "refused", "message": refusal}
+def train(task: Task, backend: Backend, weights: Mapping, batches: Sequence,
+          should_stop: Callable[[], bool] = lambda: False) -> dict:
+    """One result row; never raises (but :class:`kernels.measure.timing.Stopped` ends the run)."""
     start = time.perf_counter()
-    try:
-        fields = train_and_time(task, backend, weights, batches)
-    except MemoryError as exc:
-        return {**row, "status": "refused", "message": str(exc) or "out of memory"}
-    except Exception as exc:  # the library's own error, in its own words
-        return {**row, "status": "error", "message": runner_common.error_message(exc)}
-    return {**row, **fields, "wall_s": time.perf_counter() - start}
+
+    def work() -> dict:
+        refusal = memory_refusal(task.spec)
+        if refusal:
+            raise TooLarge(refusal)
+        return {**train_and_time(task, backend, weights, batches, should_stop), "wall_s": time.perf_counter() - start}
+
+    return outcome(empty_row(task, backend), unsupported_reason(task, backend), work)
 
 
-def train_and_time(task: Task, backend: Backend, weights, batches) -> dict:
+def train_and_time(task: Task, backend: Backend, weights, batches,
+                   should_stop: Callable[[], bool] = lambda: False) -> dict:
     module = library_module(task.backend)
     spec, device = task.spec, task.device
     with backend.device_scope(device):
@@ -162,6 +126,8 @@ def train_and_time(task: Task, backend: Backend, weights, batches) -> dict:
         data = [trainer.batch(x, y) for x, y in batches]
         losses, seconds = [], []
         for i in range(spec.steps):
+            if should_stop():  # between steps: Stop ends a long run within a step
+                raise Stopped
             x, y = data[i % len(data)]
             t0 = time.perf_counter()
             loss = trainer.step(x, y)
@@ -178,9 +144,7 @@ def train_and_time(task: Task, backend: Backend, weights, batches) -> dict:
         "final_loss": losses[-1],
         "losses": losses,
         "steps_per_s": 1.0 / timing.median if timing.median > 0 else None,
-        "step_s_median": timing.median,
-        "step_s_iqr": timing.iqr,
-        "timed_steps": timing.repeats,
+        **timing.fields(),
         "peak_memory_bytes": peak.bytes,
         "memory_note": peak.what,
     }
@@ -197,7 +161,7 @@ def memory_refusal(spec: S.RunSpec) -> str | None:
 
 def unsupported_reason(task: Task, backend: Backend) -> str | None:
     """Why this combination cannot run here, or None. Capabilities come from the library modules."""
-    reason = runner_common.device_unavailable(backend, task.device)
+    reason = device_unavailable(backend, task.device)
     if reason is not None:
         return reason
     module = library_module(backend.name)
@@ -211,7 +175,6 @@ def unsupported_reason(task: Task, backend: Backend) -> str | None:
 def empty_row(task: Task, backend: Backend) -> dict:
     """A row with every field present; training fills in the numbers."""
     spec = task.spec
-    device = next((d for d in backend.devices if d.name == task.device), None)
     return {
         "model": spec.model,
         "backend": task.backend,
@@ -219,7 +182,7 @@ def empty_row(task: Task, backend: Backend) -> dict:
         "version": backend.version,
         "variant": task.variant,
         "device": task.device,
-        "device_label": device.label if device else "",
+        "device_label": device_label(backend, task.device),
         "batch": spec.batch,
         "width": spec.width,
         "seq_len": spec.seq_len if spec.uses_seq_len else None,
@@ -235,9 +198,8 @@ def empty_row(task: Task, backend: Backend) -> dict:
         "final_loss": None,
         "losses": [],
         "steps_per_s": None,
-        "step_s_median": None,
-        "step_s_iqr": None,
-        "timed_steps": 0,
+        **{k: None for k in Timing((0.0,)).fields()},
+        "repeats": 0,
         "peak_memory_bytes": None,
         "memory_note": "",
         "wall_s": None,

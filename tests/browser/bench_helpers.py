@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import time
 
-# Done when the script run has finished, the page says "Finished", and at least ``n`` charts are
-# drawn (a non-empty canvas or SVG inside each).
+# Done when the script run has finished, the page says "Finished", the downloads are offered (drawn
+# last, in the run that follows the measuring one), and at least ``n`` charts are drawn (a non-empty
+# canvas or SVG inside each).
 CHARTS_DRAWN = """(n) => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
     const main = document.querySelector('[data-testid="stMain"]');
     if (!main || !main.innerText.includes('Finished')) return false;
+    if (main.querySelectorAll('[data-testid="stDownloadButton"]').length < 2) return false;
     const charts = [...main.querySelectorAll('[data-testid="stVegaLiteChart"]')];
     if (charts.length < n) return false;
     return charts.every(c => [...c.querySelectorAll('canvas, svg.marks')]

@@ -125,3 +125,8 @@ def title_heading(title: str) -> str:
 
 def exceptions(page) -> list[str]:
     return page.locator('[data-testid="stException"]').all_inner_texts()
+
+
+def main_text(page) -> str:
+    """The text of the page's main area (the sidebar left out)."""
+    return page.locator('[data-testid="stMain"]').inner_text()

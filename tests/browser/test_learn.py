@@ -10,8 +10,6 @@ from . import harness
 LEARN = [p for p in PAGES if p.section == "Learn" and not p.default]
 
 
-def main_text(page) -> str:
-    return page.locator('[data-testid="stMain"]').inner_text()
 
 
 def rerun_after(page, action) -> None:
@@ -58,10 +56,10 @@ def test_moving_a_control_changes_the_output(page, spec):
     harness.open_from_nav(page, spec.title)
     columns = page.locator('[data-testid="stCode"]')
     assert columns.count() >= 3, "the three columns show code"
-    before = main_text(page)
+    before = harness.main_text(page)
     rerun_after(page, lambda: ACTIONS[spec.url_path](page))
     assert harness.exceptions(page) == []
-    assert main_text(page) != before
+    assert harness.main_text(page) != before
 
 
 def test_scaling_page_draws_its_pictures(page):

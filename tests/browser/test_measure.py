@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 
-from kernels.bench import load_results
+from kernels.measure.results import load
 
 from . import harness
 from . import bench_helpers
 from .bench_helpers import click_run_and_wait
 
 
-def main_text(page) -> str:
-    return page.locator('[data-testid="stMain"]').inner_text()
 
 
 def test_default_run_then_compare_its_file(page, screenshots, tmp_path):
@@ -21,7 +19,7 @@ def test_default_run_then_compare_its_file(page, screenshots, tmp_path):
     assert harness.exceptions(page) == []
     _, _, charts = click_run_and_wait(page)  # how long it takes: scripts/measure_benchmarks_page.py
     assert charts == 9  # three default operations, three charts each
-    text = main_text(page)
+    text = harness.main_text(page)
     assert "Finished 36 measurements" in text and "Summary" in text and "Matrix multiply (float32)" in text
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 9
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
@@ -36,7 +34,7 @@ def test_default_run_then_compare_its_file(page, screenshots, tmp_path):
     assert download.suggested_filename.startswith("benchmarks-") and download.suggested_filename.endswith(".json")
     path = tmp_path / download.suggested_filename
     download.save_as(path)
-    result = load_results(path)
+    result = load(path)
     assert len(result.results) == 36 and result.machine["cores"]
 
     harness.open_from_nav(page, "Compare machines")
@@ -45,10 +43,10 @@ def test_default_run_then_compare_its_file(page, screenshots, tmp_path):
     harness.wait_for_run(page)
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stTextInput"] input')]
                                .some(i => i.value.includes('· Linux') || i.value.includes('· macOS'))""")
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2  # the benchmark chart, the samples' models chart
     assert harness.exceptions(page) == [] and page.locator('[data-testid="stAlertContentError"]').count() == 0
-    text = main_text(page)
-    assert "At n = " in text and "Example · Linux VM, 2 threads" in text
+    text = harness.main_text(page)
+    assert "At n = " in text and "Sample · Linux VM, 2 threads" in text
 
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         files=[{"name": "broken.json", "mimeType": "application/json", "buffer": b'{"schema": 1, "machine": '}])
@@ -56,7 +54,7 @@ def test_default_run_then_compare_its_file(page, screenshots, tmp_path):
     harness.wait_for_run(page)
     error = page.locator('[data-testid="stAlertContentError"]').first.inner_text()
     assert "The file is not valid JSON" in error
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1  # the good files still show
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2  # the good files still show
     page.screenshot(path=str(screenshots / "compare-upload.png"))
     assert harness.exceptions(page) == []
     json.loads(path.read_bytes())  # the download is plain JSON too
@@ -70,7 +68,7 @@ def test_stop_keeps_what_was_measured(page):
     page.locator(".st-key-bench_stop").get_by_role("button", name="Stop", exact=True).click()
     page.get_by_text("Stop was pressed").wait_for(timeout=30_000)
     harness.wait_for_run(page)
-    text = main_text(page)
+    text = harness.main_text(page)
     assert "Stopped after" in text and "of 36 measurements" in text
     assert page.locator(".st-key-bench_stop").count() == 0
     assert page.locator('[data-testid="stDataFrame"]').count() == 1

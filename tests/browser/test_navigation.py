@@ -22,7 +22,7 @@ def test_every_page_opens_from_the_navigation(page, screenshots):
 def test_home_shows_three_live_columns_and_reacts_to_input(page):
     codes = page.locator('[data-testid="stCode"]').all_inner_texts()
     joined = "\n".join(codes)
-    for expected in ("np.array([1, 2, 3])", "torch.tensor([1, 2, 3])", "mx.array([1, 2, 3])",
+    for expected in ("np.array([1, 2, 3])", "torch.tensor([1, 2, 3], device=", "mx.array([1, 2, 3])",
                      "tensor([1, 2, 3])", "array([1, 2, 3], dtype=int32)"):
         assert expected in joined
 

@@ -1,6 +1,6 @@
-"""What the two command lines (``python -m kernels.bench``, ``python -m kernels.models``) share:
-a bad flag as one line and exit status 2, comma-separated lists, progress lines on stderr, and
-writing the result to a file or stdout."""
+"""What every command line (``python -m kernels.bench``, ``kernels.models``, ``kernels.doctor``)
+shares: a bad flag as one line and exit status 2, comma-separated lists, progress lines on stderr,
+and writing the result file to a file or stdout."""
 from __future__ import annotations
 
 import argparse
@@ -73,7 +73,7 @@ def collect(steps: Iterable, total: int, backends: Mapping, say: Callable[[str],
     try:
         for step in steps:
             rows.append(step.row)
-            say(step.line())
+            say(step.line)
     except KeyboardInterrupt:
         say(f"stopped after {len(rows)} of {total} {what}; writing those")
         code = 130

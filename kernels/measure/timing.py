@@ -4,7 +4,10 @@
 follows ``torch.utils.benchmark``'s ``blocked_autorange``: a sample is a block of calls
 long enough for the clock to measure well, and blocks repeat until a time budget is spent;
 and MLX's own benchmarks: every result is evaluated (``mx.eval``) inside the timed region.
-A :class:`Timing` is a plain value that carries its own statistics.
+
+A :class:`Timing` is the one value every engine stores (a benchmark call, a training step, a
+naive-versus-synchronised demo): it keeps its samples and carries its own statistics, and
+:meth:`Timing.fields` is how it goes into a result row.
 """
 from __future__ import annotations
 
@@ -14,23 +17,33 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 
+class Stopped(Exception):
+    """Raised inside a measurement when the run was asked to stop (Stop, or the tab was closed)."""
+
+
 @dataclass(frozen=True)
 class Timing:
     """Seconds per call: one sample per block of ``number`` calls."""
 
     samples: tuple[float, ...]
-    number: int  # calls per sample
+    number: int = 1  # calls per sample
 
     @property
     def median(self) -> float:
         return statistics.median(self.samples)
 
     @property
+    def quartiles(self) -> tuple[float, float]:
+        """The first and third quartile (both the one sample when there is one)."""
+        if len(self.samples) < 2:
+            return self.samples[0], self.samples[0]
+        q1, _, q3 = statistics.quantiles(self.samples, n=4, method="inclusive")
+        return q1, q3
+
+    @property
     def iqr(self) -> float:
         """Interquartile range: the spread of the middle half of the samples."""
-        if len(self.samples) < 2:
-            return 0.0
-        q1, _, q3 = statistics.quantiles(self.samples, n=4, method="inclusive")
+        q1, q3 = self.quartiles
         return q3 - q1
 
     @property
@@ -45,6 +58,12 @@ class Timing:
     def repeats(self) -> int:
         return len(self.samples)
 
+    def fields(self) -> dict:
+        """The statistics a result row keeps, under the same names in every kind of row."""
+        q1, q3 = self.quartiles
+        return {"median_s": self.median, "iqr_s": self.iqr, "q1_s": q1, "q3_s": q3, "min_s": self.min,
+                "max_s": self.max, "repeats": self.repeats, "calls_per_repeat": self.number}
+
     def __str__(self) -> str:
         return (f"{format_seconds(self.median)} median, IQR {format_seconds(self.iqr)} "
                 f"({self.repeats} samples × {self.number} call{'s' if self.number != 1 else ''})")
@@ -52,10 +71,12 @@ class Timing:
 
 def measure(fn: Callable[[], Any], sync: Callable[[Any], None], *, budget_s: float = 0.5,
             warmup: int = 2, min_block_s: float = 1e-3, min_repeats: int = 3,
-            max_repeats: int = 500) -> Timing:
+            max_repeats: int = 500, should_stop: Callable[[], bool] = lambda: False) -> Timing:
     """Time ``fn()``; every call is finished by ``sync(result)`` before the clock reads."""
 
     def block(number: int) -> float:  # seconds for `number` calls, each one finished
+        if should_stop():  # between blocks, never inside the timed region
+            raise Stopped
         start = time.perf_counter()
         for _ in range(number):
             sync(fn())  # mx.eval(result), torch.mps/cuda.synchronize(): the work is done here

@@ -1,0 +1,23 @@
+"""Plain-words pieces shared by the computed verdicts and estimates of every Measure page."""
+from __future__ import annotations
+
+from typing import Sequence
+
+EVEN = 1.10  # closer than this ratio counts as "about even"
+
+
+def ratio_text(ratios: Sequence[float]) -> str:
+    """``2.3×`` for one ratio (or several that round alike), ``1.8–2.4×`` for a range."""
+    lo, hi = min(ratios), max(ratios)
+    return f"{lo:.1f}×" if f"{lo:.1f}" == f"{hi:.1f}" else f"{lo:.1f}–{hi:.1f}×"
+
+
+def about(seconds: float) -> str:
+    """``about 15 s``, ``about 2 min``, ``under a second``: an estimate, in words."""
+    if seconds < 1:
+        return "under a second"
+    if seconds < 60:
+        return f"about {max(1, round(seconds / 5) * 5) if seconds >= 10 else round(seconds)} s"
+    if seconds < 3600:
+        return f"about {round(seconds / 60)} min"
+    return f"about {seconds / 3600:.1f} h"

@@ -1,0 +1,78 @@
+"""Run a :class:`kernels.measure.live.LiveRun` from a page: start it, then follow it.
+
+The run measures in its own thread; the page's script only draws it. :func:`follow` redraws as
+rows arrive and tells the run when a row is drawn (so the next is never timed while the browser
+is busy drawing). Any click reruns the script, which finds the same run in the session and follows
+it again: display controls never abort a run, and leaving the page leaves it running. Stop ends it
+within about a second; a closed tab (the session is gone) ends it the same way.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from kernels.measure.live import LiveRun
+from kernels.measure.rows import Progress
+
+
+def alive_check() -> Callable[[], bool]:
+    """Whether this browser session is still connected: thread-safe, for the worker to ask."""
+    from streamlit import runtime
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():  # AppTest, bare mode: nobody can close a tab
+        return lambda: True
+    server, session = runtime.get_instance(), ctx.session_id
+    return lambda: server.is_active_session(session)
+
+
+def start(key: str, run: LiveRun, steps: Callable[[Callable[[], bool]], Iterable[Progress]],
+          pause: Callable[[Mapping], float] = lambda row: 0.0) -> LiveRun:
+    """Keep ``run`` in the session under ``key`` and start measuring ``steps(should_stop)``."""
+    st.session_state[key] = run
+    return run.start(steps, alive=alive_check(), pause=pause)
+
+
+def running(key: str) -> LiveRun | None:
+    """The session's run under ``key`` if it is still waiting or measuring."""
+    run = st.session_state.get(key)
+    return run if run is not None and run.active else None
+
+
+def show_status(slot, run: LiveRun) -> None:
+    """Progress while it runs; why it waits; how it ended."""
+    if run.state == "running":
+        slot.progress(run.fraction, text=run.status_text())
+    elif run.state == "waiting":
+        slot.info(run.status_text(), icon=":material/hourglass_top:")
+    elif run.state == "done":
+        slot.success(run.status_text(), icon=":material/check:")
+    elif run.state == "failed":
+        slot.error(run.status_text(), icon=":material/error:")
+    else:
+        slot.warning(run.status_text(), icon=":material/stop_circle:")
+
+
+def follow(run: LiveRun, draw: Callable[[], None], status_slot, stop_slot, stop_key: str) -> None:
+    """Draw ``run`` now and again each time it changes, until it ends. If it ended during this
+    script run, run the page once more so the controls it disabled come back."""
+    was_active = run.active
+    if was_active:
+        stop_slot.button("Stop", key=stop_key, on_click=run.request_stop,
+                         icon=":material/stop:", help="Ends the run within about a second; what has finished is kept.")
+    seen: tuple | None = None
+    while True:
+        rows, state, waiting_for = run.done, run.state, run.waiting_for
+        if (rows, state, waiting_for) != seen:
+            draw()
+            show_status(status_slot, run)
+            run.mark_drawn(rows)
+            seen = (rows, state, waiting_for)
+        if not run.active:
+            break
+        run.wait_for_change(rows, state, timeout=0.5)
+    if was_active:
+        stop_slot.empty()
+        st.rerun()
