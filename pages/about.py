@@ -4,9 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from kernels import doctor, machine, memory
+from ui import live as live_ui
 from ui.panel import backends
 
-REPORT_KEY = "doctor_report"  # the last self-check's report: plain dicts only, never arrays
+REPORT_KEY = "about_doctor_report"  # the last self-check's report: plain dicts only, never arrays
 
 st.title("About this machine")
 st.caption("What the Learn and Measure pages ran on. Result files record the same facts.")
@@ -62,10 +63,10 @@ st.caption("MLX computes float32 matmuls in TF32 by default on GPUs that have it
            "starting).")
 
 st.subheader("Self-check")
-st.write("On a Mac, run `python -m kernels.doctor --out report.json` (or `make doctor`) first, and attach "
-         "`report.json` to any bug report. The button runs the same checks here.")
-if st.button("Run the self-check"):
-    with st.spinner("Running the checks…"):
+st.write("On a Mac, run `make doctor` (or `python -m kernels.doctor --out doctor-report.json`) first, and "
+         "attach `doctor-report.json` to any bug report. The button runs the same checks here.")
+if st.button("Run the self-check", key="about_doctor_run"):
+    with live_ui.turn("About this machine: the self-check"), st.spinner("Running the checks…"):
         checks = doctor.run_checks(libs)
     st.session_state[REPORT_KEY] = doctor.report(checks, libs)
 report = st.session_state.get(REPORT_KEY)
@@ -73,5 +74,5 @@ if report:
     checks = report["checks"]
     st.dataframe(pd.DataFrame(checks, columns=list(doctor.COLUMNS)), hide_index=True)
     st.text(f"{doctor.summary(checks)} · run {report['created']}")
-    st.download_button("Download the report (JSON)", doctor.to_json(report), file_name="report.json",
+    st.download_button("Download the report (JSON)", doctor.to_json(report), file_name="doctor-report.json",
                        mime="application/json", icon=":material/download:", on_click="ignore")

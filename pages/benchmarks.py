@@ -17,7 +17,7 @@ from ui import bench_charts as charts
 from ui import live as live_ui
 from ui.panel import backends, column_header, missing_notice
 
-LIVE = "bench_live"  # the latest run (kernels.measure.live.LiveRun): kept in the session
+LIVE = "benchmarks_live"  # the latest run (kernels.measure.live.LiveRun): kept in the session
 SIZES = [2**k for k in range(4, 14)]  # 16 … 8192
 BUDGETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
 DEFAULT_OPS = ["matmul", "softmax", "layer_norm"]
@@ -48,16 +48,16 @@ libs = backends()
 # --- settings ----------------------------------------------------------------------------------
 left, right = st.columns([3, 2], gap="large")
 with left:
-    ops = st.multiselect("Operations", list(bench.OPS), default=DEFAULT_OPS, key="bench_ops", disabled=busy,
+    ops = st.multiselect("Operations", list(bench.OPS), default=DEFAULT_OPS, key="benchmarks_ops", disabled=busy,
                          format_func=lambda name: bench.OPS[name].title,
                          help="What size n means for each is listed under the controls.")
     low, high = st.select_slider("Sizes n: every power of two from … to …", SIZES, value=DEFAULT_SIZES,
-                                 key="bench_sizes", disabled=busy)
+                                 key="benchmarks_sizes", disabled=busy)
 with right:
-    dtype = st.selectbox("dtype", bench.DTYPES, key="bench_dtype", disabled=busy,
+    dtype = st.selectbox("dtype", bench.DTYPES, key="benchmarks_dtype", disabled=busy,
                          help="float32 is the common ground. NumPy has no bfloat16 and some devices lack "
                               "float64 or float16: such combinations become 'unsupported' rows saying why.")
-    budget = st.select_slider("Time budget per measurement", BUDGETS, value=DEFAULT_BUDGET, key="bench_budget",
+    budget = st.select_slider("Time budget per measurement", BUDGETS, value=DEFAULT_BUDGET, key="benchmarks_budget",
                               disabled=busy,
                               format_func=lambda s: f"{s:g} s",
                               help="Timed repeats continue until this much time is spent (at least 3 samples, "
@@ -73,7 +73,7 @@ for col, (name, b) in zip(st.columns(len(libs)), libs.items()):
             continue
         for d in b.devices:
             if d.available:
-                if st.checkbox(f"{b.label} · `{d.name}`", value=True, key=f"bench_use_{name}_{d.name}", disabled=busy,
+                if st.checkbox(f"{b.label} · `{d.name}`", value=True, key=f"benchmarks_use_{name}_{d.name}", disabled=busy,
                                help=f"{d.label}" + (f": {d.note}" if d.note else "")):
                     chosen.append((name, d.name))
             else:
@@ -89,7 +89,7 @@ if ops:
 
 run_col, about_col = st.columns([1, 3], vertical_alignment="center")
 with run_col:
-    clicked = st.button(f"Run · {guess.words()}" if tasks else "Run", type="primary", key="bench_run",
+    clicked = st.button(f"Run · {guess.words()}" if tasks else "Run", type="primary", key="benchmarks_run",
                         icon=":material/play_arrow:", disabled=not tasks or busy, width="stretch")
 with about_col:
     if not tasks:
@@ -180,10 +180,10 @@ def draw_downloads(slot, run: LiveRun) -> None:
     with slot.container():
         a, b, _ = st.columns([1, 1, 2])
         a.download_button("Download JSON (result file)", result.to_json(), file_name=f"benchmarks-{stamp}.json",
-                          mime="application/json", icon=":material/download:", key="bench_download_json",
+                          mime="application/json", icon=":material/download:", key="benchmarks_download_json",
                           width="stretch")
         b.download_button("Download CSV", result.to_csv(), file_name=f"benchmarks-{stamp}.csv", mime="text/csv",
-                          icon=":material/download:", key="bench_download_csv", width="stretch")
+                          icon=":material/download:", key="benchmarks_download_csv", width="stretch")
         st.caption("The JSON is the engine's result file (machine, settings and every row): load it on the "
                    "Compare machines page. The CSV has the rows only.")
 
@@ -199,12 +199,12 @@ if live is not None:
     o1, o2, _ = st.columns([2, 2, 3])
     with o1:  # display controls: changing them redraws, never stops the run
         default = keys.index("numpy/cpu") if "numpy/cpu" in keys else 0
-        base_key = st.selectbox("Speedup over", keys, index=default, key="bench_baseline",
+        base_key = st.selectbox("Speedup over", keys, index=default, key="benchmarks_baseline",
                                 format_func=lambda k: report.series_label(tuple(k.split("/", 1))))
         baseline = tuple(base_key.split("/", 1))
     with o2:
         spread = st.radio("Spread of the repeats", list(SPREAD_WORDS), format_func=SPREAD_WORDS.get, horizontal=True,
-                          key="bench_spread", help="IQR: the middle half of the timed samples, drawn around the "
+                          key="benchmarks_spread", help="IQR: the middle half of the timed samples, drawn around the "
                                                    "median. Min – max: the fastest and slowest sample.")
 
     st.subheader("Summary")
@@ -212,9 +212,9 @@ if live is not None:
     op_slots = {}
     # While running, every chosen operation gets its place; once ended, only those measured.
     for op in dict.fromkeys((live.groups if live.active else []) + report.ordered_ops(live.rows)):
-        spec = bench.OPS[op]
-        st.subheader(spec.title)
-        st.caption(f"n: {spec.size_means}. Throughput in {spec.unit}. {spec.note}".strip())
+        op_def = bench.OPS[op]
+        st.subheader(op_def.title)
+        st.caption(f"n: {op_def.size_means}. Throughput in {op_def.unit}. {op_def.note}".strip())
         op_slots[op] = tuple(col.empty() for col in st.columns(3, gap="medium"))
     st.subheader("Every measurement")
     st.caption("Every row, including the combinations that could not run here (`unsupported`, `refused` "
@@ -229,7 +229,7 @@ if live is not None:
         draw_table(table_slot, rows, baseline)
         draw_summary(summary_slot, rows)
 
-    live_ui.follow(live, draw, status_slot, stop_slot, "bench_stop")
+    live_ui.follow(live, draw, status_slot, stop_slot, "benchmarks_stop")
     draw_downloads(downloads_slot, live)
 
     st.subheader("The machine these results belong to")
@@ -251,18 +251,18 @@ st.markdown("**The timing function** (`kernels/measure/timing.py`), exactly as i
 st.code(inspect.getsource(bench.measure), language="python")
 
 shown_ops = ops or DEFAULT_OPS
-shown = st.selectbox("The operation's code", shown_ops, format_func=lambda n: bench.OPS[n].title, key="bench_code_op")
-spec = bench.OPS[shown]
-st.caption(f"{spec.title}: {spec.size_means}. Each function is called with that library's copy of the "
+shown = st.selectbox("The operation's code", shown_ops, format_func=lambda n: bench.OPS[n].title, key="benchmarks_code_op")
+op_def = bench.OPS[shown]
+st.caption(f"{op_def.title}: {op_def.size_means}. Each function is called with that library's copy of the "
            "inputs, already on the device; the runner wraps it as `fn` above.")
 for col, (name, b) in zip(st.columns(len(libs), gap="medium"), libs.items()):
     with col:
         column_header(b)
         if not b.available:
             missing_notice(b)
-        elif name not in spec.impls:
-            st.info(f"{spec.title} has no {b.label} version. {spec.note}".strip(), icon=":material/remove:")
+        elif name not in op_def.impls:
+            st.info(f"{op_def.title} has no {b.label} version. {op_def.note}".strip(), icon=":material/remove:")
         else:
-            st.code(inspect.getsource(spec.impls[name]), language="python")
-            if name in spec.layouts and spec.layouts[name].note:
-                st.caption(spec.layouts[name].note)
+            st.code(inspect.getsource(op_def.impls[name]), language="python")
+            if name in op_def.layouts and op_def.layouts[name].note:
+                st.caption(op_def.layouts[name].note)

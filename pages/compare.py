@@ -78,8 +78,8 @@ def bench_section(rows) -> None:
     chosen = [r for r in rows if r["op"] == op and r["dtype"] == dtype]
     data = pd.DataFrame(report.chart_table(chosen, baseline=None, spread="iqr", extra={"machine": "machine"}))
     machines = data["machine"].nunique()
-    spec = OPS.get(op)
-    st.caption((f"n: {spec.size_means}. " if spec else "") + f"{machines} file{'s' * (machines != 1)}; colour is "
+    op_def = OPS.get(op)
+    st.caption((f"n: {op_def.size_means}. " if op_def else "") + f"{machines} file{'s' * (machines != 1)}; colour is "
                "the file (machine), line style and point shape the library and device.")
     machine_names = list(dict.fromkeys(r["machine"] for r in rows))  # every file keeps its colour across operations
     st.altair_chart(charts.time_chart(data, color="machine", dash="series", spread=spread, domain=machine_names,

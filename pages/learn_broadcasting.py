@@ -20,7 +20,7 @@ st.info(
 )
 libs = backends()
 
-A_KEY, B_KEY = "bc_a", "bc_b"
+A_KEY, B_KEY = "broadcasting_a", "broadcasting_b"
 st.session_state.setdefault(A_KEY, bc.PRESETS[0][1])
 st.session_state.setdefault(B_KEY, bc.PRESETS[0][2])
 
@@ -34,7 +34,7 @@ st.header("Try two shapes", divider="gray")
 st.caption("Presets (the first two are the notebook's):")
 for i, (col, (label, a_text, b_text, what)) in enumerate(zip(st.columns(len(bc.PRESETS)), bc.PRESETS)):
     with col:
-        st.button(label, key=f"bc_preset_{i}", on_click=use_preset, args=(a_text, b_text), help=what,
+        st.button(label, key=f"broadcasting_preset_{i}", on_click=use_preset, args=(a_text, b_text), help=what,
                   width="stretch")
 
 left, right = st.columns(2)

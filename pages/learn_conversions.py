@@ -23,10 +23,10 @@ st.markdown(
 libs = backends()
 left, right = st.columns([1, 2])
 with left:
-    dtype = st.selectbox("dtype of the source array", conv.DTYPES, key="conv_dtype",
+    dtype = st.selectbox("dtype of the source array", conv.DTYPES, key="conversions_dtype",
                          help="bfloat16 has no NumPy equivalent; float64 is where MLX quietly narrows.")
 with right:
-    text = st.text_input("Values of the source array (a Python list)", value="[0.1, 1, 2, 3]", key="conv_values",
+    text = st.text_input("Values of the source array (a Python list)", value="[0.1, 1, 2, 3]", key="conversions_values",
                          help="Up to 16 numbers, flat or nested, e.g. [[1, 2], [3, 4]].")
 
 try:
@@ -86,7 +86,7 @@ def show_matrix(values, dtype: str, results) -> None:
     st.subheader("One route in full")
     labels = {f"{libs[r.route.source].label} → {libs[r.route.target].label}:  "
               f"{r.route.code.replace('$dtype', dtype)}": r for r in results}
-    choice = st.selectbox("Route", list(labels), key="conv_route")
+    choice = st.selectbox("Route", list(labels), key="conversions_route")
     res = labels[choice]
     code_col, out_col = st.columns(2, gap="medium")
     with code_col:

@@ -30,11 +30,11 @@ def numbers(results, index: int) -> dict[str, np.ndarray]:
 st.header("1 · Mean, std, max and min of a vector", divider="gray")
 left, right = st.columns([3, 2])
 with left:
-    text = st.text_input("Values (a flat Python list)", value="[0.5, 1, 3, 4]", key="dim_values",
+    text = st.text_input("Values (a flat Python list)", value="[0.5, 1, 3, 4]", key="dimensions_values",
                          help="The notebook's example is [0.5, 1, 3, 4]. Up to 32 numbers.")
 with right:
     ddof = st.radio(
-        "Correction for the standard deviation", options=[None, 0, 1], key="dim_ddof", horizontal=True,
+        "Correction for the standard deviation", options=[None, 0, 1], key="dimensions_ddof", horizontal=True,
         format_func=lambda d: "each library's default" if d is None else f"ddof = {d}",
         help="ddof = 0 divides by N (population); ddof = 1 divides by N − 1 (sample, Bessel's correction). "
              "NumPy and MLX call it `ddof`, PyTorch calls it `correction`.",
@@ -85,11 +85,11 @@ st.markdown(
     "collapses the columns (one value per row)."
 )
 c1, c2, c3, c4, c5 = st.columns(5)
-rows_n = c1.slider("Rows", 1, 8, 5, key="dim_rows")
-cols_n = c2.slider("Columns", 1, 8, 4, key="dim_cols")
-axis = c3.radio("Axis", [0, 1], key="dim_axis", horizontal=True)
-op = c4.selectbox("Reduction", dims.REDUCTIONS, key="dim_op")
-dtype = c5.selectbox("dtype", dims.DTYPES, key="dim_dtype",
+rows_n = c1.slider("Rows", 1, 8, 5, key="dimensions_rows")
+cols_n = c2.slider("Columns", 1, 8, 4, key="dimensions_cols")
+axis = c3.radio("Axis", [0, 1], key="dimensions_axis", horizontal=True)
+op = c4.selectbox("Reduction", dims.REDUCTIONS, key="dimensions_op")
+dtype = c5.selectbox("dtype", dims.DTYPES, key="dimensions_dtype",
                      format_func=lambda d: "integer (each library's default)" if d == "integer" else d)
 
 results = library_panel(dims.axis_example(op, dtype), {"rows": rows_n, "cols": cols_n, "axis": axis}, libs)
@@ -139,24 +139,24 @@ ND_DEFAULT = (5, 64, 64, 3, 2, 2)
 
 
 def notebook_shape():
-    st.session_state["dim_nd"] = 4
+    st.session_state["dimensions_nd"] = 4
     for i, size in enumerate((5, 256, 256, 3)):
-        st.session_state[f"dim_size_{i}"] = size
+        st.session_state[f"dimensions_size_{i}"] = size
 
 
 top = st.columns([2, 2, 1, 2])
-nd = top[0].slider("Number of dimensions", 1, dims.MAX_ND, 4, key="dim_nd")
+nd = top[0].slider("Number of dimensions", 1, dims.MAX_ND, 4, key="dimensions_nd")
 axis_options = [None, *range(nd), -1]
-if st.session_state.get("dim_nd_axis", 0) not in axis_options:
-    st.session_state["dim_nd_axis"] = 0
-nd_axis = top[1].selectbox("Axis to reduce", axis_options, index=1, key="dim_nd_axis",
+if st.session_state.get("dimensions_nd_axis", 0) not in axis_options:
+    st.session_state["dimensions_nd_axis"] = 0
+nd_axis = top[1].selectbox("Axis to reduce", axis_options, index=1, key="dimensions_nd_axis",
                            format_func=lambda a: "None (every axis)" if a is None else str(a))
-keepdims = top[2].checkbox("keepdims", key="dim_keepdims",
+keepdims = top[2].checkbox("keepdims", key="dimensions_keepdims",
                            help="Keep the reduced axis with size 1, so the result still broadcasts against the input.")
-top[3].button("The notebook's (5, 256, 256, 3)", on_click=notebook_shape, key="dim_notebook_shape")
+top[3].button("The notebook's (5, 256, 256, 3)", on_click=notebook_shape, key="dimensions_notebook_shape")
 size_cols = st.columns(dims.MAX_ND)
 shape = tuple(
-    size_cols[i].slider(f"Size of axis {i}", 1, 512, ND_DEFAULT[i], key=f"dim_size_{i}") for i in range(nd)
+    size_cols[i].slider(f"Size of axis {i}", 1, 512, ND_DEFAULT[i], key=f"dimensions_size_{i}") for i in range(nd)
 )
 try:
     dims.check_nd_size(shape, copies=sum(b.available for b in libs.values()))
@@ -184,8 +184,8 @@ else:
 st.header("4 · The maximum and where it is", divider="gray")
 m1, m2 = st.columns([3, 1])
 mtext = m1.text_input("Matrix (a list of rows)", value="[[3, 9, 1, 4], [7, 2, 8, 5], [6, 0, 6, 2]]",
-                      key="dim_matrix", help="Up to 64 numbers; every row the same length.")
-max_axis = m2.radio("Axis", [0, 1], index=1, key="dim_max_axis", horizontal=True)
+                      key="dimensions_matrix", help="Up to 64 numbers; every row the same length.")
+max_axis = m2.radio("Axis", [0, 1], index=1, key="dimensions_max_axis", horizontal=True)
 try:
     matrix = dims.parse_matrix(mtext)
 except ValueError as exc:

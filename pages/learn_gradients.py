@@ -30,20 +30,20 @@ to_numpy = {name: b.to_numpy for name, b in libs.items() if b.available}
 
 
 def reset_x():
-    st.session_state["grad_x"] = grads.NOTEBOOK_X_TEXT
+    st.session_state["gradients_x"] = grads.NOTEBOOK_X_TEXT
 
 
 c1, c2 = st.columns([2, 3])
-fn_key = c1.selectbox("Function", list(grads.FUNCTIONS), key="grad_fn",
+fn_key = c1.selectbox("Function", list(grads.FUNCTIONS), key="gradients_fn",
                       format_func=lambda k: grads.FUNCTIONS[k].label)
 fn = grads.FUNCTIONS[fn_key]
-text = c2.text_input("x (a list, or a list of rows)", value=grads.NOTEBOOK_X_TEXT, key="grad_x",
+text = c2.text_input("x (a list, or a list of rows)", value=grads.NOTEBOOK_X_TEXT, key="gradients_x",
                      help=f"1-D or 2-D, up to {grads.MAX_VALUES} numbers within ±{grads.MAX_ABS:g}. "
                           "For the cross-entropy each row is one sample's logits.")
 c3, c4, c5 = st.columns([3, 2, 1])
 h = c3.select_slider("Finite-difference step h (NumPy)", options=grads.STEPS, value=grads.DEFAULT_STEP,
-                     key="grad_h", format_func=lambda v: f"{v:.0e}")
-c5.button("Notebook's x", on_click=reset_x, key="grad_reset", help="[[5, 8], [4, 6]]")
+                     key="gradients_h", format_func=lambda v: f"{v:.0e}")
+c5.button("Notebook's x", on_click=reset_x, key="gradients_reset", help="[[5, 8], [4, 6]]")
 
 try:
     x = grads.parse_points(text)
@@ -55,9 +55,9 @@ target = 0
 if fn.uses_target:
     classes = grads.last_dim(x)
     if classes > 1:
-        if st.session_state.get("grad_target", 0) > classes - 1:
-            st.session_state["grad_target"] = classes - 1
-        target = c4.slider("Correct class t", 0, classes - 1, key="grad_target",
+        if st.session_state.get("gradients_target", 0) > classes - 1:
+            st.session_state["gradients_target"] = classes - 1
+        target = c4.slider("Correct class t", 0, classes - 1, key="gradients_target",
                            help="The column of each row that holds the correct class's logit.")
     else:
         c4.caption("One class only: the loss is 0 whatever x is. Add columns to x.")

@@ -9,6 +9,7 @@ from kernels import memory
 from kernels.measure.timing import format_seconds
 from kernels.examples import lazy
 from ui.nav import PAGES
+from ui import live as live_ui
 from ui.panel import backends, column_header, missing_notice
 
 st.title("Lazy and asynchronous execution")
@@ -104,7 +105,7 @@ st.markdown(
 )
 results: dict[str, lazy.DemoResult] = {}
 if size_ok:
-    with st.spinner("Timing…"):
+    with live_ui.turn("Lazy and asynchronous execution: the timing demo"), st.spinner("Timing…"):
         for name, b in libs.items():
             results[name] = lazy.run_demo(b, n, devices.get(name), repeats=repeats)
 

@@ -13,7 +13,7 @@ from kernels.measure.results import new_result_file
 from kernels.measure.words import about
 from kernels.memory import human_bytes
 from kernels.models import report
-from kernels.models import spec as S
+from kernels.models import config
 from kernels.models.estimate import estimate
 from ui import live as live_ui
 from ui import model_charts as charts
@@ -47,13 +47,13 @@ st.caption(f"Devices found here: {found}. Every available device is timed; on a 
 # --- settings ----------------------------------------------------------------------------------
 top = st.columns([2, 2, 3])
 with top[0]:
-    model = st.radio("Model", S.MODELS, format_func=S.MODEL_TITLES.get, horizontal=True, key="models_model",
+    model = st.radio("Model", config.MODELS, format_func=config.MODEL_TITLES.get, horizontal=True, key="models_model",
                      disabled=busy,
-                     help=f"MLP: {S.MLP_INPUTS} inputs → 2 hidden ReLU layers → {S.MLP_CLASSES} classes. Tiny "
-                          f"transformer: embeddings, 2 pre-norm blocks of causal attention ({S.HEADS} heads) and a "
-                          f"GELU MLP, next-token loss on sequences of {S.VOCAB} tokens.")
+                     help=f"MLP: {config.MLP_INPUTS} inputs → 2 hidden ReLU layers → {config.MLP_CLASSES} classes. Tiny "
+                          f"transformer: embeddings, 2 pre-norm blocks of causal attention ({config.HEADS} heads) and a "
+                          f"GELU MLP, next-token loss on sequences of {config.VOCAB} tokens.")
 with top[1]:
-    optimizer = st.radio("Optimiser", S.OPTIMIZERS, format_func=S.OPTIMIZER_TITLES.get, horizontal=True,
+    optimizer = st.radio("Optimiser", config.OPTIMIZERS, format_func=config.OPTIMIZER_TITLES.get, horizontal=True,
                          key="models_optimizer", disabled=busy)
 with top[2]:
     available = [name for name, b in libs.items() if b.available]
@@ -68,7 +68,7 @@ with sizes[0]:
 with sizes[1]:
     width = st.select_slider("Hidden width" if model == "mlp" else "Model width", WIDTHS[model],
                              value=defaults["width"], key=f"models_width_{model}", disabled=busy)
-seq_len = S.RunSpec.seq_len
+seq_len = config.RunSpec.seq_len
 if model == "transformer":
     with sizes[2]:
         seq_len = st.select_slider("Sequence length", SEQ_LENS, value=defaults["seq_len"], key="models_seq_len",
@@ -81,10 +81,10 @@ sweep = st.radio("Across sizes", sweep_dims, index=1, horizontal=True, key=f"mod
                  format_func=lambda d: SWEEP_WORDS[d] if d == "none" else f"{SWEEP_WORDS[d]} up to this one",
                  help="Also train at a half and a quarter of the chosen size, for a chart across sizes.")
 
-spec = S.RunSpec(model=model, batch=int(batch), width=int(width), seq_len=int(seq_len), steps=int(steps),
+spec = config.RunSpec(model=model, batch=int(batch), width=int(width), seq_len=int(seq_len), steps=int(steps),
                  optimizer=optimizer)
-specs = S.sweep(spec, None if sweep == "none" else sweep)
-total_params = S.param_count(spec)
+specs = config.sweep(spec, None if sweep == "none" else sweep)
+total_params = config.param_count(spec)
 run_libs = {n: b for n, b in libs.items() if n in chosen or not b.available}  # missing ones get a row
 try:
     tasks = km.plan(specs, run_libs) if chosen else []
@@ -93,7 +93,7 @@ except ValueError as exc:
     tasks, problem = [], f"Can't train that: {exc}."
 runs: list[LiveRun] = st.session_state.setdefault(RUNS_KEY, [])
 guess = estimate(tasks, run_libs, known=[r for run in runs for r in run.rows])
-st.caption(f"{S.MODEL_TITLES[model]} at {spec.size_label()}: {total_params:,} parameters; "
+st.caption(f"{config.MODEL_TITLES[model]} at {spec.size_label()}: {total_params:,} parameters; "
            f"{len(specs)} size{'s' if len(specs) > 1 else ''} × each library, device and variant: "
            f"{guess.runs} training runs, {guess.seconds and about(guess.seconds)} by an estimate "
            + (f"scaled from this session's runs for {guess.calibrated} of them." if guess.calibrated
@@ -120,8 +120,8 @@ if clicked and not busy:
                        noun="training run",
                        settings={**spec.as_dict(), "sweep": None if sweep == "none" else sweep,
                                  "sizes": [s.size_label() for s in specs], "backends": sorted(run_libs)},
-                       title=(f"{S.MODEL_TITLES[model]}, {SWEEP_WORDS[sweep]} up to {spec.size_label()}"
-                              if len(specs) > 1 else f"{S.MODEL_TITLES[model]} at {spec.size_label()}"),
+                       title=(f"{config.MODEL_TITLES[model]}, {SWEEP_WORDS[sweep]} up to {spec.size_label()}"
+                              if len(specs) > 1 else f"{config.MODEL_TITLES[model]} at {spec.size_label()}"),
                        estimate_s=guess.seconds)
         runs.append(live)
         del runs[:-KEEP_RUNS]
@@ -229,7 +229,7 @@ if shown:
 # --- the code -------------------------------------------------------------------------------------
 st.header("The code that ran", divider="gray")
 st.markdown(
-    f"The {S.MODEL_TITLES[model]} in each library, read from the modules the runs above used. "
+    f"The {config.MODEL_TITLES[model]} in each library, read from the modules the runs above used. "
     "The runner loads the same weights into each (`torch.nn.Linear` and `mlx.nn.Linear` both store "
     "their weight as *(out, in)*) and calls the training step in a timed loop."
 )

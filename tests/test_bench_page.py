@@ -31,9 +31,9 @@ def open_page() -> AppTest:
 
 
 def tiny(at: AppTest, ops=("matmul", "softmax")) -> AppTest:
-    at.multiselect(key="bench_ops").set_value(list(ops))
-    at.select_slider(key="bench_sizes").set_value((16, 32))
-    at.select_slider(key="bench_budget").set_value(0.01)
+    at.multiselect(key="benchmarks_ops").set_value(list(ops))
+    at.select_slider(key="benchmarks_sizes").set_value((16, 32))
+    at.select_slider(key="benchmarks_budget").set_value(0.01)
     return at.run()
 
 
@@ -61,13 +61,13 @@ def test_in_the_measure_section_before_small_models_and_compare_after():
 def test_controls_render_with_defaults_an_estimate_and_the_timing_code():
     at = open_page()
     assert [t.value for t in at.title] == ["Benchmarks"]
-    assert at.multiselect(key="bench_ops").value == ["matmul", "softmax", "layer_norm"]
-    assert at.select_slider(key="bench_sizes").value == (128, 1024)
-    assert at.selectbox(key="bench_dtype").value == "float32"
-    assert at.select_slider(key="bench_budget").value == 0.2
+    assert at.multiselect(key="benchmarks_ops").value == ["matmul", "softmax", "layer_norm"]
+    assert at.select_slider(key="benchmarks_sizes").value == (128, 1024)
+    assert at.selectbox(key="benchmarks_dtype").value == "float32"
+    assert at.select_slider(key="benchmarks_budget").value == 0.2
     for lib in ("numpy", "torch", "mlx"):
-        assert at.checkbox(key=f"bench_use_{lib}_cpu").value is True
-    run = at.button(key="bench_run")
+        assert at.checkbox(key=f"benchmarks_use_{lib}_cpu").value is True
+    run = at.button(key="benchmarks_run")
     assert run.label.startswith("Run · about ") and not run.disabled
     captions = texts(at.caption)
     assert "36 measurements: 3 operations × 4 sizes × 3 library/device pairs" in captions
@@ -83,25 +83,25 @@ def test_controls_render_with_defaults_an_estimate_and_the_timing_code():
 
 def test_the_estimate_follows_the_settings():
     at = open_page()
-    default = at.button(key="bench_run").label
+    default = at.button(key="benchmarks_run").label
     assert re.fullmatch(r"Run · about \d+ s", default), default
-    at.select_slider(key="bench_budget").set_value(2.0).run()  # 36 measurements × at least 2 s
-    slower = at.button(key="bench_run").label
+    at.select_slider(key="benchmarks_budget").set_value(2.0).run()  # 36 measurements × at least 2 s
+    slower = at.button(key="benchmarks_run").label
     assert re.fullmatch(r"Run · about \d+ min", slower), slower
     assert "Stop keeps what has finished" in at.warning[0].value
 
 
 def test_nothing_chosen_disables_run():
     at = open_page()
-    at.multiselect(key="bench_ops").set_value([]).run()
-    assert at.button(key="bench_run").disabled
+    at.multiselect(key="benchmarks_ops").set_value([]).run()
+    assert at.button(key="benchmarks_run").disabled
     assert "Pick at least one operation" in texts(at.caption)
 
 
 def test_tiny_run_fills_charts_table_summary_and_downloads():
     at = tiny(open_page())
-    assert at.button(key="bench_run").label in ("Run · under a second", "Run · about 1 s", "Run · about 2 s")
-    at.button(key="bench_run").click().run()
+    assert at.button(key="benchmarks_run").label in ("Run · under a second", "Run · about 1 s", "Run · about 2 s")
+    at.button(key="benchmarks_run").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success][0].startswith("Finished 12 measurements in")
 
@@ -128,19 +128,19 @@ def test_tiny_run_fills_charts_table_summary_and_downloads():
 
     downloads = {b.proto.label: b for b in at.get("download_button")}
     assert set(downloads) == {"Download JSON (result file)", "Download CSV"}
-    live = at.session_state["bench_live"]
+    live = at.session_state["benchmarks_live"]
     loaded = load(live.result_file().to_json())
     assert len(loaded.results) == 12 and loaded.machine["cores"]
 
 
 def test_finished_results_survive_changing_chart_options():
     at = tiny(open_page(), ops=("softmax",))
-    at.button(key="bench_run").click().run()
-    rows = list(at.session_state["bench_live"].rows)
-    at.radio(key="bench_spread").set_value("minmax").run()
-    at.selectbox(key="bench_baseline").set_value("torch/cpu").run()
+    at.button(key="benchmarks_run").click().run()
+    rows = list(at.session_state["benchmarks_live"].rows)
+    at.radio(key="benchmarks_spread").set_value("minmax").run()
+    at.selectbox(key="benchmarks_baseline").set_value("torch/cpu").run()
     assert not at.exception, at.exception
-    assert at.session_state["bench_live"].rows == rows and at.session_state["bench_live"].state == "done"
+    assert at.session_state["benchmarks_live"].rows == rows and at.session_state["benchmarks_live"].state == "done"
     drawn = charts(at)
     assert len(drawn) == 3 and drawn[2][0]["title"] == "Speedup over PyTorch · cpu"
     ups = {(r["series"], r["size"]): r["speedup"] for r in drawn[2][1][1]}
@@ -148,17 +148,17 @@ def test_finished_results_survive_changing_chart_options():
     assert "× PyTorch · cpu" in at.dataframe[0].value.columns
     assert len(at.get("download_button")) == 2
     # a new setting does not discard the run either (until Run is pressed again)
-    at.select_slider(key="bench_budget").set_value(0.05).run()
-    assert at.session_state["bench_live"].rows == rows and len(charts(at)) == 3
+    at.select_slider(key="benchmarks_budget").set_value(0.05).run()
+    assert at.session_state["benchmarks_live"].rows == rows and len(charts(at)) == 3
 
 
 def test_unsupported_rows_are_in_the_table_with_their_reason():
     at = open_page()
-    at.multiselect(key="bench_ops").set_value(["add"])
-    at.select_slider(key="bench_sizes").set_value((16, 16))
-    at.select_slider(key="bench_budget").set_value(0.01)
-    at.selectbox(key="bench_dtype").set_value("bfloat16").run()
-    at.button(key="bench_run").click().run()
+    at.multiselect(key="benchmarks_ops").set_value(["add"])
+    at.select_slider(key="benchmarks_sizes").set_value((16, 16))
+    at.select_slider(key="benchmarks_budget").set_value(0.01)
+    at.selectbox(key="benchmarks_dtype").set_value("bfloat16").run()
+    at.button(key="benchmarks_run").click().run()
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     numpy_row = table[table["library · device"] == "NumPy · cpu"].iloc[0]
@@ -175,7 +175,7 @@ def stopped(at: AppTest, why: str) -> AppTest:
                    title="Matrix multiply · n = 16–64", state="stopped", why=why,
                    rows=[row(size=16, backend="numpy", median=1e-5), row(size=16, backend="torch", median=2e-5)],
                    started="2026-01-01T00:00:00.000+00:00", finished="2026-01-01T00:00:01.000+00:00")
-    at.session_state["bench_live"] = live
+    at.session_state["benchmarks_live"] = live
     return at.run()
 
 
@@ -187,16 +187,16 @@ def test_a_stopped_run_keeps_what_it_measured(why):
     assert warning.value.startswith("Stopped after 2 of 6 measurements") and why in warning.value
     assert len(at.dataframe[0].value) == 2
     assert len(charts(at)) == 3 and len(at.get("download_button")) == 2
-    assert not [b for b in at.button if b.key == "bench_stop"]  # nothing is running any more
+    assert not [b for b in at.button if b.key == "benchmarks_stop"]  # nothing is running any more
     headings = [h.value for h in at.subheader]
     assert "Matrix multiply" in headings and "Softmax over the last axis" not in headings  # never measured
-    assert not at.button(key="bench_run").disabled  # the controls are back
+    assert not at.button(key="benchmarks_run").disabled  # the controls are back
 
 
 def test_missing_mlx_is_listed_and_the_rest_runs(mlx_missing):
     at = tiny(open_page(), ops=("matmul",))
     assert "MLX" in texts(at.markdown) and "not installed" in texts(at.markdown)
     assert "pip install" in texts(at.caption)
-    at.button(key="bench_run").click().run()
+    at.button(key="benchmarks_run").click().run()
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) == 4 and set(at.dataframe[0].value["library · device"]) == {"NumPy · cpu", "PyTorch · cpu"}

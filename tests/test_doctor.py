@@ -190,7 +190,7 @@ def test_about_page_shows_memory_method_precision_and_runs_the_self_check():
     assert list(precision["library"]) == ["NumPy", "PyTorch", "MLX"]
     assert "MLX_ENABLE_TF32" in precision.set_index("library").loc["MLX", "setting"]
     assert any("MLX_ENABLE_TF32=0" in c.value for c in at.caption)
-    assert any("python -m kernels.doctor --out report.json" in m.value for m in at.markdown)
+    assert any("python -m kernels.doctor --out doctor-report.json" in m.value for m in at.markdown)
 
     next(b for b in at.button if b.label == "Run the self-check").click().run()
     assert not at.exception, at.exception
@@ -198,6 +198,6 @@ def test_about_page_shows_memory_method_precision_and_runs_the_self_check():
     assert list(table.columns) == list(doctor.COLUMNS)
     assert set(table["status"]) <= set(doctor.STATUSES)
     assert ("torch", "mps", "unavailable") in set(zip(table["backend"], table["device"], table["status"]))
-    report = at.session_state["doctor_report"]
+    report = at.session_state["about_doctor_report"]
     assert json.loads(doctor.to_json(report))["checks"] == report["checks"]  # plain data only
     assert any("checks:" in t.value for t in at.text)

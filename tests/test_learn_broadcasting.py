@@ -194,10 +194,10 @@ def test_page_opens_on_the_notebook_example_printed_in_full():
 @pytest.mark.parametrize("index", range(len(bc.PRESETS)))
 def test_every_preset_button_works(index):
     at = open_page(PAGE, timeout=60)
-    at.button(key=f"bc_preset_{index}").click().run()
+    at.button(key=f"broadcasting_preset_{index}").click().run()
     assert not at.exception
     _, a_text, b_text, _ = bc.PRESETS[index]
-    assert at.text_input(key="bc_a").value == a_text and at.text_input(key="bc_b").value == b_text
+    assert at.text_input(key="broadcasting_a").value == a_text and at.text_input(key="broadcasting_b").value == b_text
     checked = bc.check(bc.parse_shape(a_text), bc.parse_shape(b_text))
     assert len(at.dataframe[0].value) == len(checked.dims)
     if checked.ok:
@@ -210,7 +210,7 @@ def test_every_preset_button_works(index):
 
 def test_notebook_six_dimension_preset_shows_each_library_result_shape():
     at = open_page(PAGE, timeout=60)
-    at.button(key="bc_preset_1").click().run()
+    at.button(key="broadcasting_preset_1").click().run()
     codes = [c.value for c in at.code]
     assert "(5, 6, 4, 3, 7, 2)" in codes and "torch.Size([5, 6, 4, 3, 7, 2])" in codes
 
@@ -218,7 +218,7 @@ def test_notebook_six_dimension_preset_shows_each_library_result_shape():
 @pytest.mark.parametrize("bad", ["", "6, five", "1,2,3,4,5,6,7", "-3"])
 def test_bad_text_is_an_error_message_not_a_traceback(bad):
     at = open_page(PAGE, timeout=60)
-    at.text_input(key="bc_b").set_value(bad).run()
+    at.text_input(key="broadcasting_b").set_value(bad).run()
     assert not at.exception
     assert any("Can't use the shape of b" in e.value for e in at.error)
     assert not at.dataframe  # nothing else is computed from a shape that could not be read
@@ -226,8 +226,8 @@ def test_bad_text_is_an_error_message_not_a_traceback(bad):
 
 def test_too_large_is_refused_before_running():
     at = open_page(PAGE, timeout=60)
-    at.text_input(key="bc_a").set_value("100000, 1").run()
-    at.text_input(key="bc_b").set_value("1, 100000").run()
+    at.text_input(key="broadcasting_a").set_value("100000, 1").run()
+    at.text_input(key="broadcasting_b").set_value("1, 100000").run()
     assert not at.exception
     assert "broadcast to (100000, 100000)" in at.success[0].value  # the checker still answers
     assert any("elements" in e.value for e in at.error)
@@ -237,8 +237,8 @@ def test_too_large_is_refused_before_running():
 def test_typed_shapes_change_the_output():
     at = open_page(PAGE, timeout=60)
     before = [c.value for c in at.code]
-    at.text_input(key="bc_a").set_value("2, 1, 3").run()
-    at.text_input(key="bc_b").set_value("4, 1").run()
+    at.text_input(key="broadcasting_a").set_value("2, 1, 3").run()
+    at.text_input(key="broadcasting_b").set_value("4, 1").run()
     assert not at.exception
     after = [c.value for c in at.code]
     assert after != before and "torch.Size" not in " ".join(after)  # 24 elements: printed in full

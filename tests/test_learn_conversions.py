@@ -346,11 +346,11 @@ def test_page_renders_the_matrix_and_the_notebook_note():
 def test_dtype_picker_at_both_ends_changes_the_matrix(index):
     at = open_page(PAGE)
     before = matrix(at)
-    at.selectbox(key="conv_dtype").set_value(conv.DTYPES[index]).run()
+    at.selectbox(key="conversions_dtype").set_value(conv.DTYPES[index]).run()
     assert not at.exception
     after = matrix(at)
     if conv.DTYPES[index] == "float32":  # the default: pick another and come back
-        at.selectbox(key="conv_dtype").set_value(conv.DTYPES[1]).run()
+        at.selectbox(key="conversions_dtype").set_value(conv.DTYPES[1]).run()
         assert matrix(at) != before
     else:
         assert after != before
@@ -359,7 +359,7 @@ def test_dtype_picker_at_both_ends_changes_the_matrix(index):
 
 def test_bfloat16_on_the_page():
     at = open_page(PAGE)
-    at.selectbox(key="conv_dtype").set_value("bfloat16").run()
+    at.selectbox(key="conversions_dtype").set_value("bfloat16").run()
     rows = matrix(at)
     assert all(r["works"] == "no source" for r in rows if r["from"] == "NumPy")
     assert any(r["works"] == "yes" and r["result dtype"] == "bfloat16" for r in rows if r["from"] == "MLX")
@@ -367,13 +367,13 @@ def test_bfloat16_on_the_page():
 
 def test_values_input_changes_the_output_and_route_picker_at_both_ends():
     at = open_page(PAGE)
-    at.text_input(key="conv_values").set_value("[[5, 6], [7, 8]]").run()
+    at.text_input(key="conversions_values").set_value("[[5, 6], [7, 8]]").run()
     assert not at.exception
     codes = " ".join(c.value for c in at.code)
     assert "[[5, 6], [7, 8]]" in codes
-    options = at.selectbox(key="conv_route").options
+    options = at.selectbox(key="conversions_route").options
     for option in (options[0], options[-1]):
-        at.selectbox(key="conv_route").set_value(option).run()
+        at.selectbox(key="conversions_route").set_value(option).run()
         assert not at.exception
         assert any(option.split(":  ")[1] in c.value for c in at.code)
 
@@ -381,7 +381,7 @@ def test_values_input_changes_the_output_and_route_picker_at_both_ends():
 @pytest.mark.parametrize("bad", ["[1, 'a']", "[", "", "__import__('os')", str(list(range(40)))])
 def test_bad_input_is_a_message_not_a_traceback(bad):
     at = open_page(PAGE)
-    at.text_input(key="conv_values").set_value(bad).run()
+    at.text_input(key="conversions_values").set_value(bad).run()
     assert not at.exception
     assert any("Can't use that input" in e.value for e in at.error)
     assert not at.dataframe
@@ -395,7 +395,7 @@ def without_code_spans(markdown: str) -> str:
 def test_typed_text_is_shown_never_rendered():
     at = open_page(PAGE)
     typed = "'**bold** [link](http://example.com) :red[x] `tick`'"
-    at.text_input(key="conv_values").set_value(f"[1, {typed}]").run()
+    at.text_input(key="conversions_values").set_value(f"[1, {typed}]").run()
     (error,) = [e.value for e in at.error if "Can't use that input" in e.value]
     assert typed in error
     for mark in ("**bold**", "[link]", ":red[", "`tick`"):
@@ -406,7 +406,7 @@ def test_typed_text_is_shown_never_rendered():
 def test_page_with_results_on_mps_renders_and_says_they_land_on_the_gpu(monkeypatch, dtype):
     monkeypatch.setattr(conv, "ROUTES", conv.ROUTES + fake_metal.ROUTES)
     at = open_page(PAGE)
-    at.selectbox(key="conv_dtype").set_value(dtype).run()
+    at.selectbox(key="conversions_dtype").set_value(dtype).run()
     assert not at.exception
     rows = matrix(at)
     assert len(rows) == len(conv.ROUTES)
@@ -415,8 +415,8 @@ def test_page_with_results_on_mps_renders_and_says_they_land_on_the_gpu(monkeypa
     assert "land on mps:0 (the GPU)" in at.dataframe[0].value.loc["MLX", "PyTorch"]
     findings = " ".join(m.value for m in at.markdown)
     assert "Land on the GPU here" in findings and "lands on mps:0 (the GPU)" in findings
-    option = next(o for o in at.selectbox(key="conv_route").options if "torch.from_dlpack(OnMetal(src))" in o)
-    at.selectbox(key="conv_route").set_value(option).run()
+    option = next(o for o in at.selectbox(key="conversions_route").options if "torch.from_dlpack(OnMetal(src))" in o)
+    at.selectbox(key="conversions_route").set_value(option).run()
     assert not at.exception
     assert any("lands on mps:0 (the GPU)" in w.value for w in at.warning)
     assert any(c.value.startswith("cannot be printed: NotImplementedError") for c in at.code)
@@ -424,20 +424,20 @@ def test_page_with_results_on_mps_renders_and_says_they_land_on_the_gpu(monkeypa
 
 def test_silent_overflow_on_the_page():
     at = open_page(PAGE)
-    at.text_input(key="conv_values").set_value("[1e10, 3]").run()
-    at.selectbox(key="conv_dtype").set_value("int32").run()
+    at.text_input(key="conversions_values").set_value("[1e10, 3]").run()
+    at.selectbox(key="conversions_dtype").set_value("int32").run()
     assert not at.exception
     (loud,) = [e.value for e in at.error if "does not hold what you typed" in e.value]
     assert "silent overflow" in loud and "2147483648" in loud
     assert "silent overflow" in at.dataframe[0].value.loc["MLX", "NumPy"]
-    option = next(o for o in at.selectbox(key="conv_route").options if o.startswith("MLX → NumPy"))
-    at.selectbox(key="conv_route").set_value(option).run()
+    option = next(o for o in at.selectbox(key="conversions_route").options if o.startswith("MLX → NumPy"))
+    at.selectbox(key="conversions_route").set_value(option).run()
     assert any("The source is not what you typed" in e.value and "silent overflow" in e.value for e in at.error)
 
 
 def test_bfloat16_findings_list_the_routes_that_could_not_start():
     at = open_page(PAGE)
-    at.selectbox(key="conv_dtype").set_value("bfloat16").run()
+    at.selectbox(key="conversions_dtype").set_value("bfloat16").run()
     findings = " ".join(m.value for m in at.markdown)
     assert "**Could not start** (7 routes)" in findings and "NumPy has no bfloat16 type" in findings
 

@@ -209,12 +209,12 @@ def test_page_renders_the_notebook_numbers():
 
 def test_correction_control_switches_every_library():
     at = open_page(PAGE)
-    at.radio(key="dim_ddof").set_value(1).run()
+    at.radio(key="dimensions_ddof").set_value(1).run()
     out = codes(at)
     assert any("torch.std(t, correction=1)" in c for c in out) and any("np.std(n, ddof=1)" in c for c in out)
     assert "array(1.65202, dtype=float32)" in out and "np.float64(1.6520189667999174)" in out
     assert set(at.dataframe[0].value["std matches"]) == {"ddof=1 (sample, Bessel)"}
-    at.radio(key="dim_ddof").set_value(0).run()
+    at.radio(key="dimensions_ddof").set_value(0).run()
     assert "tensor(1.4307)" in codes(at)
     assert set(at.dataframe[0].value["std matches"]) == {"ddof=0 (population)"}
 
@@ -222,7 +222,7 @@ def test_correction_control_switches_every_library():
 @pytest.mark.parametrize("bad", ["[1, 'a']", "[[1, 2]]", "", "import os"])
 def test_bad_values_are_an_error_message(bad):
     at = open_page(PAGE)
-    at.text_input(key="dim_values").set_value(bad).run()
+    at.text_input(key="dimensions_values").set_value(bad).run()
     assert not at.exception
     assert any("Can't use that input" in e.value for e in at.error)
 
@@ -230,7 +230,7 @@ def test_bad_values_are_an_error_message(bad):
 def test_matrix_sliders_at_min_and_max_change_the_output():
     at = open_page(PAGE)
     before = codes(at)
-    for key, lo, hi in (("dim_rows", 1, 8), ("dim_cols", 1, 8)):
+    for key, lo, hi in (("dimensions_rows", 1, 8), ("dimensions_cols", 1, 8)):
         for value in (lo, hi):
             at.slider(key=key).set_value(value).run()
             assert not at.exception, at.exception
@@ -243,13 +243,13 @@ def test_matrix_sliders_at_min_and_max_change_the_output():
 
 def test_axis_op_and_dtype_controls_change_the_output():
     at = open_page(PAGE)
-    at.radio(key="dim_axis").set_value(1).run()
+    at.radio(key="dimensions_axis").set_value(1).run()
     assert "tensor([ 1.5000,  5.5000,  9.5000, 13.5000, 17.5000])" in codes(at)
-    at.selectbox(key="dim_op").set_value("max").run()
+    at.selectbox(key="dimensions_op").set_value("max").run()
     assert any("torch.max(t, dim=1).values" in c for c in codes(at))
     assert "tensor([ 3.,  7., 11., 15., 19.])" in codes(at)
-    at.selectbox(key="dim_op").set_value("mean").run()
-    at.selectbox(key="dim_dtype").set_value("integer").run()
+    at.selectbox(key="dimensions_op").set_value("mean").run()
+    at.selectbox(key="dimensions_dtype").set_value("integer").run()
     assert not at.exception
     assert any("could not infer output dtype" in e.value for e in at.error)  # PyTorch's own message
     assert "array([1.5, 5.5, 9.5, 13.5, 17.5], dtype=float32)" in codes(at)
@@ -258,39 +258,39 @@ def test_axis_op_and_dtype_controls_change_the_output():
 def test_nd_sliders_at_min_and_max_change_the_shape():
     at = open_page(PAGE)
     assert "(64, 64, 3)" in codes(at)
-    at.slider(key="dim_nd").set_value(1).run()
+    at.slider(key="dimensions_nd").set_value(1).run()
     assert "(5,)" in codes(at) and "()" in codes(at)
-    at.slider(key="dim_nd").set_value(6).run()
+    at.slider(key="dimensions_nd").set_value(6).run()
     assert "(5, 64, 64, 3, 2, 2)" in codes(at) and "torch.Size([64, 64, 3, 2, 2])" in codes(at)
-    at.slider(key="dim_nd").set_value(4).run()
+    at.slider(key="dimensions_nd").set_value(4).run()
     for i in range(4):
         for value in (1, 512):
             before = codes(at)
-            at.slider(key=f"dim_size_{i}").set_value(value).run()
+            at.slider(key=f"dimensions_size_{i}").set_value(value).run()
             assert not at.exception, at.exception
             assert not at.error, [e.value for e in at.error]
             assert codes(at) != before, (i, value)
-        at.slider(key=f"dim_size_{i}").set_value((5, 64, 64, 3)[i]).run()
+        at.slider(key=f"dimensions_size_{i}").set_value((5, 64, 64, 3)[i]).run()
 
 
 def test_nd_axis_keepdims_and_notebook_preset():
     at = open_page(PAGE)
-    at.selectbox(key="dim_nd_axis").set_value(-1).run()
+    at.selectbox(key="dimensions_nd_axis").set_value(-1).run()
     assert "torch.Size([5, 64, 64])" in codes(at)
-    at.checkbox(key="dim_keepdims").check().run()
+    at.checkbox(key="dimensions_keepdims").check().run()
     assert "torch.Size([5, 64, 64, 1])" in codes(at)
-    at.selectbox(key="dim_nd_axis").select_index(0).run()  # None: every axis
+    at.selectbox(key="dimensions_nd_axis").select_index(0).run()  # None: every axis
     assert "torch.Size([1, 1, 1, 1])" in codes(at)
-    at.button(key="dim_notebook_shape").click().run()
+    at.button(key="dimensions_notebook_shape").click().run()
     assert "torch.Size([5, 256, 256, 3])" in codes(at)
-    at.slider(key="dim_nd").set_value(2).run()  # the chosen axis stays valid when dimensions go
+    at.slider(key="dimensions_nd").set_value(2).run()  # the chosen axis stays valid when dimensions go
     assert not at.exception and any("all agree" in s.value for s in at.success)
 
 
 def test_nd_size_too_large_is_refused_with_a_message():
     at = open_page(PAGE)
     for i in range(4):
-        at.slider(key=f"dim_size_{i}").set_value(512)
+        at.slider(key=f"dimensions_size_{i}").set_value(512)
     at.run()
     assert not at.exception
     assert any("choose smaller sizes" in e.value or "choose a smaller size" in e.value for e in at.error)
@@ -299,11 +299,11 @@ def test_nd_size_too_large_is_refused_with_a_message():
 def test_max_with_indices_controls():
     at = open_page(PAGE)
     assert "tensor([1, 2, 0])" in codes(at)  # indices along axis 1; the tie in row 3 gives the first
-    at.radio(key="dim_max_axis").set_value(0).run()
+    at.radio(key="dimensions_max_axis").set_value(0).run()
     assert "array([1, 0, 1, 1], dtype=uint32)" in codes(at)
-    at.text_input(key="dim_matrix").set_value("[[1, 5], [7, 2]]").run()
+    at.text_input(key="dimensions_matrix").set_value("[[1, 5], [7, 2]]").run()
     assert "tensor([1, 0])" in codes(at)
-    at.text_input(key="dim_matrix").set_value("[[1, 2], [3]]").run()
+    at.text_input(key="dimensions_matrix").set_value("[[1, 2], [3]]").run()
     assert not at.exception and any("same, non-zero number" in e.value for e in at.error)
 
 

@@ -176,7 +176,7 @@ def test_page_renders_the_notebook_example_and_the_comparison():
 @pytest.mark.parametrize("key", list(grads.FUNCTIONS))
 def test_every_function_renders(key):
     at = open_page(PAGE)
-    at.selectbox(key="grad_fn").set_value(key).run()
+    at.selectbox(key="gradients_fn").set_value(key).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     fn = grads.FUNCTIONS[key]
     assert any(fn.torch_y.replace("$target", "0") in c for c in codes(at))
@@ -188,51 +188,51 @@ def test_step_slider_at_min_and_max_changes_the_numpy_output():
     at = open_page(PAGE)
     before = codes(at)
     for h in (grads.STEPS[0], grads.STEPS[-1]):
-        at.select_slider(key="grad_h").set_value(h).run()
+        at.select_slider(key="gradients_h").set_value(h).run()
         assert not at.exception
         now = codes(at)
         assert now != before and any(f"h={h!r}" in c for c in now), h
         before = now
     assert "array([[ 75.01, 192.01],\n       [ 48.01, 108.01]])" not in before
-    at.select_slider(key="grad_h").set_value(0.1).run()
+    at.select_slider(key="gradients_h").set_value(0.1).run()
     assert "array([[ 75.01, 192.01],\n       [ 48.01, 108.01]])" in codes(at)  # 3x² + h²
 
 
 def test_user_values_change_every_column():
     at = open_page(PAGE)
-    at.text_input(key="grad_x").set_value("[1, 2, 3]").run()
+    at.text_input(key="gradients_x").set_value("[1, 2, 3]").run()
     out = codes(at)
     assert "tensor([ 3., 12., 27.])" in out and "array([3, 12, 27], dtype=float32)" in out
-    at.button(key="grad_reset").click().run()
-    assert at.text_input(key="grad_x").value == grads.NOTEBOOK_X_TEXT
+    at.button(key="gradients_reset").click().run()
+    assert at.text_input(key="gradients_x").value == grads.NOTEBOOK_X_TEXT
     assert "tensor([[ 75., 192.],\n        [ 48., 108.]])" in codes(at)
 
 
 def test_target_slider_at_min_and_max_changes_the_output():
     at = open_page(PAGE)
-    at.selectbox(key="grad_fn").set_value("cross_entropy").run()
-    at.text_input(key="grad_x").set_value("[[1, 2, 3], [0.5, 0, -1]]").run()
-    slider = at.slider(key="grad_target")
+    at.selectbox(key="gradients_fn").set_value("cross_entropy").run()
+    at.text_input(key="gradients_x").set_value("[[1, 2, 3], [0.5, 0, -1]]").run()
+    slider = at.slider(key="gradients_target")
     assert (slider.min, slider.max) == (0, 2)
     before = codes(at)
     slider.set_value(2).run()
     assert not at.exception and codes(at) != before
     assert any("[..., 2]" in c for c in codes(at))
     after = codes(at)
-    at.slider(key="grad_target").set_value(0).run()
+    at.slider(key="gradients_target").set_value(0).run()
     assert codes(at) != after and any("[..., 0]" in c for c in codes(at))
     # fewer classes: the target is clamped into range, not an exception
-    at.slider(key="grad_target").set_value(2).run()
-    at.text_input(key="grad_x").set_value("[[1, 2], [3, 4]]").run()
-    assert not at.exception and at.slider(key="grad_target").value == 1
-    at.text_input(key="grad_x").set_value("[[1], [2]]").run()  # one class: no slider, loss 0
+    at.slider(key="gradients_target").set_value(2).run()
+    at.text_input(key="gradients_x").set_value("[[1, 2], [3, 4]]").run()
+    assert not at.exception and at.slider(key="gradients_target").value == 1
+    at.text_input(key="gradients_x").set_value("[[1], [2]]").run()  # one class: no slider, loss 0
     assert not at.exception and not at.error
 
 
 @pytest.mark.parametrize("bad", ["[[1, 2], [3]]", "[1, 'a']", "", "[1e9]", "open('x')"])
 def test_bad_values_are_an_error_message(bad):
     at = open_page(PAGE)
-    at.text_input(key="grad_x").set_value(bad).run()
+    at.text_input(key="gradients_x").set_value(bad).run()
     assert not at.exception
     assert any("Can't use that input" in e.value for e in at.error)
 

@@ -15,7 +15,7 @@ from kernels.measure.rows import Progress
 from kernels.measure.timing import Stopped
 from kernels.models import plan as models_plan
 from kernels.models import run as models_run
-from kernels.models import spec as S
+from kernels.models import config
 from tests.bench_fakes import QUICK
 
 
@@ -131,7 +131,7 @@ def test_a_real_benchmark_runs_live_and_its_file_loads(libs):
 
 def test_stop_inside_a_long_training_run_returns_within_a_second(libs):
     """Stop acts between training steps, not only between runs: a run of 5000 steps ends at once."""
-    spec = S.RunSpec(model="mlp", batch=64, width=256, steps=5000)
+    spec = config.RunSpec(model="mlp", batch=64, width=256, steps=5000)
     tasks = [t for t in models_plan([spec], libs) if t.backend == "mlx" and t.variant == "eager"]
     live = LiveRun(kind="models", total=1, machine={}, settings={}).start(
         lambda stop: models_run(tasks, libs, should_stop=stop), slot=Slot(), wait_for_drawing=False)
@@ -148,10 +148,10 @@ def test_stop_inside_a_long_training_run_returns_within_a_second(libs):
 def test_stopped_is_raised_between_steps_not_swallowed(libs):
     from kernels.models import train
 
-    spec = S.RunSpec(model="mlp", batch=4, width=8, steps=50)
+    spec = config.RunSpec(model="mlp", batch=4, width=8, steps=50)
     task = next(t for t in models_plan([spec], libs) if t.backend == "numpy")
     with pytest.raises(Stopped):
-        train(task, libs["numpy"], S.init_weights(spec), S.make_batches(spec, 2), should_stop=lambda: True)
+        train(task, libs["numpy"], config.init_weights(spec), config.make_batches(spec, 2), should_stop=lambda: True)
 
 
 def test_slot_hold_makes_a_short_measurement_wait_its_turn():
@@ -161,3 +161,19 @@ def test_slot_hold_makes_a_short_measurement_wait_its_turn():
         time.sleep(0.005)
     with slot.hold("the Lazy page's demo") as held:
         assert not first.active and held.state == "running"  # it got the slot only when the run ended
+
+
+def test_a_page_that_times_in_its_script_waits_for_a_run_elsewhere(libs):
+    """The Lazy page's demo and the self-check take the same slot as the Measure pages' runs: while a
+    benchmark runs in another tab, the page says so and times only after it has ended."""
+    from kernels.measure.live import SLOT
+    from tests.apptest import open_page
+
+    blocker = new_run(6, title="a long benchmark", page="Benchmarks").start(fake_steps(6, 0.3), wait_for_drawing=False)
+    while blocker.state != "running":
+        time.sleep(0.01)
+    assert SLOT.holder is blocker
+    at = open_page("pages/learn_lazy.py")  # its timing section waits for the slot
+    assert not at.exception
+    assert not blocker.active  # the page ran its timings only once the benchmark had ended
+    assert at.dataframe, "and then it timed"

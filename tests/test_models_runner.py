@@ -10,9 +10,9 @@ import pytest
 from kernels import memory
 from kernels.measure.results import load, new_result_file
 from kernels.models import ROW_FIELDS, plan, report, run, runner
-from kernels.models import spec as S
+from kernels.models import config
 
-TINY = S.RunSpec(model="mlp", batch=4, width=8, steps=4)
+TINY = config.RunSpec(model="mlp", batch=4, width=8, steps=4)
 
 
 def rows_for(spec, backends):
@@ -20,7 +20,7 @@ def rows_for(spec, backends):
 
 
 def test_plan_covers_every_library_device_and_variant(libs):
-    tasks = plan(S.sweep(TINY.with_(batch=16), "batch"), libs)
+    tasks = plan(config.sweep(TINY.with_(batch=16), "batch"), libs)
     assert [t.spec.batch for t in tasks[::4]] == [4, 8, 16]
     assert [(t.backend, t.device, t.variant) for t in tasks[:4]] == [
         ("numpy", "cpu", "eager"), ("torch", "cpu", "eager"), ("mlx", "cpu", "eager"), ("mlx", "cpu", "compiled")]
@@ -45,14 +45,14 @@ def test_rows_have_every_field_and_numbers(libs):
         assert tuple(r) == ROW_FIELDS
         assert r["steps_per_s"] > 0 and r["repeats"] == TINY.steps - TINY.warmup
         assert r["initial_loss"] == r["losses"][0] and r["final_loss"] == r["losses"][-1]
-        assert r["params"] == S.param_count(TINY)
+        assert r["params"] == config.param_count(TINY)
     peaks = {r["backend"]: (r["peak_memory_bytes"], r["memory_note"]) for r in rows}
     assert peaks["mlx"][0] > 0 and "mx.get_peak_memory" in peaks["mlx"][1]
     assert peaks["torch"][0] is None and peaks["torch"][1].startswith("n/a")
 
 
 def test_numpy_has_no_transformer_and_says_why(libs):
-    spec = S.RunSpec(model="transformer", batch=2, width=8, seq_len=4, steps=2, depth=1)
+    spec = config.RunSpec(model="transformer", batch=2, width=8, seq_len=4, steps=2, depth=1)
     row = rows_for(spec, {"numpy": libs["numpy"]})[0]
     assert row["status"] == "unsupported" and "no autograd" in row["message"]
 
@@ -86,9 +86,9 @@ def test_a_library_error_becomes_an_error_row(monkeypatch, libs):
 
 
 def test_sweep_halves_down_from_the_chosen_size():
-    assert [s.batch for s in S.sweep(TINY.with_(batch=64), "batch")] == [16, 32, 64]
-    assert [s.width for s in S.sweep(S.RunSpec(model="transformer", width=8), "width")] == [4, 8]
-    assert S.sweep(TINY, "seq_len") == [TINY] and S.sweep(TINY, None) == [TINY]
+    assert [s.batch for s in config.sweep(TINY.with_(batch=64), "batch")] == [16, 32, 64]
+    assert [s.width for s in config.sweep(config.RunSpec(model="transformer", width=8), "width")] == [4, 8]
+    assert config.sweep(TINY, "seq_len") == [TINY] and config.sweep(TINY, None) == [TINY]
 
 
 # --- the verdict ------------------------------------------------------------------------------

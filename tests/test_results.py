@@ -13,7 +13,7 @@ from kernels.measure.compare import SAMPLES
 from kernels.measure.results import SCHEMA, ResultFile, load, new_result_file
 from kernels.models import plan as models_plan
 from kernels.models import run as models_run
-from kernels.models import spec as S
+from kernels.models import config
 from tests.bench_fakes import QUICK
 
 
@@ -27,7 +27,7 @@ def sample(libs):
 
 @pytest.fixture(scope="module")
 def models_file(libs):
-    spec = S.RunSpec(model="mlp", batch=4, width=8, steps=3)
+    spec = config.RunSpec(model="mlp", batch=4, width=8, steps=3)
     rows = [p.row for p in models_run(models_plan([spec], libs), libs)]
     return new_result_file("models", rows, {"os": "test"}, {"steps": 3})
 

@@ -105,10 +105,10 @@ def run_something(at: AppTest, path: str) -> AppTest:
     """On the Measure pages, press Run at the smallest size first: their results are what a page
     keeps across runs."""
     if path == "pages/benchmarks.py":
-        at.multiselect(key="bench_ops").set_value(["matmul"])
-        at.select_slider(key="bench_sizes").set_value((16, 16))
-        at.select_slider(key="bench_budget").set_value(0.01)
-        at.button(key="bench_run").click().run()
+        at.multiselect(key="benchmarks_ops").set_value(["matmul"])
+        at.select_slider(key="benchmarks_sizes").set_value((16, 16))
+        at.select_slider(key="benchmarks_budget").set_value(0.01)
+        at.button(key="benchmarks_run").click().run()
     elif path == "pages/models.py":
         at.select_slider(key="models_batch_mlp").set_value(4)
         at.select_slider(key="models_width_mlp").set_value(16)

@@ -8,12 +8,13 @@ within about a second; a closed tab (the session is gone) ends it the same way.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Callable, Iterable, Mapping
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from kernels.measure.live import LiveRun
+from kernels.measure.live import SLOT, LiveRun
 from kernels.measure.rows import Progress
 
 
@@ -76,3 +77,17 @@ def follow(run: LiveRun, draw: Callable[[], None], status_slot, stop_slot, stop_
     if was_active:
         stop_slot.empty()
         st.rerun()
+
+
+@contextmanager
+def turn(description: str):
+    """Time something short in this script (the Lazy page's demo, the self-check) only when no run
+    is being timed anywhere in the server: while one is, say so and wait for it."""
+    holder = SLOT.holder
+    note = st.empty()
+    if holder is not None:
+        note.info(f"Waiting for the run in progress elsewhere to finish before timing: {holder.describe()}. "
+                  "One measurement at a time, so the two never time each other.", icon=":material/hourglass_top:")
+    with SLOT.hold(description):
+        note.empty()
+        yield

@@ -1,6 +1,6 @@
 """Small models trained in NumPy, PyTorch and MLX from the same weights, and timed.
 
-Pieces: the shared settings, weights and batches (``spec``); one module per library with the
+Pieces: the shared settings, weights and batches (``config``); one module per library with the
 same names (``numpy_models``, ``torch_models``, ``mlx_models``: the model classes, ``loss_fn``,
 ``make_optimizer``, the training step, ``SHOWN``, ``Trainer``, peak memory); training and timing
 (``runner``: :func:`plan`, :func:`run`); reading the rows (``report``: :func:`verdict`); the
@@ -21,7 +21,7 @@ from .report import comparison, loss_table, speed_table, verdict
 from .results import KIND, ROW_FIELDS
 from .runner import (Task, library_module, memory_refusal, plan, progress_text, run, size_text, train,
                      train_and_time, unsupported_reason)
-from .spec import (LIMITS, MODEL_TITLES, MODELS, OPTIMIZER_TITLES, OPTIMIZERS, RunSpec, estimate_bytes,
+from .config import (LIMITS, MODEL_TITLES, MODELS, OPTIMIZER_TITLES, OPTIMIZERS, RunSpec, estimate_bytes,
                    init_weights, make_batches, param_count, sweep, validate)
 
 __all__ = [

@@ -18,17 +18,17 @@ from ..measure.cli import (Parser, UsageError, collect, comma_list, device_list,
 from ..measure.results import new_result_file
 from ..measure.rows import STATUSES, row_label
 from . import report
-from . import spec as S
+from . import config
 from .results import KIND
 from .runner import plan, run, size_text
 
 PROG = "python -m kernels.models"
 EPILOG = f"""\
 models:
-  mlp          {S.MLP_INPUTS} inputs -> --depth hidden layers of --width (ReLU) -> {S.MLP_CLASSES} classes,
+  mlp          {config.MLP_INPUTS} inputs -> --depth hidden layers of --width (ReLU) -> {config.MLP_CLASSES} classes,
                cross-entropy on a synthetic classification task
-  transformer  token + position embeddings (vocabulary {S.VOCAB}), --depth pre-norm blocks of
-               causal attention ({S.HEADS} heads) and a GELU MLP, next-token loss on
+  transformer  token + position embeddings (vocabulary {config.VOCAB}), --depth pre-norm blocks of
+               causal attention ({config.HEADS} heads) and a GELU MLP, next-token loss on
                arithmetic sequences of --seq-len tokens; --width is the model dimension
 
 Every library starts from the same weights (seeded NumPy) and trains on the same batches.
@@ -47,7 +47,7 @@ NOTHING = "unknown {what} none"  # how an empty list is refused here (kernels.be
 
 
 def int_list(text: str, flag: str) -> list[int]:
-    lo, hi = S.LIMITS[flag.removeprefix("--").replace("-", "_")]
+    lo, hi = config.LIMITS[flag.removeprefix("--").replace("-", "_")]
     values = whole_numbers(text)
     if not values or any(not lo <= v <= hi for v in values):
         raise UsageError(f"{flag} needs whole numbers from {lo} to {hi}, separated by commas, like {lo * 8},{lo * 32} "
@@ -59,19 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog=PROG, description="Train a small MLP or a tiny transformer block in NumPy, PyTorch and MLX "
                "from the same weights, time steps per second on every device found, and write a result file.",
                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", choices=S.MODELS, default="mlp", help="mlp (default) or transformer")
+    p.add_argument("--model", choices=config.MODELS, default="mlp", help="mlp (default) or transformer")
     p.add_argument("--batch", default="32", help="batch size(s), comma-separated for a sweep (default: 32)")
     p.add_argument("--width", default="128",
-                   help=f"hidden width / model dimension(s), comma-separated (default: 128; a multiple of {S.HEADS} "
+                   help=f"hidden width / model dimension(s), comma-separated (default: 128; a multiple of {config.HEADS} "
                         "for the transformer)")
     p.add_argument("--seq-len", default="32",
                    help="sequence length(s) for the transformer, comma-separated (default: 32)")
     p.add_argument("--steps", type=int, default=20, help="training steps per run, warm-up included (default: 20)")
     p.add_argument("--depth", type=int, default=2, help="MLP hidden layers / transformer blocks (default: 2)")
-    p.add_argument("--optimizer", choices=S.OPTIMIZERS, default="adam",
+    p.add_argument("--optimizer", choices=config.OPTIMIZERS, default="adam",
                    help="adam (default; bias-corrected in every library) or sgd (momentum 0.9)")
     p.add_argument("--lr", type=float, default=None,
-                   help=f"learning rate (default: {S.DEFAULT_LR['adam']} for adam, {S.DEFAULT_LR['sgd']} for sgd)")
+                   help=f"learning rate (default: {config.DEFAULT_LR['adam']} for adam, {config.DEFAULT_LR['sgd']} for sgd)")
     p.add_argument("--backends", default=",".join(NAMES),
                    help=f"libraries, comma-separated (default: {','.join(NAMES)}); a missing one gives a row "
                         "saying how to install it")
@@ -92,11 +92,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     batches, widths = int_list(args.batch, "--batch"), int_list(args.width, "--width")
-    seq_lens = int_list(args.seq_len, "--seq-len") if args.model == "transformer" else [S.RunSpec.seq_len]
+    seq_lens = int_list(args.seq_len, "--seq-len") if args.model == "transformer" else [config.RunSpec.seq_len]
     names = comma_list(args.backends, NAMES, "backend", nothing=NOTHING)
     backends = discover(names)
     devices = device_list(args.devices, backends, nothing=NOTHING)
-    specs = [S.RunSpec(model=args.model, batch=b, width=w, seq_len=t, steps=args.steps, depth=args.depth,
+    specs = [config.RunSpec(model=args.model, batch=b, width=w, seq_len=t, steps=args.steps, depth=args.depth,
                        optimizer=args.optimizer, lr=args.lr, seed=args.seed)
              for b, w, t in itertools.product(batches, widths, seq_lens)]
     try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from ..backends import Backend
-from . import spec as S
+from . import config
 from .runner import Task, unsupported_reason
 
 # (FLOP/s, seconds of overhead per step) assumed for one library on a device of this kind.
@@ -21,11 +21,11 @@ RATES = {"cpu": (3e9, 2e-3), "gpu": (5e11, 5e-3)}
 SETUP_S = 0.3  # building the model and optimiser, the batches, compiling: per run
 
 
-def step_flops(spec: S.RunSpec) -> float:
+def step_flops(spec: config.RunSpec) -> float:
     """Floating-point operations in one training step (forward + backward ≈ 3 × forward)."""
-    per_example = 2 * S.param_count(spec)
+    per_example = 2 * config.param_count(spec)
     if spec.model == "transformer":
-        per_example = spec.seq_len * (2 * S.param_count(spec) + 4 * spec.depth * spec.seq_len * spec.width)
+        per_example = spec.seq_len * (2 * config.param_count(spec) + 4 * spec.depth * spec.seq_len * spec.width)
     return 3.0 * per_example * spec.batch
 
 

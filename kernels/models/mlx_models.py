@@ -16,7 +16,7 @@ import mlx.optimizers as optim
 import numpy as np
 from mlx.utils import tree_flatten
 
-from . import spec as S
+from . import config
 
 NAME = "mlx"
 MODELS = ("mlp", "transformer")
@@ -101,8 +101,8 @@ def loss_fn(model, x, y):
 
 def make_optimizer(model, name: str, lr: float):
     if name == "adam":  # MLX's Adam skips bias correction unless asked; torch's always does it
-        return optim.Adam(learning_rate=lr, betas=list(S.ADAM_BETAS), eps=S.ADAM_EPS, bias_correction=True)
-    return optim.SGD(learning_rate=lr, momentum=S.SGD_MOMENTUM)
+        return optim.Adam(learning_rate=lr, betas=list(config.ADAM_BETAS), eps=config.ADAM_EPS, bias_correction=True)
+    return optim.SGD(learning_rate=lr, momentum=config.SGD_MOMENTUM)
 
 
 def make_train_step(model, optimizer, compiled: bool = False):
@@ -127,10 +127,10 @@ SHOWN = {
 
 # --- what the runner drives (same names in every library module) --------------------------
 
-def build_model(spec: S.RunSpec) -> nn.Module:
+def build_model(spec: config.RunSpec) -> nn.Module:
     if spec.model == "mlp":
-        return MLP(S.MLP_INPUTS, spec.width, S.MLP_CLASSES, spec.depth)
-    return TinyTransformer(S.VOCAB, spec.width, S.HEADS, spec.depth, spec.seq_len, S.MLP_RATIO)
+        return MLP(config.MLP_INPUTS, spec.width, config.MLP_CLASSES, spec.depth)
+    return TinyTransformer(config.VOCAB, spec.width, config.HEADS, spec.depth, spec.seq_len, config.MLP_RATIO)
 
 
 class Trainer:
@@ -140,7 +140,7 @@ class Trainer:
     ``Backend.device_scope(device)`` around everything a Trainer does.
     """
 
-    def __init__(self, spec: S.RunSpec, weights: dict[str, np.ndarray], device: str, variant: str = "eager"):
+    def __init__(self, spec: config.RunSpec, weights: dict[str, np.ndarray], device: str, variant: str = "eager"):
         self.spec, self.device = spec, device
         self.model = build_model(spec)
         self.model.load_weights([(k, mx.array(v)) for k, v in weights.items()], strict=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import spec as S
+from . import config
 
 NAME = "numpy"
 MODELS = ("mlp",)
@@ -101,8 +101,8 @@ class SGD:
 
 def make_optimizer(model, name: str, lr: float):
     if name == "adam":
-        return Adam(lr, S.ADAM_BETAS, S.ADAM_EPS)
-    return SGD(lr, S.SGD_MOMENTUM)
+        return Adam(lr, config.ADAM_BETAS, config.ADAM_EPS)
+    return SGD(lr, config.SGD_MOMENTUM)
 
 
 def train_step(model, optimizer, x, y):
@@ -118,16 +118,16 @@ SHOWN = {
 
 # --- what the runner drives (same names in every library module) --------------------------
 
-def build_model(spec: S.RunSpec) -> MLP:
+def build_model(spec: config.RunSpec) -> MLP:
     if spec.model != "mlp":
         raise ValueError(UNSUPPORTED)
-    return MLP(S.MLP_INPUTS, spec.width, S.MLP_CLASSES, spec.depth)
+    return MLP(config.MLP_INPUTS, spec.width, config.MLP_CLASSES, spec.depth)
 
 
 class Trainer:
     """The hand-written MLP, loaded with the shared weights, with its hand-written optimiser."""
 
-    def __init__(self, spec: S.RunSpec, weights: dict[str, np.ndarray], device: str = "cpu", variant: str = "eager"):
+    def __init__(self, spec: config.RunSpec, weights: dict[str, np.ndarray], device: str = "cpu", variant: str = "eager"):
         self.spec, self.device = spec, device
         self.model = build_model(spec)
         if set(weights) != set(self.model.params):

@@ -11,7 +11,7 @@ from typing import Iterable, Mapping, Sequence
 
 from ..measure.rows import label, ok_rows, row_label
 from ..measure.words import EVEN, ratio_text
-from . import spec as S
+from . import config
 from .runner import size_text
 
 SIZE_DIMS = ("batch", "width", "seq_len")
@@ -105,8 +105,8 @@ def _header(model: str, rows: Sequence[Mapping], dims: Sequence[str]) -> str:
     fixed = [f"{DIM_WORDS[d]} {r[d]}" for d in SIZE_DIMS
              if d not in dims and not (d == "seq_len" and model != "transformer")]
     layers = f"{r['depth']} {'hidden layers' if model == 'mlp' else 'blocks'}"
-    optimizer = S.OPTIMIZER_TITLES.get(r["optimizer"], r["optimizer"])
-    return f"**{S.MODEL_TITLES.get(model, model)}** ({', '.join(fixed + [layers])}, {optimizer}, {r['steps']} steps)"
+    optimizer = config.OPTIMIZER_TITLES.get(r["optimizer"], r["optimizer"])
+    return f"**{config.MODEL_TITLES.get(model, model)}** ({', '.join(fixed + [layers])}, {optimizer}, {r['steps']} steps)"
 
 
 def verdict(rows: Iterable[Mapping]) -> list[str]:
@@ -117,7 +117,7 @@ def verdict(rows: Iterable[Mapping]) -> list[str]:
     if not ok:
         return ["No run finished, so there is nothing to compare yet."]
     paragraphs = []
-    for model in [m for m in S.MODELS if any(r["model"] == m for r in ok)]:
+    for model in [m for m in config.MODELS if any(r["model"] == m for r in ok)]:
         mrows = [r for r in ok if r["model"] == model]
         dims = varying_dims(mrows)
         # Only sizes that at least two libraries trained compare anything (a run stopped part way,
@@ -192,7 +192,7 @@ def speed_table(rows: Iterable[Mapping], extra: Sequence[str] = ()) -> list[dict
     """One record per finished run: what the steps-per-second charts plot (``extra``: row fields to
     copy, such as Compare machines' ``machine``)."""
     return [{
-        "model": S.MODEL_TITLES.get(r["model"], r["model"]),
+        "model": config.MODEL_TITLES.get(r["model"], r["model"]),
         "library": label(r["backend"]),
         "run": row_label(r),
         "device": r["device"],
@@ -232,11 +232,11 @@ def machine_choices(rows: Iterable[Mapping]) -> list[tuple]:
 def choice_text(key: Sequence) -> str:
     """``MLP · batch 32 · width 128 · 2 layers · Adam · 20 steps``."""
     s = dict(zip(LIKE_FOR_LIKE, key))
-    parts = [S.MODEL_TITLES.get(s["model"], str(s["model"])), f"batch {s['batch']}", f"width {s['width']}"]
+    parts = [config.MODEL_TITLES.get(s["model"], str(s["model"])), f"batch {s['batch']}", f"width {s['width']}"]
     if s["model"] == "transformer":
         parts.append(f"seq {s['seq_len']}")
     parts += [f"{s['depth']} {'layers' if s['model'] == 'mlp' else 'blocks'}",
-              S.OPTIMIZER_TITLES.get(s["optimizer"], str(s["optimizer"])), f"{s['steps']} steps"]
+              config.OPTIMIZER_TITLES.get(s["optimizer"], str(s["optimizer"])), f"{s['steps']} steps"]
     return " · ".join(parts)
 
 

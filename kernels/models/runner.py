@@ -1,7 +1,7 @@
 """Training the small models and timing them: :func:`plan` what to run, :func:`run` it row by row.
 
-Every run starts from the same weights (``spec.init_weights``) and cycles through the same
-batches (``spec.make_batches``) in every library. A step is timed from the call to the end of
+Every run starts from the same weights (``config.init_weights``) and cycles through the same
+batches (``config.make_batches``) in every library. A step is timed from the call to the end of
 the device's synchronisation (``Backend.synchronize``: nothing for NumPy and Torch on the CPU,
 ``torch.mps/cuda.synchronize()``, ``mx.eval(model.parameters(), optimizer.state, loss)`` for
 MLX); the first ``spec.warmup`` steps are run but not timed; steps per second is one over the
@@ -23,7 +23,7 @@ from ..backends import Backend
 from ..measure.rows import Progress, device_label, device_names, device_unavailable, outcome, row_label, run_tasks
 from ..measure.timing import Stopped, Timing
 from ..memory import TooLarge, check_fits
-from . import spec as S
+from . import config
 
 
 
@@ -37,7 +37,7 @@ def library_module(name: str):
 class Task:
     """One training run: a model at a size, in one library, on one device, as one variant."""
 
-    spec: S.RunSpec
+    spec: config.RunSpec
     backend: str
     device: str  # "" when the library is missing
     variant: str  # "eager", "compiled"; "" when the library is missing
@@ -68,13 +68,13 @@ def variants(backend: Backend) -> tuple[str, ...]:
     return library_module(backend.name).VARIANTS if backend.available else ("",)
 
 
-def plan(specs: Iterable[S.RunSpec], backends: Mapping[str, Backend],
+def plan(specs: Iterable[config.RunSpec], backends: Mapping[str, Backend],
          devices: str | Sequence[str] = "auto") -> list[Task]:
     """Every (size, library, device, variant) to train, sizes outermost. Raises ``ValueError``
     for a setting out of range (before anything runs)."""
     specs = list(specs)
     for s in specs:
-        S.validate(s)
+        config.validate(s)
     return [Task(s, b.name, device, variant)
             for s in specs for b in backends.values()
             for device in device_names(b, devices) for variant in variants(b)]
@@ -95,8 +95,8 @@ def run(tasks: Sequence[Task], backends: Mapping[str, Backend], *,
             data.clear()
             data["spec"], data["weights"], data["batches"] = task.spec, {}, []
             if memory_refusal(task.spec) is None:
-                data["weights"] = S.init_weights(task.spec)
-                data["batches"] = S.make_batches(task.spec, S.batch_pool_size(task.spec))
+                data["weights"] = config.init_weights(task.spec)
+                data["batches"] = config.make_batches(task.spec, config.batch_pool_size(task.spec))
         return train(task, backends[task.backend], data["weights"], data["batches"], stop)
 
     return run_tasks(tasks, train_one, progress_text, should_stop)
@@ -150,10 +150,10 @@ def train_and_time(task: Task, backend: Backend, weights, batches,
     }
 
 
-def memory_refusal(spec: S.RunSpec) -> str | None:
+def memory_refusal(spec: config.RunSpec) -> str | None:
     """``None`` when one run of ``spec`` fits in memory now, else the sentence that says why not."""
     try:
-        check_fits(S.estimate_bytes(spec), f"the {S.MODEL_TITLES[spec.model]} at {spec.size_label()}")
+        check_fits(config.estimate_bytes(spec), f"the {config.MODEL_TITLES[spec.model]} at {spec.size_label()}")
     except TooLarge as exc:
         return str(exc)
     return None
@@ -187,7 +187,7 @@ def empty_row(task: Task, backend: Backend) -> dict:
         "width": spec.width,
         "seq_len": spec.seq_len if spec.uses_seq_len else None,
         "depth": spec.depth,
-        "params": S.param_count(spec),
+        "params": config.param_count(spec),
         "optimizer": spec.optimizer,
         "lr": spec.learning_rate,
         "steps": spec.steps,

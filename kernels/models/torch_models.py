@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import spec as S
+from . import config
 
 NAME = "torch"
 MODELS = ("mlp", "transformer")
@@ -92,8 +92,8 @@ def loss_fn(model, x, y):
 
 def make_optimizer(model, name: str, lr: float):
     if name == "adam":  # always bias-corrected in torch
-        return torch.optim.Adam(model.parameters(), lr=lr, betas=S.ADAM_BETAS, eps=S.ADAM_EPS)
-    return torch.optim.SGD(model.parameters(), lr=lr, momentum=S.SGD_MOMENTUM)
+        return torch.optim.Adam(model.parameters(), lr=lr, betas=config.ADAM_BETAS, eps=config.ADAM_EPS)
+    return torch.optim.SGD(model.parameters(), lr=lr, momentum=config.SGD_MOMENTUM)
 
 
 def train_step(model, optimizer, x, y):
@@ -113,16 +113,16 @@ SHOWN = {
 
 # --- what the runner drives (same names in every library module) --------------------------
 
-def build_model(spec: S.RunSpec) -> nn.Module:
+def build_model(spec: config.RunSpec) -> nn.Module:
     if spec.model == "mlp":
-        return MLP(S.MLP_INPUTS, spec.width, S.MLP_CLASSES, spec.depth)
-    return TinyTransformer(S.VOCAB, spec.width, S.HEADS, spec.depth, spec.seq_len, S.MLP_RATIO)
+        return MLP(config.MLP_INPUTS, spec.width, config.MLP_CLASSES, spec.depth)
+    return TinyTransformer(config.VOCAB, spec.width, config.HEADS, spec.depth, spec.seq_len, config.MLP_RATIO)
 
 
 class Trainer:
     """One model on one device, loaded with the shared weights, with its optimiser."""
 
-    def __init__(self, spec: S.RunSpec, weights: dict[str, np.ndarray], device: str, variant: str = "eager"):
+    def __init__(self, spec: config.RunSpec, weights: dict[str, np.ndarray], device: str, variant: str = "eager"):
         self.spec, self.device = spec, device
         self.model = build_model(spec)
         self.model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()}, strict=True)

@@ -65,12 +65,12 @@ def test_stop_keeps_what_was_measured(page):
     bench_helpers.run_button(page).click()
     page.wait_for_function(bench_helpers.SCRIPT_RUNNING, timeout=10_000)
     page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()  # some rows have arrived
-    page.locator(".st-key-bench_stop").get_by_role("button", name="Stop", exact=True).click()
+    page.locator(".st-key-benchmarks_stop").get_by_role("button", name="Stop", exact=True).click()
     page.get_by_text("Stop was pressed").wait_for(timeout=30_000)
     harness.wait_for_run(page)
     text = harness.main_text(page)
     assert "Stopped after" in text and "of 36 measurements" in text
-    assert page.locator(".st-key-bench_stop").count() == 0
+    assert page.locator(".st-key-benchmarks_stop").count() == 0
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
     assert page.locator('[data-testid="stDownloadButton"]').count() == 2
     assert harness.exceptions(page) == []
