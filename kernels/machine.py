@@ -69,6 +69,9 @@ def machine_info(backends: Mapping[str, Backend]) -> dict:
         # What changes float32 results: MLX computes float32 matmuls in TF32 on GPUs that have it
         # unless MLX_ENABLE_TF32=0; Torch keeps float32 unless its matmul precision is lowered.
         "precision": {name: _precision(b) for name, b in backends.items() if b.available},
+        # What a reader of these timings must know about a library's build on a device.
+        "caveats": {f"{name}/{d.name}": b.caveat(d.name) for name, b in backends.items() if b.available
+                    for d in b.available_devices if b.caveat(d.name)},
     }
 
 

@@ -166,9 +166,9 @@ def draw_table(slot, rows, chosen_baseline) -> None:
                                   "tolerance": st.column_config.NumberColumn(format="%.2e")})
 
 
-def draw_summary(slot, rows) -> None:
+def draw_summary(slot, rows, machine) -> None:
     with slot.container():
-        for paragraph in report.summary(rows):
+        for paragraph in report.summary(rows, machine):
             st.markdown(paragraph)
 
 
@@ -227,7 +227,7 @@ if live is not None:
         for op, slots in op_slots.items():
             draw_op(op, slots, rows, baseline, spread, live.series)
         draw_table(table_slot, rows, baseline)
-        draw_summary(summary_slot, rows)
+        draw_summary(summary_slot, rows, live.machine)
 
     live_ui.follow(live, draw, status_slot, stop_slot, "benchmarks_stop")
     draw_downloads(downloads_slot, live)

@@ -134,6 +134,8 @@ if size_ok:
                         "the machine is probably busy. Run it again.", icon=":material/help:")
             st.caption(f"ran on `{res.device}` ({res.device_kind}); result reports `{res.result_device}`. "
                        f"Expected here: {res.model}.")
+            if b.caveat(res.device):  # why this build's numbers are what they are
+                st.caption(b.caveat(res.device)[0].upper() + b.caveat(res.device)[1:] + ".")
             with st.expander("Its synchronisation (the code that ran)"):
                 st.code(inspect.getsource(b.impl.synchronize), language="python")
 

@@ -18,6 +18,7 @@ from kernels.models.estimate import estimate
 from ui import live as live_ui
 from ui import model_charts as charts
 from ui.panel import backends, column_header, missing_notice
+from ui.safe import plain
 
 RUNS_KEY = "models_runs"  # this session's runs (LiveRun), oldest first
 LIVE = "models_live"  # the latest, while it is followed
@@ -176,17 +177,18 @@ if shown:
         rows = list(latest.rows)
         with verdict_slot.container():
             st.subheader("Verdict")
-            for paragraph in report.verdict(rows):
+            for paragraph in report.verdict(rows, latest.machine):
                 st.markdown(paragraph)
             if untimed:
                 st.caption("Not timed here, so not in this verdict. " + "; ".join(untimed) + ".")
         with notes_slot.container():
+            # One notice per library and reason (NumPy has no transformer at any size: say it once).
+            for r in {(r["backend"], r["message"]): r for r in rows if r["status"] == "unsupported"}.values():
+                st.info(f"**{km.row_label(r)}** — {plain(r['message'], 400)}", icon=":material/remove:")
             for r in rows:
-                if r["status"] == "unsupported":
-                    st.info(f"**{km.row_label(r)}** — {r['message']}", icon=":material/remove:")
-                elif r["status"] in ("refused", "error"):
+                if r["status"] in ("refused", "error"):
                     (st.warning if r["status"] == "refused" else st.error)(
-                        f"**{km.row_label(r)}** at {km.size_text(r)}: {r['message']}")
+                        f"**{km.row_label(r)}** at {km.size_text(r)}: {plain(r['message'], 400)}")
         if report.ok_rows(rows):
             with speed_slot.container():
                 st.subheader("Steps per second")

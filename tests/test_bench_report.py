@@ -242,3 +242,31 @@ def test_resolve_baseline_falls_back_to_a_timed_series():
     assert report.resolve_baseline(rows, ("numpy", "cpu")) == ("torch", "cpu")
     assert report.resolve_baseline(rows, ("torch", "cpu")) == ("torch", "cpu")
     assert report.resolve_baseline([], ("numpy", "cpu")) == ("numpy", "cpu")
+
+
+def test_a_verdict_involving_mlx_on_its_linux_cpu_build_says_why_it_is_slow(libs):
+    """The summary said 'NumPy … 27.4× as fast as MLX · cpu' and nothing else: wherever a verdict
+    involves MLX on its Linux CPU build, the reason (a reference BLAS) stands beside it."""
+    from kernels.machine import machine_info
+
+    rows = [row(backend="numpy", median=1e-3), row(backend="mlx", median=3e-2)]
+    machine = machine_info(libs)
+    text = " ".join(report.summary(rows, machine))
+    if libs["mlx"].caveat("cpu"):  # this machine: Linux, mlx[cpu]
+        assert "reference BLAS" in text and "on a Mac" in text
+    assert "reference BLAS" not in " ".join(report.summary([row(backend="numpy"), row(backend="torch")], machine))
+    mac = {**machine, "caveats": {}}  # a Mac's file: no such caveat
+    assert "reference BLAS" not in " ".join(report.summary(rows, mac))
+
+
+def test_the_slowest_step_is_the_slowest_library_not_numpy(libs):
+    """The warning named 'matmul n=8192 numpy/cpu' as the slowest step although NumPy is the fastest
+    library here: a library on a reference BLAS (MLX's Linux CPU build) is assumed slower."""
+    tasks = plan(["matmul"], [8192], libs)
+    guess = E.estimate(tasks, libs, Settings(budget_s=0.5))
+    slow = [t for t in tasks if libs[t.backend].reference_blas(t.device)]
+    if slow:  # this machine: MLX's Linux CPU build
+        assert guess.slowest[0] == str(slow[0])
+    times = {t.backend: E.assumed_call_seconds(t, "cpu-reference-blas" if libs[t.backend].reference_blas(t.device)
+                                               else "cpu") for t in tasks}
+    assert times["numpy"] == times["torch"] and (not slow or times["mlx"] > 4 * times["numpy"])

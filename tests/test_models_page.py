@@ -149,3 +149,11 @@ def test_the_curves_caption_says_what_the_losses_did(monkeypatch):
     captions = [c.value for c in at.caption]
     assert any("curves part" in c and "0.37" in c for c in captions)
     assert not any("lie on each other" in c for c in captions)
+
+
+def test_numpy_says_once_that_it_has_no_transformer_whatever_the_sweep():
+    at = tiny(open_page(PAGE), "transformer")  # a sweep over three batch sizes
+    at.multiselect(key="models_libraries").set_value(["numpy", "torch"])
+    at.button(key="models_run").click().run()
+    assert not at.exception, at.exception
+    assert sum(i.value.startswith("**NumPy") and "no autograd" in i.value for i in at.info) == 1  # the results, once

@@ -156,3 +156,12 @@ def test_a_models_file_is_read_as_models_and_a_bench_file_as_bench(tmp_path):
     broken["results"][0]["losses"] = "down"
     with pytest.raises(ValueError, match="losses = 'down', which should be a list of numbers"):
         load(json.dumps(broken).encode())
+
+
+def test_the_verdict_says_why_mlx_on_its_linux_cpu_build_is_slow(libs):
+    from kernels.machine import machine_info
+
+    rows = [fake("numpy", "NumPy", 8, 1000), fake("mlx", "MLX", 8, 100)]
+    text = " ".join(report.verdict(rows, machine_info(libs)))
+    assert ("reference BLAS" in text) == bool(libs["mlx"].caveat("cpu"))
+    assert "reference BLAS" not in " ".join(report.verdict(rows, {"caveats": {}}))

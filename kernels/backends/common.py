@@ -154,6 +154,17 @@ class Backend:
         self._require()
         return self.impl.peak_memory(self.lib, device or self.default_device)
 
+    def reference_blas(self, device: str | None = None) -> bool:
+        """Whether this library's matrix products on ``device`` use an unoptimised reference BLAS."""
+        self._require()
+        return self.impl.reference_blas(self.lib, device or self.default_device)
+
+    def caveat(self, device: str | None = None) -> str:
+        """What a reader of this library's timings on ``device`` must know about this build ("" if
+        nothing): MLX's Linux CPU build and its reference BLAS."""
+        self._require()
+        return self.impl.caveat(self.lib, device or self.default_device)
+
     def precision(self) -> dict:
         """Settings that change how this library computes in float32 (TF32 matmuls and the like)."""
         self._require()

@@ -69,6 +69,21 @@ def _gpu_label(lib) -> str | None:
     return f"{name} (CUDA)" if name else "NVIDIA GPU (CUDA)"
 
 
+def reference_blas(lib, device: str | None, system: str | None = None) -> bool:
+    """Whether MLX computes on ``device`` with a reference (unoptimised) BLAS: its Linux wheels do on
+    the CPU, so their matmul, and all that builds on it, is far slower than NumPy's there. A fact
+    about this build, not about MLX on a Mac (Accelerate on the CPU, Metal on the GPU)."""
+    return (system or platform.system()) == "Linux" and (device or "cpu") == "cpu"
+
+
+def caveat(lib, device: str | None, system: str | None = None) -> str:
+    """What a reader of MLX's timings on ``device`` must know, or ""."""
+    if reference_blas(lib, device, system):
+        return ("MLX's Linux CPU build (mlx[cpu]) uses a reference BLAS, so its matmul-heavy work is far slower "
+                "than NumPy's here; on a Mac, MLX uses Accelerate on the CPU and Metal on the GPU")
+    return ""
+
+
 def devices(lib) -> tuple[Device, ...]:
     gpu = _gpu_label(lib)
     if gpu:
@@ -78,7 +93,7 @@ def devices(lib) -> tuple[Device, ...]:
             "gpu", "GPU (Metal or CUDA)", "gpu", False,
             "this MLX build has no GPU backend here (Metal needs a Mac with Apple silicon; CUDA needs mlx[cuda] and an NVIDIA GPU)",
         )
-    return (gpu_dev, Device("cpu", "CPU", "cpu", True))
+    return (gpu_dev, Device("cpu", "CPU", "cpu", True, caveat(lib, "cpu")))
 
 
 def synchronize(lib, device: str | None, result: Any) -> None:

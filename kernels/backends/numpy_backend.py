@@ -69,6 +69,14 @@ def device_scope(lib, device: str | None):
     return contextlib.nullcontext()
 
 
+def reference_blas(lib, device: str | None) -> bool:
+    return False  # NumPy and PyTorch wheels ship an optimised BLAS (OpenBLAS, MKL, Accelerate)
+
+
+def caveat(lib, device: str | None) -> str:
+    return ""
+
+
 def device_expr(device: str) -> str:
     return repr(device)
 

@@ -1,8 +1,9 @@
 """How long a planned sweep will take, before it runs: what the Run button promises.
 
 An estimate, not a measurement. Each call's time comes from the operation's FLOPs and bytes at
-assumed rates for the device's kind (deliberately those of a slow library on a laptop CPU, such as
-MLX's reference-BLAS CPU build, so the figure errs long), or, better, from rows already measured
+rates assumed for the device's kind and the library's BLAS (an optimised one, or MLX's Linux
+reference BLAS, several times slower), on the slow side of a laptop so the figure errs long; or,
+better, from rows already measured
 here for the same operation, library, device and dtype, scaled by the work. Then
 the runner's rules are followed: one checked call, warm-up calls, blocks of calls at least
 ``min_block_s`` long, repeated until the time budget is spent and at least ``min_repeats`` times.
@@ -18,8 +19,9 @@ from ..measure.words import about
 from .ops import OPS
 from .runner import ITEMSIZE, Settings, Task, unsupported_reason
 
-# (FLOP/s, bytes/s, seconds of overhead per call) assumed for one library on a device of this kind.
-RATES = {"cpu": (4e9, 1e9, 2e-5), "gpu": (1e12, 1e11, 2e-4)}
+# (FLOP/s, bytes/s, seconds of overhead per call) assumed for one library on a device of this kind:
+# a CPU with an optimised BLAS, one with a reference BLAS (MLX's Linux build), a GPU.
+RATES = {"cpu": (2e10, 2e9, 2e-5), "cpu-reference-blas": (4e9, 1e9, 2e-5), "gpu": (1e12, 1e11, 2e-4)}
 REFERENCE_RATES = (1e10, 2e9)  # the float64 NumPy reference and the inputs, made once per (op, size)
 PER_MEASUREMENT_S = 0.03  # converting, checking and bookkeeping around each measurement
 SKEW = 1.2  # slow repeats pull the mean above the median a measured row records
@@ -101,7 +103,9 @@ def estimate(tasks: Sequence[Task], backends: Mapping[str, Backend], settings: S
         device = next((d for d in backend.devices if d.name == task.device), None)
         call = calibrated_call_seconds(task, known)
         if call is None:
-            call = assumed_call_seconds(task, device.kind if device else "cpu")
+            kind = device.kind if device else "cpu"
+            slow = kind == "cpu" and backend.reference_blas(task.device)
+            call = assumed_call_seconds(task, "cpu-reference-blas" if slow else kind)
         else:
             calibrated += 1
         op = OPS[task.op]

@@ -12,7 +12,7 @@ from typing import Iterable, Mapping, Sequence
 
 from ..measure.rows import LABELS, label, ok_rows, row_label
 from ..measure.timing import format_seconds
-from ..measure.words import EVEN, ratio_text
+from ..measure.words import EVEN, caveats, ratio_text
 from .ops import OPS
 
 DEFAULT_BASELINE = ("numpy", "cpu")
@@ -243,10 +243,11 @@ def incorrect(rows: Iterable[Mapping]) -> list[Mapping]:
     return [r for r in rows if r.get("status") == "ok" and r.get("correct") is False]
 
 
-def summary(rows: Sequence[Mapping]) -> list[str]:
+def summary(rows: Sequence[Mapping], machine: Mapping | None = None) -> list[str]:
     """Plain-words paragraphs computed from ``rows``: per operation (and dtype), who is fastest at
-    the largest size and by how much, whether and where the lead changes across sizes; then any
-    result outside tolerance, and errors."""
+    the largest size and by how much, whether and where the lead changes across sizes; then what
+    the ``machine``'s builds mean for them (MLX's Linux CPU build), any result outside tolerance,
+    and errors."""
     rows = list(rows)
     if not rows:
         return ["Nothing has been measured yet."]
@@ -254,6 +255,7 @@ def summary(rows: Sequence[Mapping]) -> list[str]:
     for op in ordered_ops(rows):
         for dtype in dict.fromkeys(r["dtype"] for r in rows if r["op"] == op):
             paragraphs.append(op_summary(rows, op, dtype))
+    paragraphs += [f"**Read with care:** {note}" for note in caveats(rows, machine)]
     wrong = incorrect(rows)
     if wrong:
         items = "; ".join(f"{row_label(r)} on {op_title(r['op'])} at n = {r['size']} ({r['message']})" for r in wrong)

@@ -1,7 +1,7 @@
 """Plain-words pieces shared by the computed verdicts and estimates of every Measure page."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Mapping, Sequence
 
 EVEN = 1.10  # closer than this ratio counts as "about even"
 
@@ -10,6 +10,15 @@ def ratio_text(ratios: Sequence[float]) -> str:
     """``2.3×`` for one ratio (or several that round alike), ``1.8–2.4×`` for a range."""
     lo, hi = min(ratios), max(ratios)
     return f"{lo:.1f}×" if f"{lo:.1f}" == f"{hi:.1f}" else f"{lo:.1f}–{hi:.1f}×"
+
+
+def caveats(rows: Iterable[Mapping], machine: Mapping | None) -> list[str]:
+    """The machine's caveats (``machine["caveats"]``, see ``kernels.machine``) for the library ·
+    device pairs that ``rows`` timed: a verdict involving MLX's Linux CPU build says why it is slow."""
+    notes = (machine or {}).get("caveats") or {}
+    timed = dict.fromkeys(f"{r['backend']}/{r['device']}" for r in rows if r.get("status") == "ok")
+    found = [notes[key] for key in timed if isinstance(notes.get(key), str) and notes[key]]
+    return [note[0].upper() + note[1:] + "." for note in dict.fromkeys(found)]
 
 
 def about(seconds: float) -> str:

@@ -113,12 +113,12 @@ def _main(argv: Sequence[str] | None) -> int:
     result = new_result_file(KIND.name, rows, machine_info(backends), settings)
     write_out(result.to_json(), args.out)
     if not args.quiet or args.out != "-":
-        print(summary_text(rows), file=sys.stderr if args.out == "-" else sys.stdout)
+        print(summary_text(rows, result.machine), file=sys.stderr if args.out == "-" else sys.stdout)
     say(f"{len(rows)} rows ({status_counts(rows, STATUSES)}) written to {args.out}")
     return code
 
 
-def summary_text(rows: Sequence[dict]) -> str:
+def summary_text(rows: Sequence[dict], machine: dict | None = None) -> str:
     """A fixed-width table of the runs, then the verdict without its markdown."""
     lines = [f"{'run':<26} {'size':<34} {'steps/s':>9} {'ms/step':>9} {'loss first → last':>19}  peak memory"]
     for r in rows:
@@ -130,5 +130,5 @@ def summary_text(rows: Sequence[dict]) -> str:
         else:
             lines.append(f"{row_label(r):<26} {size_text(r):<34} {r['status']}: {r['message']}")
     lines.append("")
-    lines += [p.replace("**", "") for p in report.verdict(rows)]
+    lines += [p.replace("**", "") for p in report.verdict(rows, machine)]
     return "\n".join(lines)

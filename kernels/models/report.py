@@ -10,7 +10,7 @@ import itertools
 from typing import Iterable, Mapping, Sequence
 
 from ..measure.rows import label, ok_rows, row_label
-from ..measure.words import EVEN, ratio_text
+from ..measure.words import EVEN, caveats, ratio_text
 from . import config
 from .runner import size_text
 
@@ -109,9 +109,10 @@ def _header(model: str, rows: Sequence[Mapping], dims: Sequence[str]) -> str:
     return f"**{config.MODEL_TITLES.get(model, model)}** ({', '.join(fixed + [layers])}, {optimizer}, {r['steps']} steps)"
 
 
-def verdict(rows: Iterable[Mapping]) -> list[str]:
+def verdict(rows: Iterable[Mapping], machine: Mapping | None = None) -> list[str]:
     """Plain-words paragraphs, one per model, computed from ``rows``: who trained fastest at which
-    sizes and by how much, each pair of libraries compared, and whether the losses agreed."""
+    sizes and by how much, each pair of libraries compared, what the ``machine``'s builds mean for
+    them (MLX's Linux CPU build), and whether the losses agreed."""
     rows = list(rows)
     ok = ok_rows(rows)
     if not ok:
@@ -152,6 +153,7 @@ def verdict(rows: Iterable[Mapping]) -> list[str]:
         if len(libraries) > 2:
             parts.append(_pairs(entries, libraries))
         paragraphs.append(" ".join(parts))
+    paragraphs += [f"**Read with care:** {note}" for note in caveats(ok, machine)]
     gap = loss_gap(ok)
     if gap is not None:
         if gap < LOSSES_AGREE:
