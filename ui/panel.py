@@ -14,6 +14,7 @@ import streamlit as st
 
 from kernels import cells
 from kernels.backends import Backend, discover
+from ui import lesson
 
 
 @st.cache_resource(show_spinner="Looking for NumPy, PyTorch and MLX…")
@@ -95,6 +96,7 @@ def library_panel(example: cells.Example, params: Mapping[str, Any] | None = Non
         devices = cells.gpu_devices(libs)
     results = cells.run_all(example, libs, params, devices)
     columns(results, libs)
+    lesson.example(example.title, example.note, results)  # the page's notebook, when it offers one
     if example.uses_device:
         note = no_gpu_note(libs, devices or {})
         if note:

@@ -1,0 +1,79 @@
+"""Every Learn page as a Jupyter notebook: while a page draws, its explanations and each example's
+code (exactly as shown, with the controls' current values) are collected, and a button offers the
+``.ipynb`` (``kernels/notebook.py`` builds it).
+
+A page calls :func:`begin` first, writes its explanations with :func:`text` (rendered and
+recorded), and its examples are recorded by ``ui.panel`` as they are drawn; :func:`download_button`
+goes last. The lesson of the run in progress is kept in a context variable: each Streamlit script
+run is a thread of its own, so one run's lesson never leaks into another's.
+"""
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Mapping
+
+import streamlit as st
+
+from kernels import cells
+from kernels.notebook import Lesson
+
+_CURRENT: ContextVar[Lesson | None] = ContextVar("lesson", default=None)
+
+
+def begin(title: str) -> Lesson:
+    """Start this run's lesson (a page's first call)."""
+    lesson = Lesson(title)
+    _CURRENT.set(lesson)
+    return lesson
+
+
+def current() -> Lesson | None:
+    return _CURRENT.get()
+
+
+def text(markdown: str, **kwargs) -> None:
+    """``st.markdown`` that also goes into the notebook. Only for the page's own words: text typed
+    by a user or read from a file is never Markdown."""
+    st.markdown(markdown, **kwargs)
+    note(markdown)
+
+
+def note(markdown: str) -> None:
+    """Record Markdown in the notebook without drawing it (what a page drew another way)."""
+    lesson = current()
+    if lesson is not None:
+        lesson.markdown(markdown)
+
+
+def code(source: str) -> None:
+    """Record a code cell (a cell the page ran outside ``ui.panel``)."""
+    lesson = current()
+    if lesson is not None:
+        lesson.code(source)
+
+
+def example(title: str, note_text: str, results: Mapping[str, cells.CellResult]) -> None:
+    """One example's cells: its title and note, then each library's code as it ran. Code that raised
+    on the page (the error is the lesson) goes in as Markdown with the error, so the notebook runs
+    from top to bottom; a library missing here still gets its code cell."""
+    lesson = current()
+    if lesson is None:
+        return
+    lesson.markdown("\n\n".join(part for part in (f"### {title}" if title else "", note_text) if part))
+    for result in results.values():
+        if result.status in ("ok", "missing"):
+            lesson.markdown(f"**{result.label}**")
+            lesson.code(result.source)
+        elif result.status == "error":
+            lesson.markdown(f"**{result.label}** raises `{result.error}`:\n\n```python\n{result.source.strip()}\n```")
+
+
+def download_button(key: str) -> None:
+    """The page's notebook, as a download (its last element)."""
+    lesson = current()
+    if lesson is None or not lesson.cells:
+        return
+    st.download_button("Download as a Jupyter notebook", lesson.to_ipynb(), file_name=lesson.filename(),
+                       mime="application/x-ipynb+json", icon=":material/download:", key=key,
+                       help="This page's explanations and every example's code in each library, with the "
+                            "controls as they are now: run it in Jupyter.")
