@@ -4,6 +4,7 @@ import streamlit as st
 from kernels.examples import creating
 from ui.nav import PAGES
 from ui.panel import backends, library_panel
+from ui.safe import plain
 
 st.title("NumPy · PyTorch · MLX")
 st.markdown(
@@ -31,7 +32,7 @@ text = st.text_input("Values (a Python list)", value="[1, 2, 3]", key="home_valu
 try:
     values = creating.parse_values(text)
 except ValueError as exc:
-    st.error(f"Can't use that input: {exc}.")
+    st.error(f"Can't use that input: {plain(exc)}.")
 else:
     results = library_panel(creating.ARRAY, {"values": values}, libs)
     picked = creating.picked_dtypes(results)

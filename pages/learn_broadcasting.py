@@ -4,6 +4,7 @@ import streamlit as st
 
 from kernels.examples import broadcasting as bc
 from ui.panel import backends, library_panel
+from ui.safe import plain
 
 st.title("Broadcasting")
 st.markdown(
@@ -48,7 +49,7 @@ for name, text in (("a", a_text), ("b", b_text)):
     try:
         shapes[name] = bc.parse_shape(text)
     except ValueError as exc:
-        st.error(f"Can't use the shape of {name}: {exc}.")
+        st.error(f"Can't use the shape of {name}: {plain(exc)}.")
 
 if len(shapes) == 2:
     a, b = shapes["a"], shapes["b"]
@@ -75,19 +76,11 @@ if len(shapes) == 2:
     except ValueError as exc:  # memory.TooLarge
         st.error(str(exc), icon=":material/memory:")
     else:
-        outputs = library_panel(bc.example_for(a, b), bc.params(a, b), libs)
-        errors = [r for r in outputs.values() if r.status == "error"]
-        if result.ok and not errors:
-            st.caption(
-                "All three agree with the checker. Note the dtypes: NumPy's float64 ones + int64 arange "
-                "gives float64; PyTorch's and MLX's float32 ones + integer arange stay float32."
-            )
-        elif not result.ok and len(errors) == len([r for r in outputs.values() if r.status != "missing"]):
-            st.caption(
-                "Every library refuses the same pair, each in its own words: NumPy lists both shapes, "
-                "PyTorch names the dimension (counted from the left of the result) and both sizes, "
-                "MLX names the shapes inside `[broadcast_shapes]`."
-            )
+        example = bc.example_for(a, b)
+        outputs = library_panel(example, bc.params(a, b), libs)
+        said = bc.summary(result, example, outputs)
+        if said:
+            st.caption(said)
 
 st.header("What differs, and why it matters", divider="gray")
 st.markdown(

@@ -4,7 +4,9 @@ import streamlit as st
 
 from kernels import cells
 from kernels.examples import broadcasting, creating
+from kernels.examples.inputs import and_list, plural
 from ui.panel import backends, columns, library_panel, no_gpu_note
+from ui.safe import plain
 
 st.title("Creating arrays")
 st.markdown(
@@ -34,10 +36,12 @@ with c2:
     stop = st.slider("stop", -10.0, 10.0, 1.0, step=0.5, key="creating_stop")
 with c3:
     num = st.slider("how many numbers", 1, 25, 5, key="creating_num")
-library_panel(creating.LINSPACE, {"start": float(start), "stop": float(stop), "num": int(num)}, libs)
+spaced = library_panel(creating.LINSPACE, {"start": float(start), "stop": float(stop), "num": int(num)}, libs)
 st.caption(
-    "Same numbers, three prints: NumPy shows float64 with as many digits as needed, PyTorch float32 "
-    "with four decimals, MLX float32 with its dtype spelled out."
+    creating.agreement({r.label: libs[name].to_numpy(r.value) for name, r in spaced.items() if r.ok})
+    + f" Dtypes: {creating.dtypes_in_words(creating.dtype_row(spaced))}. Each library rounds what it "
+    "prints its own way (PyTorch to 4 decimals, or in scientific notation when the sizes differ widely), so "
+    "compare the numbers, not the printed digits."
 )
 
 # --- arange + reshape ----------------------------------------------------------------
@@ -53,7 +57,7 @@ with right:
 try:
     target = broadcasting.parse_shape(target_text, allow_infer=True)
 except ValueError as exc:
-    st.error(f"Can't use that shape: {exc}.")
+    st.error(f"Can't use that shape: {plain(exc)}.")
 else:
     fits, why = creating.reshape_fits(n, target)
     (st.success if fits else st.warning)(why)
@@ -62,10 +66,11 @@ else:
 st.subheader("An impossible reshape")
 bad = creating.impossible_target(n)
 st.markdown(
-    f"`arange({n})` has {n} elements; a {bad[0]} × {bad[1]} shape needs {bad[0] * bad[1]}. "
-    "No library will invent or drop elements, and each says so in its own words:"
+    f"`arange({n})` has {plural(n, 'element')}; a {bad[0]} × {bad[1]} shape needs {bad[0] * bad[1]}. "
+    "No library invents or drops elements to make it fit:"
 )
-library_panel(creating.IMPOSSIBLE_RESHAPE, {"n": int(n), "shape": bad}, libs)
+refused = library_panel(creating.IMPOSSIBLE_RESHAPE, {"n": int(n), "shape": bad}, libs)
+st.caption(creating.refusals(refused))
 
 # --- default dtypes ------------------------------------------------------------------
 st.header("The dtype each library picks", divider="gray")
@@ -101,21 +106,30 @@ with st.expander("The code behind this table"):
 
 # --- why it matters ------------------------------------------------------------------
 st.header("Why it matters", divider="gray")
-library_panel(creating.PRECISION, {"values": creating.PRECISION_VALUES}, libs)
+precision = library_panel(creating.PRECISION, {"values": creating.PRECISION_VALUES}, libs)
+st.caption(creating.stored_sentence(creating.PRECISION_VALUES,
+                                    {r.label: r.value for r in precision.values() if r.ok}))
+
+ints, floats, passed = (creating.dtype_row(dtype_results, i) for i in (0, 1, len(creating.DTYPE_ROWS) - 1))
+int32 = [label for label, dtype in ints.items() if dtype == "int32"]
+float32 = [label for label, dtype in floats.items() if dtype == "float32"]
+on_device = [f"{r.label} on `{r.device}`: "
+             + (creating.dtype_name(r.value) if r.ok else "refused" if r.status == "error" else "not installed")
+             for r in device_results.values()]
 st.markdown(
-    """
-- **Integers:** NumPy and PyTorch default to **int64**, MLX to **int32**. An MLX index or counter
-  overflows past 2,147,483,647, and `mx.arange(n)` takes half the memory of `np.arange(n)`.
-- **Floats:** NumPy defaults to **float64**; PyTorch and MLX to **float32**, which keeps about 7
-  significant digits (see above: 0.1 is stored as 0.10000000149…, 1.00000001 becomes 1.0, and
-  16,777,217 becomes 16,777,216).
-- **Moving a NumPy array over** (the table row *a NumPy float64 array, passed in*): `torch.tensor` / `torch.from_numpy`
-  keep float64, so a model that expects float32 gets a dtype mismatch; `mx.array` turns it into
-  float32, so the values quietly lose precision. Say the dtype when you convert
+    f"""
+- **Integers** (the table's first row): {creating.dtypes_in_words(ints)}.
+  {f"{and_list(int32)}'s int32 overflows past 2,147,483,647, and an int32 `arange(n)` takes half the "
+   "memory of an int64 one." if int32 else ""}
+- **Floats** (second row): {creating.dtypes_in_words(floats)}.
+  {f"{and_list(float32)}'s float32 keeps about 7 significant digits: the panel above shows what it "
+   "did to three numbers." if float32 else ""}
+- **Moving a NumPy array over** (the row *a NumPy float64 array, passed in*):
+  {creating.dtypes_in_words(passed)}. A library that keeps float64 hands a float32 model a dtype
+  mismatch; one that turns it into float32 quietly drops precision. Say the dtype when you convert
   (`.astype(np.float32)`, `dtype=torch.float32`).
 - **On an Apple GPU there is no float64:** MLX computes float64 only on the CPU, and PyTorch's
-  `mps` device refuses float64 tensors. The table's last row asks each library's GPU for
-  float64, so on a Mac you see the refusal here; on a machine without a GPU every library
-  answers float64 from its CPU.
+  `mps` device refuses float64 tensors. The table's last row asked each library's GPU (its CPU
+  where there is none): {"; ".join(on_device) or "no library ran"}.
 """
 )

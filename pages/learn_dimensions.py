@@ -9,6 +9,7 @@ import streamlit as st
 from kernels.examples import dimensions as dims
 from kernels.memory import TooLarge
 from ui.panel import backends, library_panel
+from ui.safe import plain
 
 st.title("Operations across dimensions")
 st.markdown(
@@ -42,7 +43,7 @@ with right:
 try:
     values = dims.parse_vector(text)
 except ValueError as exc:
-    st.error(f"Can't use that input: {exc}.")
+    st.error(f"Can't use that input: {plain(exc)}.")
     values = None
 
 if values is not None:
@@ -53,23 +54,16 @@ if values is not None:
         rows = []
         for name, r in ran.items():
             got = [float(libs[name].to_numpy(v)) for v in r.value]
-            row = {"library": r.label, **dict(zip(dims.STAT_NAMES, got))}
-            row["std matches"] = dims.which_correction(row["std"], values)
+            row = {"library": r.label, **{k: dims.format_stat(v) for k, v in zip(dims.STAT_NAMES, got)}}
+            row["std matches"] = dims.which_correction(got[1], values, r.outputs[1].dtype or "float64")
             rows.append(row)
         st.markdown("**What differs, and why it matters**")
-        st.dataframe(pd.DataFrame(rows).set_index("library"), width="stretch",
-                     column_config={k: st.column_config.NumberColumn(format="%.6f") for k in dims.STAT_NAMES})
-        pop, sample = dims.std_by_hand(values, 0), dims.std_by_hand(values, 1)
-        st.markdown(
-            f"The standard deviation divides the summed squared deviations by **N − ddof**. With these "
-            f"{len(values)} values, ddof = 0 gives **{pop:.4f}** (the population std) and ddof = 1 gives "
-            f"**{sample:.4f}** (the sample std, with Bessel's correction, the unbiased estimate when the "
-            "values are a sample of something larger). **PyTorch applies the correction by default** "
-            "(`correction=1`); **NumPy and MLX do not** (`ddof=0`). The *std matches* column is "
-            "computed from the outputs above, so it shows which rule each library used here. Port a "
-            "normalisation from NumPy to PyTorch without passing `correction=0` and your features "
-            "come out scaled by √(N/(N−1)): tiny for a big batch, large for a small one."
-        )
+        st.dataframe(pd.DataFrame(rows).set_index("library"), width="stretch")
+        st.markdown(dims.correction_text(values))
+        if any("overflow" in row["std matches"] for row in rows):
+            st.caption("Overflow: a value, their sum or the sum of squared deviations is past the largest "
+                       "number the dtype holds (float32 about 3.4e38, float64 about 1.8e308), so that "
+                       "library's std is inf or NaN; the table shows what each one really returned.")
         st.info(
             "The notebook computed MLX's std by hand, `(sum((m.mean()-m)**2)/len(m))**0.5`, because it "
             "said MLX had no `std`. Current MLX has `mx.std(x, axis=..., ddof=...)` and `mx.var`; "
@@ -117,6 +111,9 @@ if ran:
     chart = alt.vconcat(source, result) if axis == 0 else alt.hconcat(source, result)
     st.altair_chart(chart.configure_view(strokeWidth=0), width="content")
     st.caption(f"Picture drawn from {ref.label}'s output above.")
+story = dims.dtype_story(op, results)
+if story:
+    st.caption(story)
 
 st.markdown(
     "**What differs.** MLX's `arange` gives **int32** where NumPy and PyTorch give int64. The mean "
@@ -189,7 +186,7 @@ max_axis = m2.radio("Axis", [0, 1], index=1, key="dimensions_max_axis", horizont
 try:
     matrix = dims.parse_matrix(mtext)
 except ValueError as exc:
-    st.error(f"Can't use that input: {exc}.")
+    st.error(f"Can't use that input: {plain(exc)}.")
 else:
     results = library_panel(dims.MAX_WITH_INDEX, {"matrix": matrix, "axis": max_axis}, libs)
     values, indices = numbers(results, 0), numbers(results, 1)
@@ -200,10 +197,9 @@ else:
         ties = dims.tied_maxima(matrix, max_axis)
         st.markdown(
             "**What differs.** `torch.max(t, dim=...)` returns a named tuple `(values, indices)`; "
-            "NumPy and MLX return only the values and ask for the position with `argmax`. The index "
-            "dtypes differ too: "
-            + ", ".join(f"{r.label} `{r.outputs[1].dtype}`" for r in results.values() if r.ok)
-            + ". Here the values and indices "
+            "NumPy and MLX return only the values and ask for the position with `argmax`. "
+            + dims.index_dtypes(results)
+            + " Here the values and indices "
             + ("**agree** in every library that ran." if same else "**differ** between libraries.")
             + (f" {ties} {'row' if max_axis == 1 else 'column'}{'' if ties == 1 else 's'} "
                f"{'has' if ties == 1 else 'have'} a tie for the maximum: all three document that they "

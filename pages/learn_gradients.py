@@ -7,6 +7,7 @@ import streamlit as st
 
 from kernels.examples import gradients as grads
 from ui.panel import backends, library_panel
+from ui.safe import plain
 
 st.title("Gradients")
 st.markdown(
@@ -48,7 +49,7 @@ c5.button("Notebook's x", on_click=reset_x, key="gradients_reset", help="[[5, 8]
 try:
     x = grads.parse_points(text)
 except ValueError as exc:
-    st.error(f"Can't use that input: {exc}.")
+    st.error(f"Can't use that input: {plain(exc)}.")
     st.stop()
 
 target = 0
@@ -98,7 +99,7 @@ automatic = [r["max relative difference"] for r in rows if r["method"] != grads.
 if not automatic:
     here = ""
 elif max(automatic) == 0:
-    here = " Here they match it exactly: these values and their gradients are exactly representable in float32."
+    here = " Here they match it exactly: every automatic gradient equals the float64 formula's."
 else:
     here = f" Here they differ from it by at most **{max(automatic):.1e}** relative."
 st.markdown(
@@ -115,7 +116,10 @@ curve = None
 for r in results.values():  # the cell that defined central_difference, whichever library it is
     if r.ok and grads.REFERENCE in by_method:
         curve = grads.step_errors(r.namespace, by_method[grads.REFERENCE]) or curve
-if curve:
+if curve and all(row["max abs error"] == 0 for row in curve):
+    st.caption("Here the finite differences equal the formula exactly at every step h (error 0 for all "
+               f"{len(curve)} steps), so there is no error curve to draw.")
+elif curve:
     df = pd.DataFrame(curve)
     df["chosen"] = df["h"] == h
     plotted = df[df["max abs error"] > 0]
@@ -130,8 +134,10 @@ if curve:
     st.altair_chart(chart.properties(height=260), width="stretch")
     best = min(curve, key=lambda row: row["max abs error"])
     mine = next(row for row in curve if row["h"] == h)
+    chosen = ("(red point)" if mine["max abs error"] > 0
+              else "(no red point: an error of 0 has no place on a log scale)")
     st.caption(
-        f"With h = {h:.0e} the finite differences are off by at most {mine['max abs error']:.2e} (red point). "
+        f"With h = {h:.0e} the finite differences are off by at most {mine['max abs error']:.2e} {chosen}. "
         f"The best step for this f and x is h = {best['h']:.0e} ({best['max abs error']:.2e}). Larger h: "
         "truncation error, which grows like h² (for x³ it is exactly h²); smaller h: rounding error, which "
         "grows like 1/h because f(x + h) and f(x − h) agree in more and more of their digits."

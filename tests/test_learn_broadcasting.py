@@ -3,6 +3,7 @@ the three libraries against the checker, and the page through AppTest."""
 from __future__ import annotations
 
 import random
+import re
 
 import numpy as np
 import pytest
@@ -21,23 +22,34 @@ ALL = ("numpy", "torch", "mlx")
 @pytest.mark.parametrize("text, shape", [
     ("1,6,4,1,7,2", (1, 6, 4, 1, 7, 2)),
     ("(6, 5)", (6, 5)),
-    ("[3 4]", (3, 4)),
+    ("[3, 4]", (3, 4)),
     ("5", (5,)),
     ("(5,)", (5,)),
-    (" 2 × 3 ", (2, 3)),
+    ("5,", (5,)),
+    (" 2 , 3 ", (2, 3)),
     ("0, 3", (0, 3)),
 ])
-def test_parse_shape_accepts_what_people_type(text, shape):
+def test_parse_shape_accepts_whole_numbers_separated_by_commas(text, shape):
     assert bc.parse_shape(text) == shape
 
 
 @pytest.mark.parametrize("text, words", [
     ("", "at least one size"),
     ("  ", "at least one size"),
+    ("()", "at least one size"),
     ("3, x", "'x' is not a whole number"),
     ("2.5", "'2.5' is not a whole number"),
     ("-1, 3", "can't be negative"),
     ("1,2,3,4,5,6,7", "at most 6 dimensions"),
+    # anything but whole numbers and commas is refused by name, never read as other sizes
+    ("10**12", "'10\\*\\*12' is not a whole number"),
+    ("[3 4]", "'3 4' is not a whole number"),
+    (" 2 × 3 ", "'2 × 3' is not a whole number"),
+    ("1e3", "'1e3' is not a whole number"),
+    ("+3", "'\\+3' is not a whole number"),
+    ("3,,4", "empty size between two commas"),
+    ("(3, 4]", "'\\(3' is not a whole number"),
+    ("9" * 101, "101 characters long"),
 ])
 def test_parse_shape_refuses_with_a_plain_message(text, words):
     with pytest.raises(ValueError, match=words):
@@ -246,7 +258,7 @@ def test_typed_shapes_change_the_output():
 
 
 def libs_agree_on_shape(at: AppTest, shape) -> bool:
-    captions = [c.value for c in at.caption if "shape" in c.value]
+    captions = [c.value for c in at.caption if "shape" in c.value and " · " in c.value]  # each column's facts
     return len([c for c in captions if f"shape {shape}" in c]) == 3
 
 
@@ -255,3 +267,53 @@ def test_page_works_without_mlx(mlx_missing):
     assert not at.exception
     assert any("MLX is not available" in w.value for w in at.warning)
     assert any(c.value.startswith("import torch") for c in at.code)
+    # the sentence under a + b names who really ran it, never "all three"
+    assert any(c.value.startswith("NumPy and PyTorch give shape (6, 5), as the checker says.") for c in at.caption)
+
+
+# --- typed shapes, refusals and the sentence under a + b ---------------------------------------
+
+MARKDOWN = "**bold** [x](http://example.com)"
+
+
+def literal(markdown: str) -> str:
+    """What Markdown shows for ``markdown`` whose marks are all escaped: the text with escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def test_shape_fields_refuse_anything_but_whole_numbers_plainly():
+    at = open_page(PAGE, timeout=60)
+    for text in ("10**12", "3 4", "9" * 1000, MARKDOWN, "-" * 6000 + "1"):
+        at.text_input(key="broadcasting_a").set_value(text).run()
+        assert not at.exception, at.exception
+        message = next(e.value for e in at.error if e.value.startswith("Can't use the shape of a:"))
+        assert len(message) < 300, message
+        if text == MARKDOWN:
+            assert "**bold**" not in message and "](http" not in message and MARKDOWN in literal(message)
+        assert not at.dataframe  # nothing is computed from a shape that could not be read
+
+
+def test_refusals_start_a_sentence():
+    with pytest.raises(memory.TooLarge, match="^That is 10,000,000,000 elements"):
+        bc.refuse_if_too_large((100_000, 1), (1, 100_000), available=10**15)
+    with pytest.raises(memory.TooLarge, match=r"^Computing a \+ b for \(1000, 1\) and \(1, 1000\) needs about"):
+        bc.refuse_if_too_large((1000, 1), (1, 1000), available=1_000_000)
+
+
+def test_summary_is_computed_from_the_results(libs):
+    ok = bc.check((6, 5), (1, 5))
+    res = run_pair(libs, (6, 5), (1, 5))
+    assert bc.summary(ok, bc.ADD_PRINTED, res).startswith(
+        "NumPy, PyTorch and MLX give shape (6, 5), as the checker says. Result dtypes: float64 in NumPy, "
+        "float32 in PyTorch and MLX")
+    res["mlx"] = cells.CellResult("mlx", "MLX", "missing")
+    assert bc.summary(ok, bc.ADD_PRINTED, res).startswith("NumPy and PyTorch give shape (6, 5)")
+    res["torch"] = cells.CellResult("torch", "PyTorch", "error")
+    assert "PyTorch refused a pair the checker accepts." in bc.summary(ok, bc.ADD_PRINTED, res)
+    bad = bc.check((2, 3), (4,))
+    refused = run_pair(libs, (2, 3), (4,))
+    assert bc.summary(bad, bc.ADD_PRINTED, refused) == (
+        "NumPy, PyTorch and MLX refuse this pair, as the checker does, each in its own words (in its column above).")
+    big = bc.check((1, 6, 4, 1, 7, 2), (5, 6, 1, 3, 1, 2))
+    shaped = cells.run_all(bc.ADD_SHAPE, libs, bc.params(big.a, big.b))
+    assert bc.summary(big, bc.ADD_SHAPE, shaped).startswith("NumPy, PyTorch and MLX give shape (5, 6, 4, 3, 7, 2)")

@@ -397,7 +397,7 @@ def test_typed_text_is_shown_never_rendered():
     typed = "'**bold** [link](http://example.com) :red[x] `tick`'"
     at.text_input(key="conversions_values").set_value(f"[1, {typed}]").run()
     (error,) = [e.value for e in at.error if "Can't use that input" in e.value]
-    assert typed in error
+    assert typed[:30] in error and len(error) < 200  # quoted, shortened: a paste is never echoed whole
     for mark in ("**bold**", "[link]", ":red[", "`tick`"):
         assert mark not in without_code_spans(error)
 

@@ -2,6 +2,8 @@
 the pure helpers, and the page through AppTest."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -201,3 +203,120 @@ def test_page_works_without_mlx(mlx_missing):
     assert not at.exception
     assert any("MLX is not available" in w.value for w in at.warning)
     assert any(c.value.startswith("import torch") for c in at.code)
+
+
+# --- typed input: bounded, plain, never a traceback -------------------------------------------
+
+# Each made ast.literal_eval raise (MemoryError, RecursionError, TypeError) or is long or Markdown.
+HOSTILE_LISTS = ["-" * 6000 + "1", "-" * 1500 + "1", "[" * 3000, "[" * 100 + "1" + "]" * 100, "{[1]: 2}",
+                 "x" * 1000, "**bold** [x](http://example.com)"]
+MARKDOWN = "**bold** [x](http://example.com)"
+
+
+def literal(markdown: str) -> str:
+    """What Markdown shows for ``markdown`` whose marks are all escaped: the text with escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def assert_plain_refusal(at: AppTest, start: str, typed: str) -> None:
+    """No traceback; one message that starts with ``start``, is short, and shows ``typed`` literally."""
+    assert not at.exception, at.exception
+    found = [e.value for e in at.error if e.value.startswith(start)]
+    assert found, [e.value for e in at.error]
+    message = found[0]
+    assert len(message) < 300, message  # a long paste is not echoed whole
+    if typed == MARKDOWN:
+        assert "**bold**" not in message and "](http" not in message, message
+        assert MARKDOWN in literal(message), message
+
+
+@pytest.mark.parametrize("text", HOSTILE_LISTS, ids=lambda t: repr(t[:10]) + f"x{len(t)}")
+def test_parse_values_refuses_hostile_text_with_a_value_error(text):
+    with pytest.raises(ValueError):
+        creating.parse_values(text)
+
+
+def test_parse_values_keeps_valid_input_as_typed():
+    assert creating.parse_values("[1, 2.5, -3]") == [1, 2.5, -3]
+    assert creating.parse_values("((1, 2), (3, 4))") == [[1, 2], [3, 4]]
+    assert creating.parse_values("[1, 2, 3]", limit=3) == [1, 2, 3]
+    with pytest.raises(ValueError, match="3 numbers or fewer"):
+        creating.parse_values("[1, 2, 3, 4]", limit=3)
+
+
+def test_home_field_refuses_hostile_input_plainly():
+    at = open_page("pages/home.py", timeout=60)
+    for text in HOSTILE_LISTS:
+        at.text_input(key="home_values").set_value(text).run()
+        assert_plain_refusal(at, "Can't use that input:", text)
+
+
+def test_shape_field_refuses_anything_but_whole_numbers_plainly():
+    at = open_page(PAGE, timeout=60)
+    for text in ("10**12", "3 4", "9" * 1000, MARKDOWN, "-" * 6000):
+        at.text_input(key="creating_shape").set_value(text).run()
+        assert_plain_refusal(at, "Can't use that shape:", text)
+        assert not at.success and not at.warning, "nothing is read from a shape that could not be read"
+
+
+# --- words, and sentences computed from the outputs ------------------------------------------
+
+def test_reshape_fits_words():
+    assert creating.reshape_fits(1, (1, 1, 1)) == (True, "1 × 1 × 1 = 1 element ✓")
+    assert creating.reshape_fits(64, (-1,)) == (True, "-1 alone: one dimension of 64")
+    assert creating.reshape_fits(48, (2, -1)) == (True, "2 × ? holds 48 elements with ? = 24")
+    assert creating.reshape_fits(2, (1,)) == (False, "1 = 1 element, but arange(2) has 2")
+    assert creating.reshape_fits(1, (0, -1))[1].startswith("With a 0 in 0 × ?")
+
+
+def test_agreement_says_exactly_what_differs(libs):
+    def linspace(start, stop, num):
+        res = cells.run_all(creating.LINSPACE, libs, {"start": start, "stop": stop, "num": num})
+        return creating.agreement({r.label: libs[n].to_numpy(r.value) for n, r in res.items()})
+
+    assert linspace(0.0, 1.0, 5) == "NumPy, PyTorch and MLX hold exactly the same numbers."
+    assert linspace(0.0, 1.0, 10) == "PyTorch and MLX hold NumPy's numbers rounded to float32, exactly."
+    said = linspace(10.0, -10.0, 25)
+    assert "PyTorch differs from NumPy's numbers rounded to float32 at" in said
+    assert "-2.3842e-07 where NumPy has 0 (index 12)" in said
+    assert "That is float32 rounding: near 10, float32 numbers are 9.5e-07 apart" in said
+    far = creating.agreement({"NumPy": np.array([0.0, 1.0]), "PyTorch": np.array([0.0, 1.5])})
+    assert "at 1 of 2 positions, by at most 0.5" in far and "more than float32 rounding" in far
+    assert creating.agreement({"NumPy": np.zeros(2)}) == "Only NumPy ran, so there is nothing to compare."
+
+
+def test_stored_sentence_and_refusals():
+    typed = creating.PRECISION_VALUES
+    rounded = [0.10000000149011612, 1.0, 16777216.0]
+    assert creating.stored_sentence(typed, {"NumPy": typed, "PyTorch": rounded, "MLX": rounded}) == (
+        "NumPy kept all 3 exactly; PyTorch and MLX stored 0.10000000149011612, 1.0, 16777216.0.")
+    results = {"numpy": cells.CellResult("numpy", "NumPy", "error"),
+               "torch": cells.CellResult("torch", "PyTorch", "ok"),
+               "mlx": cells.CellResult("mlx", "MLX", "missing")}
+    assert creating.refusals(results) == "Refused by NumPy, each in its own words. PyTorch ran it without an error."
+
+
+def test_captions_are_computed_from_the_outputs():
+    at = open_page(PAGE, timeout=60)
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("NumPy, PyTorch and MLX hold exactly the same numbers. Dtypes: float64 in NumPy, "
+                            "float32 in PyTorch and MLX.") for c in captions)
+    assert "Refused by NumPy, PyTorch and MLX, each in its own words." in captions
+    assert "NumPy kept all 3 exactly; PyTorch and MLX stored 0.10000000149011612, 1.0, 16777216.0." in captions
+    bullets = at.markdown[-1].value
+    assert "int64 in NumPy and PyTorch, int32 in MLX" in bullets
+    assert "float64 in NumPy and PyTorch, float32 in MLX" in bullets
+    for key, value in (("creating_start", 10.0), ("creating_stop", -10.0), ("creating_num", 25)):
+        at.slider(key=key).set_value(value).run()
+    said = next(c.value for c in at.caption if "Dtypes:" in c.value)
+    assert "Same numbers" not in said and "-2.3842e-07 where NumPy has 0" in said
+
+
+def test_words_for_one_element_and_minus_one_alone():
+    at = open_page(PAGE, timeout=60)
+    at.slider(key="creating_n").set_value(1).run()
+    assert any("`arange(1)` has 1 element;" in m.value for m in at.markdown)
+    at.text_input(key="creating_shape").set_value("-1").run()
+    assert [s.value for s in at.success] == ["-1 alone: one dimension of 1"]
+    at.text_input(key="creating_shape").set_value("0, -1").run()
+    assert [w.value[:1] for w in at.warning] == ["W"]  # "With a 0 in ...": a refusal starts a sentence

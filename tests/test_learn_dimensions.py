@@ -3,6 +3,7 @@ the pure logic, and the page through AppTest."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -139,7 +140,7 @@ def test_std_by_hand_and_which_correction():
     assert math.isnan(dims.std_by_hand([2.0], 1))
     assert dims.which_correction(1.4307, NOTEBOOK, tol=1e-4) == "ddof=0 (population)"
     assert dims.which_correction(1.652, NOTEBOOK, tol=1e-4) == "ddof=1 (sample, Bessel)"
-    assert dims.which_correction(3.0, NOTEBOOK) == "?"
+    assert dims.which_correction(3.0, NOTEBOOK) == "neither: ddof=0 gives 1.430690, ddof=1 1.652019"
 
 
 def test_collapse_records_tag_each_cell_with_its_output():
@@ -252,6 +253,8 @@ def test_axis_op_and_dtype_controls_change_the_output():
     at.selectbox(key="dimensions_dtype").set_value("integer").run()
     assert not at.exception
     assert any("could not infer output dtype" in e.value for e in at.error)  # PyTorch's own message
+    assert ("Here: NumPy int64 → mean float64 · PyTorch refused (its message is in its column) · "
+            "MLX int32 → mean float32.") in [c.value for c in at.caption]
     assert "array([1.5, 5.5, 9.5, 13.5, 17.5], dtype=float32)" in codes(at)
 
 
@@ -293,7 +296,8 @@ def test_nd_size_too_large_is_refused_with_a_message():
         at.slider(key=f"dimensions_size_{i}").set_value(512)
     at.run()
     assert not at.exception
-    assert any("choose smaller sizes" in e.value or "choose a smaller size" in e.value for e in at.error)
+    refusals = [e.value for e in at.error if "choose smaller sizes" in e.value or "choose a smaller size" in e.value]
+    assert refusals and all(e.startswith("A float32 array of shape") for e in refusals), refusals
 
 
 def test_max_with_indices_controls():
@@ -304,7 +308,7 @@ def test_max_with_indices_controls():
     at.text_input(key="dimensions_matrix").set_value("[[1, 5], [7, 2]]").run()
     assert "tensor([1, 0])" in codes(at)
     at.text_input(key="dimensions_matrix").set_value("[[1, 2], [3]]").run()
-    assert not at.exception and any("same, non-zero number" in e.value for e in at.error)
+    assert not at.exception and any("same, non-zero number" in literal(e.value) for e in at.error)
 
 
 def test_missing_mlx_keeps_the_page(mlx_missing):
@@ -312,3 +316,91 @@ def test_missing_mlx_keeps_the_page(mlx_missing):
     assert not at.exception
     assert any("MLX is not available" in w.value for w in at.warning)
     assert "tensor(1.6520)" in codes(at)
+    # a sentence about the outputs is computed from them: with MLX gone the index dtypes agree
+    assert any("The index dtypes are the same here: NumPy `int64`, PyTorch `int64`." in m.value for m in at.markdown)
+
+
+# --- typed input, the std labels and the sentences under them ----------------------------------
+
+HOSTILE_LISTS = ["-" * 6000 + "1", "-" * 1500 + "1", "[" * 3000, "[" * 100 + "1" + "]" * 100, "{[1]: 2}",
+                 "[" + "9" * 400 + "]", "x" * 1000, "**bold** [x](http://example.com)"]
+MARKDOWN = "**bold** [x](http://example.com)"
+
+
+def literal(markdown: str) -> str:
+    """What Markdown shows for ``markdown`` whose marks are all escaped: the text with escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+@pytest.mark.parametrize("parse", [dims.parse_vector, dims.parse_matrix], ids=["vector", "matrix"])
+@pytest.mark.parametrize("text", HOSTILE_LISTS, ids=lambda t: repr(t[:10]) + f"x{len(t)}")
+def test_parsers_refuse_hostile_text_with_a_value_error(parse, text):
+    with pytest.raises(ValueError):
+        parse(text)
+
+
+def test_huge_values_give_labels_not_overflow_errors():
+    huge = [1e308, -1e308]
+    assert dims.std_by_hand(huge, 0) == 1e308 and dims.std_by_hand(huge, 1) == pytest.approx(math.sqrt(2) * 1e308)
+    assert dims.std_by_hand([1.7e308, -1.7e308], 1) == math.inf  # the std itself is past float64
+    assert dims.which_correction(1e308, huge) == "ddof=0 (population)"
+    assert dims.which_correction(math.inf, huge, "float64") == "neither: inf, overflow in float64"
+    assert dims.which_correction(math.nan, huge, "float32") == "neither: NaN, overflow in float32"
+    assert dims.which_correction(math.nan, [1e308, 1e308], "float64") == "neither: NaN, overflow in float64"
+
+
+def test_labels_say_when_the_correction_cannot_be_told():
+    assert dims.which_correction(0.0, [5.0, 5.0, 5.0]) == "either: every value is the same, so the std is 0 with both"
+    assert dims.which_correction(0.0, [5.0]) == "ddof=0 (population)"
+    assert dims.which_correction(math.nan, [5.0], "float32") == "NaN: ddof=1 divides by N − 1 = 0"
+    assert dims.which_correction(0.0, [1.0, 1.0 + 1e-12], "float32").startswith("either: in float32")
+    assert dims.which_correction(0.70710677, [1e6, 1e6 + 1], "float32") == "ddof=1 (sample, Bessel)"
+    assert [dims.format_stat(v) for v in (math.nan, math.inf, 1e308, 0.0, 2.125)] == [
+        "NaN", "inf", "1.000000e+308", "0.000000", "2.125000"]
+
+
+def test_correction_text_is_computed_from_n():
+    four = dims.correction_text(NOTEBOOK)
+    assert "√((N−1)/N) = **0.866**" in four and "1.155 times NumPy's for N = 4" in four
+    assert "your features come out scaled by √(N/(N−1))" not in four
+    assert "**0.816**" in dims.correction_text([0.5, 1.0, 3.0])
+    one = dims.correction_text([1.0])
+    assert "With this 1 value" in one and "**NaN**" in one and "N − 1 = 0" in one
+    same = dims.correction_text([5.0, 5.0, 5.0])
+    assert "cannot show which one each library used" in same and "so it shows which rule" not in same
+
+
+def test_values_field_std_labels_and_hostile_input():
+    at = open_page(PAGE)
+    assert any("√((N−1)/N) = **0.866**" in m.value for m in at.markdown)
+    for text in HOSTILE_LISTS:
+        at.text_input(key="dimensions_values").set_value(text).run()
+        assert not at.exception, (text[:20], at.exception)
+        message = next(e.value for e in at.error if e.value.startswith("Can't use that input:"))
+        assert len(message) < 300, message
+        if text == MARKDOWN:
+            assert "**bold**" not in message and MARKDOWN in literal(message)
+    at.text_input(key="dimensions_values").set_value("[5, 5, 5]").run()
+    table = at.dataframe[0].value
+    assert set(table["std matches"]) == {"either: every value is the same, so the std is 0 with both"}
+    at.text_input(key="dimensions_values").set_value("[1]").run()
+    table = at.dataframe[0].value
+    assert table.loc["PyTorch", "std"] == "NaN"
+    assert table.loc["PyTorch", "std matches"] == "NaN: ddof=1 divides by N − 1 = 0"
+    assert any("With this 1 value" in m.value for m in at.markdown)
+    at.text_input(key="dimensions_values").set_value("[1e308, -1e308]").run()
+    assert not at.exception, at.exception
+    labels = at.dataframe[0].value["std matches"]
+    assert labels["NumPy"] == "neither: inf, overflow in float64"
+    assert any(c.value.startswith("Overflow:") for c in at.caption)
+
+
+def test_matrix_field_refuses_hostile_input_plainly():
+    at = open_page(PAGE)
+    for text in HOSTILE_LISTS:
+        at.text_input(key="dimensions_matrix").set_value(text).run()
+        assert not at.exception, (text[:20], at.exception)
+        message = next(e.value for e in at.error if e.value.startswith("Can't use that input:"))
+        assert len(message) < 300, message
+    at.text_input(key="dimensions_matrix").set_value("[[1e308, -1e308], [99999999999999999999999, 1]]").run()
+    assert not at.exception, at.exception

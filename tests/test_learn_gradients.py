@@ -1,6 +1,8 @@
 """Gradients: autograd, mx.grad and NumPy by hand agree; the pure logic; the page through AppTest."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -243,3 +245,42 @@ def test_missing_mlx_keeps_the_page(mlx_missing):
     assert any("MLX is not available" in w.value for w in at.warning)
     assert "tensor([[ 75., 192.],\n        [ 48., 108.]])" in codes(at)
     assert list(at.dataframe[0].value.index) == ["NumPy", "PyTorch"]
+
+
+# --- typed input, and sentences computed from the outputs --------------------------------------
+
+HOSTILE_LISTS = ["-" * 6000 + "1", "-" * 1500 + "1", "[" * 3000, "[" * 100 + "1" + "]" * 100, "{[1]: 2}",
+                 "[" + "9" * 400 + "]", "x" * 1000, "**bold** [x](http://example.com)"]
+MARKDOWN = "**bold** [x](http://example.com)"
+
+
+def literal(markdown: str) -> str:
+    """What Markdown shows for ``markdown`` whose marks are all escaped: the text with escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+@pytest.mark.parametrize("text", HOSTILE_LISTS, ids=lambda t: repr(t[:10]) + f"x{len(t)}")
+def test_parse_points_refuses_hostile_text_with_a_value_error(text):
+    with pytest.raises(ValueError):
+        grads.parse_points(text)
+
+
+def test_x_field_refuses_hostile_input_plainly():
+    at = open_page(PAGE)
+    for text in HOSTILE_LISTS:
+        at.text_input(key="gradients_x").set_value(text).run()
+        assert not at.exception, (text[:20], at.exception)
+        message = next(e.value for e in at.error if e.value.startswith("Can't use that input:"))
+        assert len(message) < 300, message
+        if text == MARKDOWN:
+            assert "**bold**" not in message and MARKDOWN in literal(message)
+
+
+def test_no_empty_chart_when_every_error_is_zero():
+    at = open_page(PAGE)
+    assert any("every automatic gradient equals the float64 formula's" in m.value for m in at.markdown)
+    at.selectbox(key="gradients_fn").set_value("cross_entropy").run()
+    at.text_input(key="gradients_x").set_value("[[1], [2]]").run()  # one class: the gradient is 0 everywhere
+    assert not at.exception
+    assert not at.get("vega_lite_chart")
+    assert any("equal the formula exactly at every step h" in c.value for c in at.caption)

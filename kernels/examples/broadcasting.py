@@ -10,11 +10,12 @@ operation and either agree with it or refuse in their own words.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
+from typing import Any, Mapping
 
 from ..cells import Example
 from ..memory import TooLarge, check_fits
+from .inputs import and_list, grouped, read_shape
 
 MAX_DIMS = 6
 # Results up to this many elements are printed in full; beyond it only the shape is shown.
@@ -24,32 +25,11 @@ MAX_ELEMENTS = 50_000_000
 
 
 def parse_shape(text: str, *, max_dims: int = MAX_DIMS, allow_infer: bool = False) -> tuple[int, ...]:
-    """Read a shape typed by a person: ``1,6,4,1,7,2``, ``(6, 5)``, ``[3 4]`` or ``5``.
-
-    Raises ValueError with a plain message for anything else. With ``allow_infer``
-    a single ``-1`` is accepted (as ``reshape`` accepts it).
-    """
-    body = text.strip()
-    if body[:1] in "([" and body[-1:] in ")]":
-        body = body[1:-1]
-    tokens = [t for t in re.split(r"[,\s×*]+", body.strip()) if t]
-    if not tokens:
-        raise ValueError("type at least one size, e.g. 3, 4")
-    sizes = []
-    for token in tokens:
-        try:
-            size = int(token)
-        except ValueError:
-            raise ValueError(f"{token!r} is not a whole number; type sizes like 1, 6, 4") from None
-        if size < 0 and not (allow_infer and size == -1):
-            hint = " (only -1, once, to let the library work that size out)" if allow_infer else ""
-            raise ValueError(f"sizes can't be negative: {size}{hint}")
-        sizes.append(size)
-    if len(sizes) > max_dims:
-        raise ValueError(f"at most {max_dims} dimensions here; {len(sizes)} were given")
-    if sizes.count(-1) > 1:
-        raise ValueError("only one size can be -1")
-    return tuple(sizes)
+    """Read a shape typed by a person: whole numbers separated by commas, ``1,6,4,1,7,2``, ``(6, 5)``
+    or ``5``. Anything else (``10**12``, ``3 4``) is refused by name, never read as other sizes; the
+    rules live in :func:`kernels.examples.inputs.read_shape`. With ``allow_infer`` a single ``-1`` is
+    accepted (as ``reshape`` accepts it)."""
+    return read_shape(text, max_dims=max_dims, allow_infer=allow_infer)
 
 
 def format_shape(shape: tuple[int, ...]) -> str:
@@ -154,11 +134,11 @@ def refuse_if_too_large(a: tuple[int, ...], b: tuple[int, ...], *, libraries: in
     biggest = max(elements(a), elements(b), elements(result) if result is not None else 0)
     if biggest > MAX_ELEMENTS:
         raise TooLarge(
-            f"that is {biggest:,} elements in one array; this page keeps each array under "
+            f"That is {biggest:,} elements in one array; this page keeps each array under "
             f"{MAX_ELEMENTS:,} so it answers at once. Choose smaller sizes."
         )
-    check_fits(bytes_needed(a, b, libraries=libraries), f"a + b for {format_shape(a)} and {format_shape(b)}",
-               available=available)
+    check_fits(bytes_needed(a, b, libraries=libraries),
+               f"Computing a + b for {format_shape(a)} and {format_shape(b)}", available=available)
 
 
 def prints_in_full(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
@@ -197,6 +177,46 @@ def example_for(a: tuple[int, ...], b: tuple[int, ...]) -> Example:
 
 def params(a: tuple[int, ...], b: tuple[int, ...]) -> dict[str, object]:
     return {"a": tuple(a), "b": tuple(b), "b_size": elements(b)}
+
+
+def outcome(example: Example, value: Any) -> tuple[tuple[int, ...], str]:
+    """(shape, dtype name) of one library's ``a + b``: from the array when it was printed in full,
+    from the ``(shape, dtype)`` pair :data:`ADD_SHAPE` returns otherwise."""
+    shape, dtype = value if example is ADD_SHAPE else (value.shape, value.dtype)
+    return tuple(int(s) for s in shape), str(dtype).rsplit(".", 1)[-1]
+
+
+def summary(checked: Check, example: Example, results: Mapping[str, Any]) -> str:
+    """What the libraries really did with ``a + b``, against the checker: who gave which shape and
+    dtype, who refused; every clause computed from the cells' results."""
+    done = {r.label: outcome(example, r.value) for r in results.values() if r.ok}
+    refused = [r.label for r in results.values() if r.status == "error"]
+    if checked.ok:
+        return _accepted(checked, done, refused)
+    parts = []
+    if refused:
+        parts.append(f"{and_list(refused)} {'refuses' if len(refused) == 1 else 'refuse'} this pair, as the "
+                     "checker does, each in its own words (in its column above).")
+    if done:
+        parts.append(f"{and_list(done)} computed a result for a pair the checker refuses.")
+    return " ".join(parts)
+
+
+def _accepted(checked: Check, done: Mapping[str, tuple], refused: list[str]) -> str:
+    expected = format_shape(checked.result)
+    agree = [label for label, (shape, _) in done.items() if shape == checked.result]
+    parts = []
+    if agree:
+        parts.append(f"{and_list(agree)} {'gives' if len(agree) == 1 else 'give'} shape {expected}, "
+                     "as the checker says.")
+    parts += [f"{label} gives shape {format_shape(shape)} where the checker says {expected}."
+              for label, (shape, _) in done.items() if shape != checked.result]
+    if refused:
+        parts.append(f"{and_list(refused)} refused a pair the checker accepts.")
+    if done:
+        parts.append(f"Result dtypes: {grouped({label: dtype for label, (_, dtype) in done.items()})} "
+                     "(`ones` is each library's default float, and adding an integer `arange` keeps it).")
+    return " ".join(parts)
 
 
 # Ready-made pairs: (button label, a, b, what it shows). The first two are the notebook's.

@@ -1,22 +1,22 @@
 """Creating arrays: the same constructor in each library, and the dtype each one picks."""
 from __future__ import annotations
 
-import ast
+from typing import Any, Mapping
+
+import numpy as np
 
 from ..cells import Example
+from .inputs import and_list, as_lists, grouped, number, plural, read_literal
 
 
 def parse_values(text: str, limit: int = 64) -> list:
-    """Read a flat or nested list of numbers typed by a user; ValueError with a plain message otherwise."""
-    try:
-        value = ast.literal_eval(text.strip() or "[]")
-    except (ValueError, SyntaxError):
-        raise ValueError(f"{text!r} is not a Python list of numbers, e.g. [1, 2, 3]") from None
-    if isinstance(value, tuple):
-        value = list(value)
+    """Read a flat or nested list of numbers typed by a user; ValueError with a plain message otherwise.
+
+    The text is bounded before it is parsed (:func:`kernels.examples.inputs.read_literal`), so no
+    input ends in a RecursionError; ints stay ints and floats floats, as the user wrote them."""
+    value = as_lists(read_literal(text.strip() or "[]", "a Python list of numbers", "[1, 2, 3]"))
     if not isinstance(value, list) or not value:
         raise ValueError("type a non-empty list of numbers, e.g. [1, 2, 3]")
-
     count = 0
 
     def check(v):
@@ -24,12 +24,11 @@ def parse_values(text: str, limit: int = 64) -> list:
         if isinstance(v, list):
             for item in v:
                 check(item)
-        elif isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise ValueError(f"{v!r} is not a number; use ints or floats only")
-        else:
-            count += 1
-            if count > limit:
-                raise ValueError(f"keep it to {limit} numbers or fewer")
+            return
+        number(v)
+        count += 1
+        if count > limit:
+            raise ValueError(f"keep it to {limit} numbers or fewer")
 
     check(value)
     return value
@@ -140,7 +139,7 @@ PRECISION = Example(
         "torch": "a = torch.tensor($values)\n# the numbers actually stored, as Python floats:\na.tolist()",
         "mlx": "a = mx.array($values)\n# the numbers actually stored, as Python floats:\na.tolist()",
     },
-    note="Three numbers float32 cannot hold exactly. NumPy's float64 keeps them; PyTorch's and MLX's float32 rounds.",
+    note="Three numbers float32 cannot hold exactly; what each library stored is under its column.",
 )
 
 
@@ -171,18 +170,120 @@ def reshape_fits(n: int, shape: tuple[int, ...]) -> tuple[bool, str]:
         if s != -1:
             known *= s
     sizes = " × ".join("?" if s == -1 else str(s) for s in shape)
+    if tuple(shape) == (-1,):
+        return True, f"-1 alone: one dimension of {n}"
     if -1 in shape:
         if known == 0:
-            return False, f"with a 0 in {sizes} there is no size ? that holds {n} elements"
+            return False, f"With a 0 in {sizes} there is no size ? that holds {plural(n, 'element')}"
         if n % known:
-            return False, f"{n} elements can't be split into {sizes}: {n} is not a multiple of {known}"
-        return True, f"{n} elements fill {sizes} with ? = {n // known}"
+            return False, f"{sizes} can't hold {plural(n, 'element')}: {n} is not a multiple of {known}"
+        return True, f"{sizes} holds {plural(n, 'element')} with ? = {n // known}"
     if known != n:
-        return False, f"{sizes} = {known} elements, but arange({n}) has {n}"
-    return True, f"{sizes} = {n} elements ✓"
+        return False, f"{sizes} = {plural(known, 'element')}, but arange({n}) has {n}"
+    return True, f"{sizes} = {plural(n, 'element')} ✓"
 
 
 def impossible_target(n: int) -> tuple[int, int]:
     """A two-dimensional shape that cannot hold ``n`` elements: ``(5, 10)`` for 48."""
     rows = next(r for r in range(2, n + 2) if n % r)
     return rows, n // rows + 1
+
+
+# --- sentences computed from the outputs -------------------------------------------------
+
+def agreement(arrays: Mapping[str, Any]) -> str:
+    """Whether the libraries' numbers agree, computed from them: exactly, as the first library's
+    numbers rounded to float32, or within float32 rounding (and where they differ); never assumed.
+
+    ``arrays``: library label -> its output as NumPy, the first being the reference."""
+    labels = list(arrays)
+    if len(labels) < 2:
+        return f"Only {labels[0]} ran, so there is nothing to compare." if labels else ""
+    ref_label, ref = labels[0], np.asarray(arrays[labels[0]], dtype=np.float64)
+    rounded_ref = ref.astype(np.float32).astype(np.float64)
+    same, rounded, off, parts = [], [], {}, []
+    for label in labels[1:]:
+        got = np.asarray(arrays[label], dtype=np.float64)
+        if got.shape != ref.shape:
+            parts.append(f"{label} has shape {got.shape} where {ref_label} has {ref.shape}.")
+        elif np.array_equal(got, ref, equal_nan=True):
+            same.append(label)
+        elif np.array_equal(got, rounded_ref, equal_nan=True):
+            rounded.append(label)
+        else:
+            off[label] = got
+    if same:
+        parts.insert(0, f"{and_list([ref_label, *same])} hold exactly the same numbers.")
+    if rounded:
+        verb = "holds" if len(rounded) == 1 else "hold"
+        parts.append(f"{and_list(rounded)} {verb} {ref_label}'s numbers rounded to float32, exactly.")
+    if off:
+        parts.append(_differences(off, ref_label, ref, rounded_ref))
+    return " ".join(parts)
+
+
+def _differences(off: Mapping[str, np.ndarray], ref_label: str, ref: np.ndarray, rounded_ref: np.ndarray) -> str:
+    """Where each library's float32 numbers leave the reference's rounded ones, and whether by
+    float32 rounding (a step or two of float32 at the numbers' size) or by more."""
+    scale = float(np.nanmax(np.abs(ref))) if ref.size else 0.0
+    step = float(np.spacing(np.float32(scale)))
+    worst = 0.0
+    lines = []
+    for label, got in off.items():
+        moved = np.flatnonzero(~((got == rounded_ref) | (np.isnan(got) & np.isnan(rounded_ref))))
+        gap = float(np.nanmax(np.abs(got - ref))) if np.isfinite(got).all() else float("inf")
+        worst = max(worst, gap)
+        zero = [i for i in moved if ref.flat[i] == 0]
+        example = (f": {got.flat[zero[0]]:.5g} where {ref_label} has 0 (index {zero[0]})" if zero else "")
+        lines.append(f"{label} differs from {ref_label}'s numbers rounded to float32 at "
+                     f"{moved.size} of {plural(ref.size, 'position')}, by at most {gap:.2g}{example}.")
+    if worst <= 2 * step:
+        verdict = (f"That is float32 rounding: near {scale:g}, float32 numbers are {step:.2g} apart, and "
+                   "each library computes its steps its own way.")
+    else:
+        verdict = f"That is more than float32 rounding (near {scale:g}, float32 numbers are {step:.2g} apart)."
+    return " ".join(lines) + " " + verdict
+
+
+def stored_sentence(typed: list, stored: Mapping[str, list]) -> str:
+    """What each library kept of ``typed`` (its ``tolist()``), computed: who kept every number, and
+    what the others stored instead."""
+    groups: dict[tuple, list[str]] = {}
+    for label, values in stored.items():
+        groups.setdefault(tuple(values), []).append(label)
+    parts = []
+    for values, labels in groups.items():
+        if list(values) == list(typed):
+            parts.append(f"{and_list(labels)} kept all {len(typed)} exactly")
+        else:
+            parts.append(f"{and_list(labels)} stored {', '.join(repr(v) for v in values)}")
+    return "; ".join(parts) + "."
+
+
+def refusals(results: Mapping[str, Any]) -> str:
+    """Who refused an impossible reshape and who did not, from the cells' statuses."""
+    refused = [r.label for r in results.values() if r.status == "error"]
+    ran = [r.label for r in results.values() if r.ok]
+    parts = []
+    if refused:
+        parts.append(f"Refused by {and_list(refused)}, each in its own words.")
+    if ran:
+        parts.append(f"{and_list(ran)} ran it without an error.")
+    return " ".join(parts)
+
+
+def dtype_row(results: Mapping[str, Any], index: int | None = None) -> dict[str, str]:
+    """``{label: dtype}`` for the libraries whose cell ran: the dtype of the array it output, or,
+    with ``index``, item ``index`` of the tuple of dtypes it output (the default-dtype cell)."""
+    out = {}
+    for r in results.values():
+        if r.ok and index is not None:
+            out[r.label] = dtype_name(r.value[index])
+        elif r.ok and r.outputs and r.outputs[0].dtype:
+            out[r.label] = r.outputs[0].dtype
+    return out
+
+
+def dtypes_in_words(by_label: Mapping[str, str]) -> str:
+    """``int64 in NumPy and PyTorch, int32 in MLX``, or ``no library ran``."""
+    return grouped(by_label) or "no library ran"

@@ -6,12 +6,14 @@ the size guard, the picture of which axis collapses). Nothing here imports strea
 """
 from __future__ import annotations
 
-import ast
 import math
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
+
+import numpy as np
 
 from ..cells import Example
 from ..memory import TooLarge, check_fits
+from .inputs import as_lists, plural, read_literal, real, shown
 
 # --- 1-D summary statistics -------------------------------------------------------------
 
@@ -51,66 +53,148 @@ def stats_example(ddof: int | None) -> Example:
 
 def parse_vector(text: str, limit: int = 32) -> list[float]:
     """A flat list of numbers typed by a user, e.g. ``[0.5, 1, 3, 4]``; ValueError with a plain message."""
-    try:
-        value = ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError):
-        raise ValueError(f"{text!r} is not a list of numbers; type something like [0.5, 1, 3, 4]") from None
-    if isinstance(value, tuple):
-        value = list(value)
+    value = as_lists(read_literal(text, "a list of numbers", "[0.5, 1, 3, 4]"))
     if not isinstance(value, list) or not value:
         raise ValueError("type a non-empty list of numbers, e.g. [0.5, 1, 3, 4]")
     if len(value) > limit:
         raise ValueError(f"keep it to {limit} numbers or fewer (got {len(value)})")
-    for v in value:
-        if isinstance(v, list):
-            raise ValueError("this example is one-dimensional: a flat list like [0.5, 1, 3, 4], not a nested one")
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise ValueError(f"{v!r} is not a number; use ints or floats only")
-        if not math.isfinite(v):
-            raise ValueError(f"{v!r} is not a finite number")
-    return [float(v) for v in value]
+    if any(isinstance(v, list) for v in value):
+        raise ValueError("this example is one-dimensional: a flat list like [0.5, 1, 3, 4], not a nested one")
+    return [real(v) for v in value]
 
 
 def parse_matrix(text: str, limit: int = 64) -> list[list[float]]:
     """A rectangular list of lists of numbers, e.g. ``[[3, 9], [7, 2]]``; ValueError with a plain message."""
-    try:
-        value = ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError):
-        raise ValueError(f"{text!r} is not a list of lists of numbers; type something like [[3, 9], [7, 2]]") from None
-    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(r, (list, tuple)) for r in value):
+    value = as_lists(read_literal(text, "a list of lists of numbers", "[[3, 9], [7, 2]]"))
+    if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
         raise ValueError("type a matrix as a list of rows, e.g. [[3, 9], [7, 2]]")
     widths = {len(r) for r in value}
     if len(widths) != 1 or 0 in widths:
-        raise ValueError(f"every row needs the same, non-zero number of values (got row lengths {[len(r) for r in value]})")
+        lengths = [len(r) for r in value]
+        raise ValueError(f"every row needs the same, non-zero number of values (got row lengths {shown(lengths)})")
     if len(value) * widths.pop() > limit:
         raise ValueError(f"keep it to {limit} numbers or fewer")
     for row in value:
         for v in row:
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise ValueError(f"{v!r} is not a number; use ints or floats only")
-            if not math.isfinite(v):
-                raise ValueError(f"{v!r} is not a finite number")
-    return [list(r) for r in value]
+            if isinstance(v, list):
+                raise ValueError("a matrix is a list of rows of numbers, e.g. [[3, 9], [7, 2]], not deeper")
+            real(v)
+    return value
 
 
 def std_by_hand(values: Sequence[float], ddof: int) -> float:
-    """sqrt(sum((x - mean)**2) / (N - ddof)) in plain Python: nan when N - ddof <= 0."""
+    """sqrt(sum((x - mean)**2) / (N - ddof)) in plain Python: nan when N - ddof <= 0, inf when the
+    std itself is past float64's largest number. Computed on values scaled into [-1, 1], so huge
+    inputs (``[1e308, -1e308]``) never overflow on the way (``x**2`` would raise OverflowError)."""
     n = len(values)
     if n - ddof <= 0:
         return math.nan
-    mean = math.fsum(values) / n
-    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - ddof))
+    scale = max(abs(v) for v in values)
+    if scale == 0:
+        return 0.0
+    scaled = [v / scale for v in values]
+    mean = math.fsum(scaled) / n
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in scaled) / (n - ddof)) * scale
 
 
-def which_correction(std: float, values: Sequence[float], tol: float = 1e-5) -> str:
-    """Name the correction a computed std matches: 'ddof=0 (population)', 'ddof=1 (sample, Bessel)' or '?'."""
-    for ddof, name in ((0, "ddof=0 (population)"), (1, "ddof=1 (sample, Bessel)")):
-        ref = std_by_hand(values, ddof)
-        if math.isnan(ref) and math.isnan(std):
-            return name
-        if not math.isnan(ref) and math.isclose(std, ref, rel_tol=tol, abs_tol=tol):
-            return name
-    return "?"
+def overflows(values: Sequence[float], dtype: str = "float32") -> bool:
+    """Whether a std in ``dtype`` can overflow on these values: a value past the dtype's largest
+    number, a sum of the values (for the mean) past it, or squared deviations whose sum passes it."""
+    big = float(_finfo(dtype).max)
+    n = len(values)
+    mean = math.fsum(v / n for v in values)
+    return (any(abs(v) > big for v in values) or math.fsum(abs(v) / n for v in values) > big / n
+            or max(abs(v - mean) for v in values) > math.sqrt(big / n))
+
+
+def _finfo(dtype: str):
+    try:
+        return np.finfo(dtype)
+    except (TypeError, ValueError):
+        return np.finfo(np.float64)
+
+
+POPULATION, SAMPLE = "ddof=0 (population)", "ddof=1 (sample, Bessel)"
+
+
+def which_correction(std: float, values: Sequence[float], dtype: str = "float64", tol: float = 1e-5) -> str:
+    """Name the correction a computed std (in ``dtype``) matches, and say so when it cannot be told:
+    'ddof=0 (population)', 'ddof=1 (sample, Bessel)', 'either: ...' when both rules give the same
+    std here, 'NaN: ...'/'neither: ...' with the reason."""
+    if not math.isfinite(std):
+        return _non_finite(std, values, dtype)
+    pop, sample = std_by_hand(values, 0), std_by_hand(values, 1)
+    slack = float(_finfo(dtype).eps) * max(abs(v) for v in values)  # the dtype's rounding of the values
+
+    def near(ref: float) -> bool:
+        return math.isfinite(ref) and abs(std - ref) <= tol * abs(ref) + slack
+
+    if near(pop) and near(sample):
+        if pop == 0:
+            return "either: every value is the same, so the std is 0 with both"
+        return f"either: in {dtype} ddof=0 and ddof=1 are too close to tell apart here"
+    if near(pop):
+        return POPULATION
+    if near(sample):
+        return SAMPLE
+    return f"neither: ddof=0 gives {format_stat(pop)}, ddof=1 {format_stat(sample)}"
+
+
+def _non_finite(std: float, values: Sequence[float], dtype: str) -> str:
+    word = format_stat(std)
+    if overflows(values, dtype):
+        return f"neither: {word}, overflow in {dtype}"
+    if math.isnan(std) and len(values) == 1:
+        return "NaN: ddof=1 divides by N − 1 = 0"
+    return f"neither: {word}"
+
+
+def format_stat(value: float, digits: int = 6) -> str:
+    """A statistic as the table shows it: ``1.430690``, ``1.000000e+308``, ``NaN``, ``inf``."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value != 0 and not 1e-4 <= abs(value) < 1e6:
+        return f"{value:.{digits}e}"
+    return f"{value:.{digits}f}"
+
+
+def correction_text(values: Sequence[float]) -> str:
+    """The paragraph under the std table, every number and claim computed from these values."""
+    n = len(values)
+    pop, sample = std_by_hand(values, 0), std_by_hand(values, 1)
+    these = f"this {n} value" if n == 1 else f"these {n} values"
+    why_nan = "; with one value N − 1 = 0 leaves nothing to divide by" if n == 1 else ""
+    text = (f"The standard deviation divides the summed squared deviations by **N − ddof**. With {these}, "
+            f"ddof = 0 gives **{format_stat(pop, 4)}** (the population std) and ddof = 1 gives "
+            f"**{format_stat(sample, 4)}** (the sample std, with Bessel's correction, the unbiased "
+            f"estimate when the values are a sample of something larger{why_nan}). **PyTorch applies the correction "
+            "by default** (`correction=1`); **NumPy and MLX do not** (`ddof=0`). The *std matches* column "
+            "is computed from the outputs above")
+    if n == 1:
+        text += ": with one value, PyTorch's default has nothing to divide by and gives NaN."
+    elif pop == 0:
+        text += (": here every value is the same, so both rules give 0 and the outputs cannot show which "
+                 "one each library used.")
+    else:
+        text += ", so it shows which rule each library used here."
+    return text + " " + porting_text(n, pop)
+
+
+def porting_text(n: int, pop: float) -> str:
+    """What forgetting ``correction=0`` does to features standardised as ``(x - mean) / std``: the
+    std grows by √(N/(N−1)), so the features shrink by √((N−1)/N), named for this N."""
+    start = "Port a normalisation `(x − mean) / std` from NumPy to PyTorch without passing `correction=0`"
+    if n == 1:
+        return start + " and, for a single value, PyTorch's std is NaN, so every standardised feature is NaN."
+    factor = math.sqrt((n - 1) / n)
+    text = (f"{start} and PyTorch's std comes out √(N/(N−1)) = {1 / factor:.3f} times NumPy's for N = {n}, so "
+            f"your standardised features come out multiplied by √((N−1)/N) = **{factor:.3f}** "
+            f"({1 - factor:.1%} smaller): tiny for a big batch, large for a small one.")
+    if pop == 0:
+        text += " (With every value the same, both stds are 0 and standardising divides by 0 in either library.)"
+    return text
 
 
 # --- reducing one axis of a matrix ------------------------------------------------------
@@ -143,6 +227,27 @@ def axis_example(op: str, dtype: str) -> Example:
             "mlx": f"m = {_arange('mlx', dtype)}\nm = m.reshape($rows, $cols)\nm, m.{op}(axis=$axis)",
         },
     )
+
+
+def dtype_story(op: str, results: Mapping[str, Any]) -> str:
+    """``Here: NumPy int64 → mean float64 · PyTorch refused (its message is in its column) · ...``,
+    from the cells' own outputs (the matrix is output 0, the reduction output 1)."""
+    parts = []
+    for r in results.values():
+        if r.ok and len(r.outputs) > 1:
+            parts.append(f"{r.label} {r.outputs[0].dtype} → {op} {r.outputs[1].dtype}")
+        elif r.status == "error":
+            parts.append(f"{r.label} refused (its message is in its column)")
+    return "Here: " + " · ".join(parts) + "." if parts else ""
+
+
+def index_dtypes(results: Mapping[str, Any]) -> str:
+    """The dtypes of the indices each library returned, and whether they differ, computed."""
+    found = {r.label: r.outputs[1].dtype for r in results.values() if r.ok and len(r.outputs) > 1}
+    if not found:
+        return ""
+    verb = "differ too" if len(set(found.values())) > 1 else "are the same here"
+    return f"The index dtypes {verb}: " + ", ".join(f"{label} `{dtype}`" for label, dtype in found.items()) + "."
 
 
 def collapse_records(matrix, result, axis: int) -> tuple[list[dict], list[dict]]:
@@ -194,7 +299,7 @@ def reduced_shape(shape: Sequence[int], axis: int | None, keepdims: bool = False
         return tuple(1 for _ in shape) if keepdims else ()
     nd = len(shape)
     if not -nd <= axis < nd:
-        raise ValueError(f"axis {axis} is out of range for an array with {nd} dimension{'s' if nd != 1 else ''}")
+        raise ValueError(f"axis {axis} is out of range for an array with {plural(nd, 'dimension')}")
     axis %= nd
     if keepdims:
         return shape[:axis] + (1,) + shape[axis + 1:]
@@ -208,9 +313,10 @@ def check_nd_size(shape: Sequence[int], copies: int = 3, itemsize: int = 4) -> i
     Returns the element count when it is acceptable; raises :class:`TooLarge` otherwise.
     """
     if not shape or any(int(s) < 1 for s in shape):
-        raise ValueError(f"every dimension needs a size of at least 1 (got {tuple(shape)})")
+        raise ValueError(f"Every dimension needs a size of at least 1 (got {tuple(shape)})")
     count = math.prod(int(s) for s in shape)
-    what = f"a float32 array of shape {tuple(shape)} ({count:,} elements) in {copies} librar{'ies' if copies != 1 else 'y'}"
+    what = (f"A float32 array of shape {tuple(shape)} ({plural(count, 'element')}) in "
+            f"{plural(copies, 'library', 'libraries')}")
     check_fits(count * itemsize * max(copies, 1), what)
     if count > MAX_ELEMENTS:
         raise TooLarge(f"{what} is more than this page's {MAX_ELEMENTS:,} elements per array; choose smaller sizes.")

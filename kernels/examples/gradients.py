@@ -7,15 +7,14 @@ tests check). Nothing here imports streamlit.
 """
 from __future__ import annotations
 
-import ast
 import inspect
-import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from ..cells import Example
+from .inputs import as_lists, read_literal, real, shown
 
 
 def central_difference(f, x, h=1e-5):
@@ -123,40 +122,31 @@ MAX_ABS = 1e4
 
 def parse_points(text: str, limit: int = MAX_VALUES, max_abs: float = MAX_ABS) -> list:
     """The x a user typed: a 1-D or 2-D list of numbers, returned as floats; ValueError with a plain message."""
-    try:
-        value = ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError):
-        raise ValueError(f"{text!r} is not a list of numbers; type something like [[5, 8], [4, 6]]") from None
-    if isinstance(value, tuple):
-        value = list(value)
+    value = as_lists(read_literal(text, "a list of numbers", "[[5, 8], [4, 6]]"))
     if not isinstance(value, list) or not value:
         raise ValueError("type a non-empty list, e.g. [1, 2, 3] or [[5, 8], [4, 6]]")
 
     def number(v):
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise ValueError(f"{v!r} is not a number; use ints or floats only")
-        if not math.isfinite(v):
-            raise ValueError(f"{v!r} is not a finite number")
-        if abs(v) > max_abs:
-            raise ValueError(f"{v!r} is too large: keep values within ±{max_abs:g} so float32 has room for x³")
-        return float(v)
+        out = real(v)
+        if abs(out) > max_abs:
+            raise ValueError(f"{shown(v)} is too large: keep values within ±{max_abs:g} so float32 has room for x³")
+        return out
 
-    if all(isinstance(v, (list, tuple)) for v in value):
+    if all(isinstance(v, list) for v in value):
         widths = {len(r) for r in value}
         if len(widths) != 1 or 0 in widths:
-            raise ValueError(f"every row needs the same, non-zero number of values (got row lengths {[len(r) for r in value]})")
-        if any(isinstance(v, (list, tuple)) for r in value for v in r):
+            lengths = [len(r) for r in value]
+            raise ValueError(f"every row needs the same, non-zero number of values (got row lengths {shown(lengths)})")
+        if any(isinstance(v, list) for r in value for v in r):
             raise ValueError("use one or two dimensions: [1, 2, 3] or [[5, 8], [4, 6]]")
-        result = [[number(v) for v in r] for r in value]
-        count = len(result) * len(result[0])
-    elif any(isinstance(v, (list, tuple)) for v in value):
+        count = len(value) * len(value[0])
+    elif any(isinstance(v, list) for v in value):
         raise ValueError("mix of numbers and lists: use [1, 2, 3] or [[5, 8], [4, 6]]")
     else:
-        result = [number(v) for v in value]
-        count = len(result)
+        count = len(value)
     if count > limit:
         raise ValueError(f"keep it to {limit} numbers or fewer (got {count})")
-    return result
+    return [[number(v) for v in r] for r in value] if isinstance(value[0], list) else [number(v) for v in value]
 
 
 def last_dim(x: Sequence) -> int:
