@@ -3,11 +3,13 @@ import pandas as pd
 import streamlit as st
 
 from kernels.examples import broadcasting as bc
+from ui import lesson
 from ui.panel import backends, library_panel
 from ui.safe import plain
 
 st.title("Broadcasting")
-st.markdown(
+lesson.begin("Broadcasting")
+lesson.text(
     "Adding a bias to every row, scaling every pixel's colour, subtracting a mean: all of these "
     "combine arrays of **different shapes** without copying the smaller one by hand. NumPy, PyTorch "
     "and MLX follow the same rule, so shapes that work in one work in the others."
@@ -31,7 +33,7 @@ def use_preset(a: str, b: str) -> None:
     st.session_state[B_KEY] = b
 
 
-st.header("Try two shapes", divider="gray")
+lesson.header("Try two shapes", divider="gray")
 st.caption("Presets (the first two are the notebook's):")
 for i, (col, (label, a_text, b_text, what)) in enumerate(zip(st.columns(len(bc.PRESETS)), bc.PRESETS)):
     with col:
@@ -55,7 +57,7 @@ if len(shapes) == 2:
     a, b = shapes["a"], shapes["b"]
     result = bc.check(a, b)
 
-    st.subheader("Dimension by dimension")
+    lesson.header("Dimension by dimension", level=3)
     st.caption("Aligned at the right; · marks a dimension the shorter shape does not have (it counts as 1).")
     table = pd.DataFrame(result.rows())
     failing = {d.from_right for d in result.failing}
@@ -70,7 +72,7 @@ if len(shapes) == 2:
     else:
         st.warning(result.verdict(), icon=":material/cancel:")
 
-    st.subheader("The real thing: a + b")
+    lesson.header("The real thing: a + b", level=3)
     try:
         bc.refuse_if_too_large(a, b, libraries=sum(x.available for x in libs.values()))
     except ValueError as exc:  # memory.TooLarge
@@ -82,8 +84,8 @@ if len(shapes) == 2:
         if said:
             st.caption(said)
 
-st.header("What differs, and why it matters", divider="gray")
-st.markdown(
+lesson.header("What differs, and why it matters", divider="gray")
+lesson.text(
     """
 - **The rule is the same** in all three libraries, so a shape that broadcasts in NumPy broadcasts in
   PyTorch and MLX. Only the error messages differ, and PyTorch counts the failing dimension from the
@@ -98,3 +100,5 @@ st.markdown(
   float32 in PyTorch and MLX.
 """
 )
+
+lesson.download_button("broadcasting_notebook")

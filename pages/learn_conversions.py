@@ -9,10 +9,12 @@ import streamlit as st
 
 from kernels.examples import conversions as conv
 from kernels.examples.creating import parse_values
+from ui import lesson
 from ui.panel import backends
 
 st.title("Moving data between libraries")
-st.markdown(
+lesson.begin("Moving data between libraries")
+lesson.text(
     "Real projects mix the three: data loaded with NumPy, a model in PyTorch, a port to MLX. Every hop "
     "either **copies** the data (safe, but costs time and memory) or **shares** the same buffer (free, "
     "but a write through one library silently changes the other), and some hops change the **dtype** "
@@ -57,14 +59,14 @@ def listing(results) -> str:
 
 
 def show_matrix(values, dtype: str, results) -> None:
-    st.subheader("The matrix at a glance")
+    lesson.header("The matrix at a glance", level=3)
     st.caption(f"Rows: where the data starts; columns: where it ends up. Source dtype **{dtype}**, "
                f"values {conv.code_span(str(values))}. Computed just now on this machine.")
     grid = pd.DataFrame(conv.summary(results, libs)).T.fillna("")
     grid = grid[[c for c in grid.index if c in grid.columns] + [c for c in grid.columns if c not in grid.index]]
     st.dataframe(grid.replace("", "—"), width="stretch")
 
-    st.subheader("Every route")
+    lesson.header("Every route", level=3)
     st.caption(
         "**copy or shared** comes from two runs of each route: one writes a number into the source and "
         "reads the result, the other writes into the result and reads the source. *shared*: the other "
@@ -83,7 +85,7 @@ def show_matrix(values, dtype: str, results) -> None:
         },
     )
 
-    st.subheader("One route in full")
+    lesson.header("One route in full", level=3)
     labels = {f"{libs[r.route.source].label} → {libs[r.route.target].label}:  "
               f"{r.route.code.replace('$dtype', dtype)}": r for r in results}
     choice = st.selectbox("Route", list(labels), key="conversions_route")
@@ -92,6 +94,8 @@ def show_matrix(values, dtype: str, results) -> None:
     with code_col:
         st.markdown("**The cell that ran**")
         st.code(res.source, language="python")
+        if res.ok:
+            lesson.code(res.source)
         if res.route.note:
             st.caption(res.route.note)
     with out_col:
@@ -120,7 +124,7 @@ def show_matrix(values, dtype: str, results) -> None:
 
 
 def show_findings(results) -> None:
-    st.subheader("What differs, and why it matters")
+    lesson.header("What differs, and why it matters", level=3)
     changes = conv.all_source_changes(results)
     if changes:
         st.error("**The source array does not hold what you typed**: " + "; ".join(plain(c) for c in changes)
@@ -158,7 +162,7 @@ def show_findings(results) -> None:
 
 
 def show_dtype_surprises(rows) -> None:
-    st.subheader("Routes that change the dtype (every dtype, this machine)")
+    lesson.header("Routes that change the dtype (every dtype, this machine)", level=3)
     if not rows:
         st.success("Every route that works here keeps the dtype, in every dtype tried.")
         return
@@ -176,7 +180,7 @@ def show_dtype_surprises(rows) -> None:
 
 
 def show_mlx_write() -> None:
-    st.subheader("How a write into MLX is made")
+    lesson.header("How a write into MLX is made", level=3)
     st.markdown(
         "NumPy and PyTorch write into memory at once (`x[0] = v`). MLX is lazy: `m[0] = v` is recorded "
         "and runs at the next evaluation, and whether it reuses the old buffer is MLX's choice. So for "
@@ -192,6 +196,7 @@ def show_mlx_write() -> None:
             return
         before, view, m = value
         st.code(f"{before!r}\n{view!r}\n{m!r}", language=None)
+        lesson.code(source)
         changed_before = int(before.flat[0]) == 100
         changed_after = int(view.flat[0]) == 100
         st.caption(
@@ -216,7 +221,7 @@ def side_by_side(cells: list[tuple[str, str, str]]) -> None:
 
 
 def show_gpu() -> None:
-    st.subheader("A tensor on a GPU")
+    lesson.header("A tensor on a GPU", level=3)
     results = conv.gpu_to_host(libs)
     by_lib: dict[str, list] = {}
     for r in results:
@@ -240,7 +245,7 @@ def show_gpu() -> None:
 
 
 def show_notebook(results, surprises) -> None:
-    st.subheader("Where the notebook differs")
+    lesson.header("Where the notebook differs", level=3)
     st.markdown('The notebook ends with: *"PyTorch supports the buffer protocol, but required an explicit '
                 '`memoryview`."* Here is what that looks like today:')
     try:
@@ -291,3 +296,5 @@ if values is not None:
     show_mlx_write()
     show_gpu()
     show_notebook(matrix, surprises)
+
+lesson.download_button("conversions_notebook")

@@ -5,11 +5,13 @@ import streamlit as st
 from kernels import cells
 from kernels.examples import broadcasting, creating
 from kernels.examples.inputs import and_list, plural
+from ui import lesson
 from ui.panel import backends, columns, library_panel, no_gpu_note
 from ui.safe import plain
 
 st.title("Creating arrays")
-st.markdown(
+lesson.begin("Creating arrays")
+lesson.text(
     "Every program starts by making arrays. The three libraries spell the constructors almost the "
     "same way, but they do **not** pick the same number type (dtype) when you don't say which, and "
     "that decides how much memory an array takes, how precise it is, and whether a GPU can use it."
@@ -17,7 +19,7 @@ st.markdown(
 libs = backends()
 
 # --- array ---------------------------------------------------------------------------
-st.header("From a Python list", divider="gray")
+lesson.header("From a Python list", divider="gray")
 left, right = st.columns(2)
 with left:
     length = st.slider("Length of the list", 1, 12, 3, key="creating_length")
@@ -28,7 +30,7 @@ library_panel(creating.ARRAY, {"values": creating.list_values(length, "floats" i
               libs)
 
 # --- linspace ------------------------------------------------------------------------
-st.header("Evenly spaced: linspace", divider="gray")
+lesson.header("Evenly spaced: linspace", divider="gray")
 c1, c2, c3 = st.columns(3)
 with c1:
     start = st.slider("start", -10.0, 10.0, 0.0, step=0.5, key="creating_start")
@@ -45,7 +47,7 @@ st.caption(
 )
 
 # --- arange + reshape ----------------------------------------------------------------
-st.header("Count, then fold: arange(...).reshape(...)", divider="gray")
+lesson.header("Count, then fold: arange(...).reshape(...)", divider="gray")
 left, right = st.columns(2)
 with left:
     n = st.slider("n, the length of arange(n)", 1, 64, 48, key="creating_n")
@@ -63,9 +65,9 @@ else:
     (st.success if fits else st.warning)(why)
     library_panel(creating.ARANGE_RESHAPE, {"n": int(n), "shape": target}, libs)
 
-st.subheader("An impossible reshape")
+lesson.header("An impossible reshape", level=3)
 bad = creating.impossible_target(n)
-st.markdown(
+lesson.text(
     f"`arange({n})` has {plural(n, 'element')}; a {bad[0]} × {bad[1]} shape needs {bad[0] * bad[1]}. "
     "No library invents or drops elements to make it fit:"
 )
@@ -73,8 +75,8 @@ refused = library_panel(creating.IMPOSSIBLE_RESHAPE, {"n": int(n), "shape": bad}
 st.caption(creating.refusals(refused))
 
 # --- default dtypes ------------------------------------------------------------------
-st.header("The dtype each library picks", divider="gray")
-st.markdown("Built just now by running each library (the code is below the table):")
+lesson.header("The dtype each library picks", divider="gray")
+lesson.text("Built just now by running each library (the code is below the table):")
 
 dtype_results = cells.run_all(creating.DEFAULT_DTYPES, libs)
 gpus = cells.gpu_devices(libs)
@@ -103,9 +105,10 @@ with st.expander("The code behind this table"):
     library_panel(creating.DEFAULT_DTYPES, None, libs)
     st.markdown(f"**{creating.FLOAT64_ON_DEVICE.title}**")
     columns(device_results, libs)
+    lesson.example(creating.FLOAT64_ON_DEVICE.title, "", device_results)
 
 # --- why it matters ------------------------------------------------------------------
-st.header("Why it matters", divider="gray")
+lesson.header("Why it matters", divider="gray")
 precision = library_panel(creating.PRECISION, {"values": creating.PRECISION_VALUES}, libs)
 st.caption(creating.stored_sentence(creating.PRECISION_VALUES,
                                     {r.label: r.value for r in precision.values() if r.ok}))
@@ -116,7 +119,7 @@ float32 = [label for label, dtype in floats.items() if dtype == "float32"]
 on_device = [f"{r.label} on `{r.device}`: "
              + (creating.dtype_name(r.value) if r.ok else "refused" if r.status == "error" else "not installed")
              for r in device_results.values()]
-st.markdown(
+lesson.text(
     f"""
 - **Integers** (the table's first row): {creating.dtypes_in_words(ints)}.
   {f"{and_list(int32)}'s int32 overflows past 2,147,483,647, and an int32 `arange(n)` takes half the "
@@ -133,3 +136,5 @@ st.markdown(
   where there is none): {"; ".join(on_device) or "no library ran"}.
 """
 )
+
+lesson.download_button("creating_notebook")

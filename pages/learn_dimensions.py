@@ -8,11 +8,13 @@ import streamlit as st
 
 from kernels.examples import dimensions as dims
 from kernels.memory import TooLarge
+from ui import lesson
 from ui.panel import backends, library_panel
 from ui.safe import plain
 
 st.title("Operations across dimensions")
-st.markdown(
+lesson.begin("Operations across dimensions")
+lesson.text(
     "Most of the work in a model is a reduction: a mean over a batch, a max over classes, a norm "
     "over features. The three libraries name the same reductions alike, but their defaults differ "
     "in ways that change numbers (the standard deviation), dtypes (the mean of integers) and return "
@@ -28,7 +30,7 @@ def numbers(results, index: int) -> dict[str, np.ndarray]:
 
 
 # --- 1. one dimension ------------------------------------------------------------------
-st.header("1 · Mean, std, max and min of a vector", divider="gray")
+lesson.header("1 · Mean, std, max and min of a vector", divider="gray")
 left, right = st.columns([3, 2])
 with left:
     text = st.text_input("Values (a flat Python list)", value="[0.5, 1, 3, 4]", key="dimensions_values",
@@ -72,8 +74,8 @@ if values is not None:
         )
 
 # --- 2. one axis of a matrix ------------------------------------------------------------
-st.header("2 · Reducing one axis of a matrix", divider="gray")
-st.markdown(
+lesson.header("2 · Reducing one axis of a matrix", divider="gray")
+lesson.text(
     "Taking the mean of each column is \"taking the mean across the rows\": the axis you name is "
     "the one that **disappears**. `axis=0` collapses the rows (one value per column); `axis=1` "
     "collapses the columns (one value per row)."
@@ -115,7 +117,7 @@ story = dims.dtype_story(op, results)
 if story:
     st.caption(story)
 
-st.markdown(
+lesson.text(
     "**What differs.** MLX's `arange` gives **int32** where NumPy and PyTorch give int64. The mean "
     "of an integer array is **float64** in NumPy, **float32** in MLX, and an **error** in PyTorch, "
     "which asks for a floating dtype (choose *integer* above to see all three). `float64` works in "
@@ -126,8 +128,8 @@ st.markdown(
 )
 
 # --- 3. N dimensions ---------------------------------------------------------------------
-st.header("3 · Any number of dimensions", divider="gray")
-st.markdown(
+lesson.header("3 · Any number of dimensions", divider="gray")
+lesson.text(
     "The rule is the same for an image batch of shape (batch, height, width, channels): reducing "
     "axis 0 averages over the batch, `axis=-1` over the channels. Pick a shape and an axis; each "
     "library reports the shape that is left."
@@ -178,7 +180,7 @@ else:
     )
 
 # --- 4. max with indices -----------------------------------------------------------------
-st.header("4 · The maximum and where it is", divider="gray")
+lesson.header("4 · The maximum and where it is", divider="gray")
 m1, m2 = st.columns([3, 1])
 mtext = m1.text_input("Matrix (a list of rows)", value="[[3, 9, 1, 4], [7, 2, 8, 5], [6, 0, 6, 2]]",
                       key="dimensions_matrix", help="Up to 64 numbers; every row the same length.")
@@ -205,3 +207,5 @@ else:
                f"{'has' if ties == 1 else 'have'} a tie for the maximum: all three document that they "
                "return the index of the first one." if ties else "")
         )
+
+lesson.download_button("dimensions_notebook")

@@ -6,11 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from kernels.examples import gradients as grads
+from ui import lesson
 from ui.panel import backends, library_panel
 from ui.safe import plain
 
 st.title("Gradients")
-st.markdown(
+lesson.begin("Gradients")
+lesson.text(
     "Training a model means following the gradient of a loss downhill, so a library that computes "
     "gradients for you is the difference between writing a model and deriving one. **PyTorch** "
     "records the operations on a tensor created with `requires_grad=True`; `y.backward()` then "
@@ -70,7 +72,7 @@ l2.latex(fn.derivative)
 results = library_panel(fn.example(), {"x": x, "h": h, "target": target}, libs)
 
 # --- compared ---------------------------------------------------------------------------
-st.header("The answers, compared", divider="gray")
+lesson.header("The answers, compared", divider="gray")
 ys, by_method = grads.gradients_by_method(results, to_numpy)
 if not by_method:
     st.warning("No library produced a gradient here, so there is nothing to compare.")
@@ -91,7 +93,7 @@ with right:
         st.caption(f"No {grads.REFERENCE} here (NumPy did not run); the table below compares the others.")
 
 labels, matrix = grads.difference_matrix(by_method)
-st.markdown("**Largest absolute difference between every pair of methods**")
+lesson.text("**Largest absolute difference between every pair of methods**")
 st.dataframe(pd.DataFrame(matrix, index=labels, columns=labels),
              column_config={k: st.column_config.NumberColumn(format="%.2e") for k in labels})
 
@@ -102,7 +104,7 @@ elif max(automatic) == 0:
     here = " Here they match it exactly: every automatic gradient equals the float64 formula's."
 else:
     here = f" Here they differ from it by at most **{max(automatic):.1e}** relative."
-st.markdown(
+lesson.text(
     "**What differs, and why it matters.** Automatic gradients and the formula agree to the rounding "
     "of the dtype they ran in: PyTorch and MLX made float32 tensors from Python floats (about 7 "
     "significant digits), NumPy float64 (about 16), so expect differences up to about 1e-7 "
@@ -145,5 +147,7 @@ elif curve:
     if any(row["max abs error"] == 0 for row in curve):
         st.caption("Steps with no error at all are left off the log-scale chart.")
 
-st.header("Asking twice", divider="gray")
+lesson.header("Asking twice", divider="gray")
 library_panel(grads.accumulation_example(fn), {"x": x, "target": target}, libs)
+
+lesson.download_button("gradients_notebook")

@@ -10,10 +10,12 @@ from kernels.measure.timing import format_seconds
 from kernels.examples import lazy
 from ui.nav import PAGES
 from ui import live as live_ui
+from ui import lesson
 from ui.panel import backends, column_header, missing_notice
 
 st.title("Lazy and asynchronous execution")
-st.markdown(
+lesson.begin("Lazy and asynchronous execution")
+lesson.text(
     "`c = a @ b` does not always mean *the product is ready*. MLX only **records** the operation and "
     "computes it when something needs the values; PyTorch on a GPU **queues** the kernel and returns "
     "at once. Both are what makes them fast, and both make a stopwatch around the call measure almost "
@@ -24,7 +26,7 @@ libs = backends()
 
 
 # --- where this runs ----------------------------------------------------------------------------
-st.subheader("What this machine has")
+lesson.header("What this machine has", level=3)
 gpu_found = [(b, d) for b in libs.values() if b.available for d in b.available_devices if d.kind == "gpu"]
 gpu_missing = [(b, d) for b in libs.values() if b.available for d in b.devices if d.kind == "gpu" and not d.available]
 if gpu_found:
@@ -70,12 +72,13 @@ else:
     size_ok = True
 
 # --- 1. MLX records a graph ---------------------------------------------------------------------
-st.subheader("1 · MLX records a graph until something forces it")
+lesson.header("1 · MLX records a graph until something forces it", level=3)
 if "mlx" not in available:
     st.info("MLX is not available here, so its laziness cannot be shown.", icon=":material/block:")
 elif size_ok:
     force = st.radio("What comes after `c = a @ b`", list(lazy.FORCES), horizontal=True, key="lazy_force")
     fr = lazy.mlx_force_demo(libs, n, force)
+    lesson.code(fr.source)
     code_col, out_col = st.columns(2, gap="medium")
     code_col.code(fr.source, language="python")
     with out_col:
@@ -97,8 +100,8 @@ elif size_ok:
                        "n × n float32 product takes n·n·4 bytes, a recorded one takes none.")
 
 # --- 2. timing with and without synchronisation -------------------------------------------------
-st.subheader("2 · The same matmul, timed naively and synced")
-st.markdown(
+lesson.header("2 · The same matmul, timed naively and synced", level=3)
+lesson.text(
     f"For each library the cell below defines `matmul()`. The harness times it {repeats} times each way "
     f"after {lazy.WARMUP} warm-up call: **naive** stops the clock when the call returns; **synced** first "
     "waits for the result with the library's own synchronisation (shown under each column)."
@@ -113,11 +116,14 @@ if size_ok:
     for col, (name, b) in zip(cols, libs.items()):
         res = results[name]
         with col:
-            column_header(b)
+            column_header(b, res.device)
             if res.status == "missing":
                 missing_notice(b)
                 continue
             st.code(res.source, language="python")
+            if res.status == "ok":
+                lesson.note(f"**{b.label}** on `{res.device}`: `matmul()` is timed with and without synchronising")
+                lesson.code(res.source)
             if res.status == "error":
                 st.error(res.error, icon=":material/error:")
                 continue
@@ -173,8 +179,8 @@ if size_ok:
         st.code(inspect.getsource(lazy.compare), language="python")
 
 # --- what the benchmarks do, what differs -------------------------------------------------------
-st.subheader("What the Benchmarks page does about it")
-st.markdown(
+lesson.header("What the Benchmarks page does about it", level=3)
+lesson.text(
     "- **Warm-up** calls first, untimed: the first call pays for compiling kernels, allocating memory and "
     "spinning up threads.\n"
     "- **Synchronise every timed call**: each timing ends with the library's synchronisation "
@@ -189,8 +195,8 @@ bench = [p for p in PAGES if p.section == "Measure" and "bench" in (p.url_path +
 if bench:
     st.page_link(bench[0].path, label=bench[0].title, icon=bench[0].icon)
 
-st.subheader("What differs, and why it matters")
-st.markdown(
+lesson.header("What differs, and why it matters", level=3)
+lesson.text(
     "- **NumPy** is eager: when a call returns, the work is done. Timing it naively is fine.\n"
     "- **PyTorch** is eager on the CPU, asynchronous on `mps` and `cuda`: the Python call returns once the "
     "kernel is queued. Reading a value (`.item()`, `.cpu()`, `print`) waits for it, so a slow step can "
@@ -201,3 +207,5 @@ st.markdown(
     "- For your own timings: warm up, synchronise inside the timed region, take the median of several "
     "runs, and check the answer."
 )
+
+lesson.download_button("lazy_notebook")

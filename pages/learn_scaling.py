@@ -4,10 +4,12 @@ import streamlit as st
 
 from kernels import cells, memory
 from kernels.examples import scaling
+from ui import lesson
 from ui.panel import backends, column_header, no_gpu_note, show_result
 
 st.title("Scaling by different amounts")
-st.markdown(
+lesson.begin("Scaling by different amounts")
+lesson.text(
     "Broadcasting earns its keep on images. A picture is an H × W × 3 array (height, width, and the "
     "red, green and blue channels); multiplying it by a scale of shape (3,) changes each colour by its "
     "own factor, for every pixel at once, without a loop and without copying the scale H × W times. "
@@ -15,7 +17,7 @@ st.markdown(
 )
 libs = backends()
 
-st.header("The controls", divider="gray")
+lesson.header("The controls", divider="gray")
 c1, c2 = st.columns(2)
 with c1:
     h = st.slider("H: height in pixels", 16, 256, 128, step=8, key="scaling_h")
@@ -46,7 +48,7 @@ except memory.TooLarge as exc:
     st.stop()
 
 # --- one picture ---------------------------------------------------------------------
-st.header("One picture: (H, W, 3) × (3,)", divider="gray")
+lesson.header("One picture: (H, W, 3) × (3,)", divider="gray")
 before = scaling.picture(h, w)
 st.image(scaling.to_display(before), caption=f"Before: the pixels every column makes first, shape {before.shape}",
          output_format="PNG")
@@ -54,6 +56,7 @@ st.markdown(f"**{scaling.IMAGE.title}**")
 st.caption(scaling.IMAGE.note)
 gpus = cells.gpu_devices(libs)
 single = cells.run_all(scaling.IMAGE, libs, scaling.image_params(h, w, scale), gpus)
+lesson.example(scaling.IMAGE.title, scaling.IMAGE.note, single)
 for col, (name, r) in zip(st.columns(len(single), gap="medium"), single.items()):
     with col:
         column_header(libs[name], r.device)
@@ -69,10 +72,10 @@ st.caption("A factor above 1 pushes bright pixels past 1.0; they are drawn as fu
            + (no_gpu_note(libs, gpus) or ""))
 
 # --- a batch -------------------------------------------------------------------------
-st.header("A batch: (B, H, W, 3) × (B, 1, 1, 3)", divider="gray")
+lesson.header("A batch: (B, H, W, 3) × (B, 1, 1, 3)", divider="gray")
 b = st.slider("B: pictures in the batch", 1, 6, 2, key="scaling_b")
 per_image = scaling.per_image_scales(scale, b)
-st.markdown(
+lesson.text(
     "To give every picture its own factors, the scale needs a dimension for the batch: shape "
     "(B, 1, 1, 3). Lined up from the right, the 3 meets the channels, the two 1s stretch over height "
     "and width, and B meets B. Here picture *i* gets the three factors rotated by *i*: "
@@ -92,6 +95,7 @@ st.image([scaling.to_display(p) for p in batch_before],
 st.caption(f"Before: the {b} pictures every column makes first, shape {batch_before.shape}")
 st.markdown(f"**{scaling.BATCH.title}**")
 batch = cells.run_all(scaling.BATCH, libs, scaling.batch_params(b, h, w, scale))
+lesson.example(scaling.BATCH.title, "", batch)
 for col, (name, r) in zip(st.columns(len(batch), gap="medium"), batch.items()):
     with col:
         column_header(libs[name], r.device)
@@ -106,8 +110,8 @@ for col, (name, r) in zip(st.columns(len(batch), gap="medium"), batch.items()):
                 factors = scaling.effective_scale(batch_before, after)
                 st.caption("Factors measured per picture: " + "; ".join(measured(f) for f in factors))
 
-st.header("What differs, and why it matters", divider="gray")
-st.markdown(
+lesson.header("What differs, and why it matters", divider="gray")
+lesson.text(
     """
 - **The broadcasting is identical** in all three libraries: the same shapes, the same pixels out.
 - **The dtype is not.** The picture is float32. NumPy's `np.array([0.5, 1.5, 1.0])` is float64, and
@@ -123,3 +127,5 @@ st.markdown(
   this page draws shapes so that the change is visible.
 """
 )
+
+lesson.download_button("scaling_notebook")

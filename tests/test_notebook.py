@@ -27,10 +27,17 @@ def test_a_lesson_is_a_valid_notebook_with_markdown_and_code():
     assert lesson.filename() == "creating-arrays.ipynb"
 
 
-def run_cells(sources: list[str]) -> subprocess.CompletedProcess:
-    """Run a notebook's code cells in order in a fresh Python process, as a kernel would."""
-    program = "\n".join(f"exec(compile({src!r}, 'cell {i}', 'exec'), globals())" for i, src in enumerate(sources))
-    return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=300)
+def run_notebooks(notebooks: dict[str, list[str]]) -> subprocess.CompletedProcess:
+    """Run each notebook's code cells in order, each notebook in a namespace of its own (as a fresh
+    kernel would), all in one fresh Python process (importing the libraries once keeps it quick)."""
+    program = ["import traceback, sys", "failed = []"]
+    for name, sources in notebooks.items():
+        program.append("ns = {'__name__': '__main__'}")
+        for i, src in enumerate(sources):
+            program.append(f"try:\n    exec(compile({src!r}, {f'{name} cell {i}'!r}, 'exec'), ns)\n"
+                           f"except Exception:\n    failed.append({f'{name} cell {i}'!r}); traceback.print_exc()")
+    program.append("sys.exit(1 if failed else 0)")
+    return subprocess.run([sys.executable, "-c", "\n".join(program)], capture_output=True, text=True, timeout=600)
 
 
 def test_an_example_goes_in_as_shown_and_an_error_as_text(libs):
@@ -43,5 +50,32 @@ def test_an_example_goes_in_as_shown_and_an_error_as_text(libs):
     assert codes == [r.source.strip() for r in ok.values()]  # exactly the code that ran on the page
     markdown = [src for kind, src in lesson.cells if kind == "markdown"]
     assert any("raises `ValueError" in m and "reshape" in m for m in markdown)  # shown, not run
-    done = run_cells(codes)
+    done = run_notebooks({"creating": codes})
     assert done.returncode == 0, done.stderr
+
+
+LEARN = ["pages/learn_creating.py", "pages/learn_broadcasting.py", "pages/learn_scaling.py",
+         "pages/learn_dimensions.py", "pages/learn_gradients.py", "pages/learn_conversions.py", "pages/learn_lazy.py"]
+
+
+def test_every_learn_page_downloads_a_notebook_that_runs(monkeypatch):
+    """Each Learn page's button offers an .ipynb of the page's words and its examples' code exactly as
+    shown (with the controls' current values), and every notebook's code cells run in order."""
+    from tests.apptest import open_page
+
+    offered = []
+    real = ui_lesson.download_button
+    monkeypatch.setattr(ui_lesson, "download_button",
+                        lambda key: (offered.append(ui_lesson.current().to_ipynb()), real(key)))
+    notebooks = {}
+    for path in LEARN:
+        at = open_page(path)
+        assert [b.proto.label for b in at.get("download_button")] == ["Download as a Jupyter notebook"], path
+        data = offered[-1]
+        kinds = [c["cell_type"] for c in json.loads(data)["cells"]]
+        assert kinds.count("markdown") >= 3 and kinds.count("code") >= 1, path
+        shown = {c.value.strip() for c in at.code}
+        notebooks[path] = code_cells(data)
+        assert all(src in shown for src in notebooks[path]), f"{path}: every code cell is code the page shows"
+    done = run_notebooks(notebooks)
+    assert done.returncode == 0, done.stderr[-3000:]

@@ -38,6 +38,12 @@ def text(markdown: str, **kwargs) -> None:
     note(markdown)
 
 
+def header(title: str, level: int = 2, **kwargs) -> None:
+    """``st.header`` (level 2) or ``st.subheader`` (level 3), and the same heading in the notebook."""
+    (st.header if level == 2 else st.subheader)(title, **kwargs)
+    note("#" * level + " " + title)
+
+
 def note(markdown: str) -> None:
     """Record Markdown in the notebook without drawing it (what a page drew another way)."""
     lesson = current()
