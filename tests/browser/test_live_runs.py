@@ -88,9 +88,10 @@ def test_a_small_models_file_from_the_command_line_charts_on_compare(page, tmp_p
     assert done.returncode == 0, done.stderr
     harness.open_from_nav(page, "Compare machines")
     page.get_by_text("Include the sample files").click()  # only the uploaded file
+    page.get_by_text("No result file loaded yet").wait_for()  # what only the toggle's rerun shows
     harness.wait_for_run(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(out))
-    page.get_by_text("Training steps per second across machines").wait_for()
+    page.get_by_text("Small models · models.json").wait_for()  # what only the upload's rerun shows
     harness.wait_for_run(page)
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     chart = page.locator('[data-testid="stVegaLiteChart"]')

@@ -52,3 +52,12 @@ def test_about_page_shows_versions_and_devices(page):
                      "2.13.0", "0.32.4"):
         assert expected in text
     assert page.locator('[data-testid="stTable"]').count() == 3
+
+
+def test_the_home_page_answers_at_its_own_address_too(page, app_url):
+    """Home is served at "/"; its own address, /home, used to say "Page not found"."""
+    page.goto(f"{app_url}/home")
+    harness.wait_for_run(page)
+    assert "NumPy · PyTorch · MLX" in page.locator('[data-testid="stMain"] h1').first.inner_text()
+    assert page.get_by_text("Page not found").count() == 0
+    assert harness.exceptions(page) == []
