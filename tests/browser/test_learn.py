@@ -44,6 +44,10 @@ ACTIONS = {
     "gradients": fill("x (a list, or a list of rows)", "[[1, 2], [3, 7]]"),
     "broadcasting": fill("Shape of b (up to 6 sizes, e.g. 5,6,1,3,1,2)", "7,5"),
     "conversions": fill("Values of the source array (a Python list)", "[4, 5, 6]"),
+    "indexing": fill("Indices to add 1 at (repeats allowed)", "[1, 1, 1, 3]"),
+    "random": nudge_first_slider,
+    "devices": nudge_first_slider,
+    "compilation": fill("Input lengths, one call each", "4, 8, 8"),
 }
 
 
