@@ -3,7 +3,7 @@ benchmark operations across machines, training steps per second across machines.
 import pandas as pd
 import streamlit as st
 
-from kernels.bench import OPS, report
+from kernels.bench import OPS, report, roofline
 from kernels.bench import compare as bench_compare
 from kernels.measure import compare
 from kernels.measure.rows import ok_rows
@@ -12,7 +12,7 @@ from ui import bench_charts as charts
 from ui import model_charts
 from ui.safe import plain
 
-KIND_TITLES = {"bench": "Benchmarks", "models": "Small models"}
+KIND_TITLES = {"bench": "Benchmarks", "models": "Small models", "ceilings": "Ceilings", "inference": "Local inference"}
 
 st.title("Compare machines")
 st.markdown(
@@ -86,6 +86,8 @@ def bench_section(rows) -> None:
                                       extra_tooltip=["machine:N"],
                                       title="Time per call across machines (lower is faster)"), width="stretch")
 
+    rooflines(rows)
+
     size = bench_compare.largest_common_size(rows, op, dtype)
     if size is None:
         st.info("No size was timed in every file, so there is no like-for-like table; the chart still shows each.",
@@ -100,6 +102,30 @@ def bench_section(rows) -> None:
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={"throughput": st.column_config.NumberColumn(format="%.3g"),
                                 "speedup": st.column_config.NumberColumn("speedup", format="%.3g×")})
+
+
+def rooflines(rows) -> None:
+    """Each file's roofline side by side: every operation it timed against the ceilings it recorded
+    (``python -m kernels.bench … --ceilings``), so a Mac's file shows its roofline here too."""
+    files: dict[str, list] = {}
+    for r in rows:
+        files.setdefault(r["machine"], []).append(r)
+    roofed = {name: mine for name, mine in files.items()
+              if any(r.get("compute_ceiling") or r.get("bandwidth_ceiling") for r in mine)}
+    if not roofed:
+        st.caption("Rooflines: none of these benchmark files records its machine's ceilings. Measure them with "
+                   "`python -m kernels.bench --ops … --sizes … --ceilings`, or with *Measure this machine's ceilings* "
+                   "on the Benchmarks page before downloading.")
+        return
+    st.markdown("**Rooflines, one per file**: each timed operation (all sizes) against that machine's measured roofs; "
+                "left of where the lines meet memory bandwidth bounds it, right of it arithmetic.")
+    names = list(roofed)
+    across = min(2, len(names))  # side by side, two to a row; one file takes the width
+    for start in range(0, len(names), across):
+        for col, name in zip(st.columns(across, gap="medium"), names[start:start + across]):
+            points, lines = roofline.chart_data(roofline.annotate(roofed[name]))
+            col.altair_chart(charts.roofline_chart(points, lines, legend=True, title=f"Roofline · {name[:60]}"),
+                             width="stretch")
 
 
 def models_section(rows) -> None:
@@ -119,8 +145,33 @@ def models_section(rows) -> None:
                                 "ms/step": st.column_config.NumberColumn(format="%.3f")})
 
 
+def inference_section(rows) -> None:
+    from kernels.inference import report as inference_report
+    from ui import inference_charts
+
+    choices = inference_report.machine_choices(rows)
+    if not choices:
+        st.info("The local-inference files loaded have no finished generations to compare.", icon=":material/remove:")
+        return
+    key = st.selectbox("Model, dtype and lengths", choices, format_func=inference_report.choice_text,
+                       key="compare_inference_setting",
+                       help="Only generations of the same model size, dtype, prompt length and number of new tokens "
+                            "compare like for like.")
+    same = inference_report.like_for_like(rows, key)
+    machines = len({r["machine"] for r in same})
+    st.caption(f"{machines} file{'s' * (machines != 1)} generated {inference_report.choice_text(key)}; each bar is one "
+               "library · device · variant · dtype on one machine (median decode step, synchronised).")
+    st.altair_chart(inference_charts.machines_chart(same), width="stretch")
+    st.dataframe(pd.DataFrame(inference_report.machine_table(same)), hide_index=True, width="stretch",
+                 column_config={"generation tok/s": st.column_config.NumberColumn(format="%.1f"),
+                                "prompt tok/s": st.column_config.NumberColumn(format="%.0f"),
+                                "first token ms": st.column_config.NumberColumn(format="%.2f"),
+                                "GB/s": st.column_config.NumberColumn(format="%.3g")})
+
+
 SECTIONS = {"bench": ("One operation across machines", bench_section),
-            "models": ("Training steps per second across machines", models_section)}
+            "models": ("Training steps per second across machines", models_section),
+            "inference": ("Local inference across machines", inference_section)}
 for kind, (heading, section) in SECTIONS.items():
     kind_rows = compare.combined_rows(loaded, kind, typed)
     if kind_rows:

@@ -177,3 +177,32 @@ def test_a_page_that_times_in_its_script_waits_for_a_run_elsewhere(libs):
     assert not at.exception
     assert not blocker.active  # the page ran its timings only once the benchmark had ended
     assert at.dataframe, "and then it timed"
+
+
+def test_an_engine_can_report_from_inside_a_row_and_a_watcher_wakes_for_it():
+    """The optional live channel (the tokens of a generation in progress): ``set_partial`` replaces
+    what a page shows of the row being measured, with a dict of its own, and wakes a page waiting on the version
+    it last drew; it adds no row and changes no state."""
+    import threading
+
+    live = new_run(1)
+    assert live.partial == {} and live.partial_version == 0
+    woke = []
+
+    def watch():
+        began = time.monotonic()
+        live.wait_for_change(0, "waiting", timeout=5, seen_partial=0)
+        woke.append(time.monotonic() - began)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    time.sleep(0.1)
+    values = {"tokens": [1, 2]}
+    live.set_partial(values)
+    values["done"] = True  # the engine's dict, changed later: the run kept its own
+    watcher.join(5)
+    assert woke and woke[0] < 1.0
+    assert live.partial_version == 1 and live.partial == {"tokens": [1, 2]} and live.done == 0 and live.state == "waiting"
+    began = time.monotonic()
+    live.wait_for_change(0, "waiting", timeout=0.2, seen_partial=0)  # already newer than version 0: no wait
+    assert time.monotonic() - began < 0.1

@@ -115,6 +115,16 @@ def run_something(at: AppTest, path: str) -> AppTest:
         at.slider(key="models_steps").set_value(5)
         at.radio(key="models_sweep_mlp").set_value("none")
         at.button(key="models_run").click().run()
+    elif path == "pages/inference.py":  # MLX compiled too: its compiled step must stay in the worker
+        at.select_slider(key="inference_width_tiny").set_value(64)
+        at.slider(key="inference_layers_tiny").set_value(2)
+        at.select_slider(key="inference_heads_tiny").set_value(4)
+        at.select_slider(key="inference_prompt_len").set_value(8)
+        at.select_slider(key="inference_new_tokens").set_value(8)
+        at.multiselect(key="inference_libraries").set_value(["mlx"])
+        at.multiselect(key="inference_variants").set_value(["eager", "compiled"])
+        at.button(key="inference_run").click().run()
+        assert [r["status"] for r in at.session_state["inference_runs"][-1].rows] == ["ok", "ok"]
     return at
 
 

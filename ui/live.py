@@ -56,24 +56,31 @@ def show_status(slot, run: LiveRun) -> None:
         slot.warning(run.status_text(), icon=":material/stop_circle:")
 
 
-def follow(run: LiveRun, draw: Callable[[], None], status_slot, stop_slot, stop_key: str) -> None:
+def follow(run: LiveRun, draw: Callable[[], None], status_slot, stop_slot, stop_key: str,
+           draw_partial: Callable[[], None] | None = None) -> None:
     """Draw ``run`` now and again each time it changes, until it ends. If it ended during this
-    script run, run the page once more so the controls it disabled come back."""
+    script run, run the page once more so the controls it disabled come back. ``draw_partial``,
+    when given, redraws only what shows ``run.partial`` (the row in progress) each time the engine
+    replaces it; ``draw`` draws everything, partial included."""
     was_active = run.active
     if was_active:
         stop_slot.button("Stop", key=stop_key, on_click=run.request_stop,
                          icon=":material/stop:", help="Ends the run within about a second; what has finished is kept.")
     seen: tuple | None = None
+    seen_partial = -1
     while True:
-        rows, state, waiting_for = run.done, run.state, run.waiting_for
+        rows, state, waiting_for, version = run.done, run.state, run.waiting_for, run.partial_version
         if (rows, state, waiting_for) != seen:
             draw()
             show_status(status_slot, run)
             run.mark_drawn(rows)
-            seen = (rows, state, waiting_for)
+            seen, seen_partial = (rows, state, waiting_for), version
+        elif draw_partial is not None and version != seen_partial:
+            draw_partial()
+            seen_partial = version
         if not run.active:
             break
-        run.wait_for_change(rows, state, timeout=0.5)
+        run.wait_for_change(rows, state, timeout=0.5, seen_partial=version if draw_partial is not None else None)
     if was_active:
         stop_slot.empty()
         st.rerun()

@@ -23,8 +23,13 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/learn_gradients.py", "Gradients", ":material/trending_down:", "Learn", "gradients"),
     PageSpec("pages/learn_conversions.py", "Moving data between libraries", ":material/swap_horiz:", "Learn", "conversions"),
     PageSpec("pages/learn_lazy.py", "Lazy and asynchronous execution", ":material/hourglass_empty:", "Learn", "lazy"),
+    PageSpec("pages/learn_indexing.py", "Indexing and updates", ":material/edit_note:", "Learn", "indexing"),
+    PageSpec("pages/learn_random.py", "Random numbers", ":material/casino:", "Learn", "random"),
+    PageSpec("pages/learn_devices.py", "Devices and unified memory", ":material/developer_board:", "Learn", "devices"),
+    PageSpec("pages/learn_compilation.py", "Compilation", ":material/bolt:", "Learn", "compilation"),
     PageSpec("pages/benchmarks.py", "Benchmarks", ":material/speed:", "Measure", "benchmarks"),
     PageSpec("pages/models.py", "Small models", ":material/model_training:", "Measure", "models"),
+    PageSpec("pages/inference.py", "Local inference", ":material/chat:", "Measure", "inference"),
     PageSpec("pages/compare.py", "Compare machines", ":material/compare:", "Measure", "compare"),
     PageSpec("pages/about.py", "About this machine", ":material/memory:", "About", "about"),
 )

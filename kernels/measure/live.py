@@ -116,6 +116,8 @@ class LiveRun:
     started: str = ""  # when it got the slot and began measuring
     finished: str = ""
     drawn: int = 0  # rows the page has drawn (the worker waits for it: drawing never overlaps timing)
+    partial: dict = field(default_factory=dict)  # the engine's news from inside the row in progress (plain values)
+    partial_version: int = 0  # how many times ``partial`` was replaced
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
     _start: float = field(default_factory=time.perf_counter, repr=False)
@@ -177,6 +179,15 @@ class LiveRun:
             with self._changed:
                 self._changed.notify_all()
 
+    def set_partial(self, values: Mapping) -> None:
+        """What the engine reports from inside the row being measured (the tokens generated so far),
+        as plain values: a page can show it before the row is done. Called from the worker thread;
+        an engine calls it sparingly (a few times a second), since a page redraws each time."""
+        with self._changed:
+            self.partial = dict(values)
+            self.partial_version += 1
+            self._changed.notify_all()
+
     def _begin(self) -> None:
         with self._changed:
             self.state, self.started, self._began = "running", now_iso(), time.perf_counter()
@@ -211,10 +222,13 @@ class LiveRun:
             self.drawn = max(self.drawn, count)
             self._changed.notify_all()
 
-    def wait_for_change(self, seen_rows: int, seen_state: str, timeout: float = 0.5) -> None:
-        """Block until a row is added or the state changes (or ``timeout`` passes)."""
+    def wait_for_change(self, seen_rows: int, seen_state: str, timeout: float = 0.5,
+                        seen_partial: int | None = None) -> None:
+        """Block until a row is added or the state changes (or ``timeout`` passes); with
+        ``seen_partial``, also until ``partial`` is replaced after that version."""
         with self._changed:
-            if len(self.rows) == seen_rows and self.state == seen_state:
+            if (len(self.rows) == seen_rows and self.state == seen_state
+                    and (seen_partial is None or self.partial_version == seen_partial)):
                 self._changed.wait(timeout)
 
     def join(self, timeout: float = 60.0) -> bool:

@@ -53,13 +53,15 @@ class Kind:
     numbers: tuple[str, ...] = ()  # any finite number (or null)
     flags: tuple[str, ...] = ()  # true / false (or null)
     number_lists: tuple[str, ...] = ()  # lists of numbers (nulls allowed: a loss that became NaN)
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a text field -> its only values (or null)
     renamed: Mapping[str, str] = field(default_factory=dict)  # a field's old name -> today's
     timed: str = "median_s"  # an ok row must have this positive
 
 
 KINDS: dict[str, Kind] = {}
 # Where each engine describes its rows (each module registers its kind when imported).
-KIND_MODULES = ("kernels.bench.results", "kernels.models.results")
+KIND_MODULES = ("kernels.bench.results", "kernels.bench.ceiling_results", "kernels.models.results",
+                "kernels.inference.results")
 
 
 def register(kind: Kind) -> Kind:
@@ -264,6 +266,9 @@ def check_row(i: int, row: Any, kind: Kind) -> dict:
     for key in kind.flags:
         if row.get(key) is not None and not isinstance(row[key], bool):
             raise bad(key, "true, false or null")
+    for key, allowed in kind.choices.items():
+        if row.get(key) is not None and row[key] not in allowed:
+            raise bad(key, f"one of {', '.join(allowed)} or null")
     for key in kind.number_lists:
         value = row.get(key)
         if value is not None and not (isinstance(value, list) and len(value) <= 1_000_000

@@ -1,0 +1,6 @@
+"""``python -m kernels.inference``: see :mod:`kernels.inference.cli`."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,158 @@
+"""``python -m kernels.inference``: the Local inference page's generations, headless.
+
+Progress goes to stderr, one line per generation; a table, the tokens and the verdict to stdout;
+the result file (the same format the page downloads) to ``--out``. Bad flags get one line naming
+the valid choices, exit 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from ..backends import discover
+from ..machine import machine_info
+from ..measure.cli import (Parser, UsageError, collect, comma_list, device_list, progress_printer, run_main,
+                           status_counts, write_out)
+from ..measure.results import new_result_file
+from ..measure.rows import STATUSES
+from ..measure.timing import format_seconds
+from ..memory import human_bytes
+from . import config, report
+from .results import KIND
+from .runner import COMPILE_BUDGET_S, NAMES, PREFILL_REPEATS, plan, run, run_label
+
+PROG = "python -m kernels.inference"
+PRESET_LINES = "\n".join(
+    f"  {p.name:<7} width {p.width}, {p.layers} layers, {p.heads} heads, context {p.context}: "
+    f"{config.param_count(config.Spec.from_preset(p.name)) / 1e6:.1f} M parameters"
+    for p in config.PRESETS.values())
+EPILOG = f"""\
+presets (--width, --layers, --heads change one):
+{PRESET_LINES}
+
+The model: a decoder-only transformer over bytes (vocabulary {config.VOCAB}): token and position
+embeddings, pre-norm blocks of causal multi-head attention and a GELU MLP, a final norm and an output
+head. Weights come from a seeded NumPy generator, the same in every library; nothing is downloaded.
+The prompt is the bytes of a fixed sentence, repeated to --prompt-len.
+
+Each row: the prompt's logits against a float64 NumPy reference; an untimed warm-up generation
+(compilation included: warmup_s); the prompt {PREFILL_REPEATS} times from an empty cache, each timed to the
+first new token on the host (time to first token, prompt tokens/s); then one token at a time with
+the KV cache, greedy, each step ending with the device's synchronisation (mx.eval for MLX,
+torch.mps/cuda.synchronize for Torch) and the token read back: generation tokens/s is one over the
+median step. Memory: mx.get_peak_memory() for MLX; torch.cuda.max_memory_allocated() on cuda,
+torch.mps.current_allocated_memory() on mps, the process's RSS on the CPU for Torch. GB/s: the bytes
+one decode step reads (weights and cache) over the median step.
+
+Variants: eager; compiled (mx.compile / torch.compile of the decode step). torch.compile compiles
+first in a separate process, given --compile-budget seconds; slower than that, its row says so.
+
+example:
+  {PROG} --preset tiny --prompt-len 32 --new-tokens 32 --backends torch,mlx --out gen.json
+"""
+
+
+def positive(flag: str):
+    lo, hi = config.LIMITS[flag.removeprefix("--").replace("-", "_")]
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{flag} needs a whole number from {lo} to {hi} (got {text!r})")
+        return value
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = Parser(prog=PROG, description="Generate tokens with the same small decoder in PyTorch and MLX (same "
+               "weights, same prompt), check them against a NumPy reference, time the first token, prompt and "
+               "generation tokens per second, read memory, and write a result file.",
+               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--preset", choices=config.PRESET_NAMES, default="tiny", help="model size (default: tiny)")
+    p.add_argument("--width", type=positive("--width"), help="model width (default: the preset's)")
+    p.add_argument("--layers", type=positive("--layers"), help="blocks (default: the preset's)")
+    p.add_argument("--heads", type=positive("--heads"), help="attention heads; the width must be a multiple "
+                   "(default: the preset's)")
+    p.add_argument("--prompt-len", type=positive("--prompt-len"), default=32, help="prompt tokens (default: 32)")
+    p.add_argument("--new-tokens", type=positive("--new-tokens"), default=32, help="tokens to generate (default: 32)")
+    p.add_argument("--dtype", default="float32",
+                   help=f"dtype(s), comma-separated: {', '.join(config.DTYPES)} (default: float32)")
+    p.add_argument("--variants", default="eager,compiled", help="eager, compiled, comma-separated (default: both)")
+    p.add_argument("--backends", default=",".join(NAMES), help=f"libraries, comma-separated (default: {','.join(NAMES)})")
+    p.add_argument("--devices", default="auto",
+                   help="'auto' (every available device: default) or names, comma-separated: cpu, gpu (MLX), mps, "
+                        "cuda (Torch)")
+    p.add_argument("--compile-budget", type=float, default=COMPILE_BUDGET_S,
+                   help=f"seconds torch.compile may take to compile before its row says so instead (default: "
+                        f"{COMPILE_BUDGET_S:.0f})")
+    p.add_argument("--seed", type=int, default=0, help="seed of the weights (default: 0)")
+    p.add_argument("--out", default="inference.json",
+                   help="where to write the result file (default: inference.json); '-' for stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_main(PROG, _main, argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    names = comma_list(args.backends, NAMES, "backend")
+    dtypes = comma_list(args.dtype, config.DTYPES, "dtype")
+    variants = comma_list(args.variants, ("eager", "compiled"), "variant")
+    if not args.compile_budget > 0:
+        raise UsageError(f"--compile-budget needs a positive number of seconds (got {args.compile_budget})")
+    backends = discover(names)
+    devices = device_list(args.devices, backends)
+    try:
+        spec = config.Spec.from_preset(args.preset, width=args.width, layers=args.layers, heads=args.heads,
+                                       prompt_len=args.prompt_len, new_tokens=args.new_tokens, seed=args.seed)
+        tasks = plan([spec], backends, devices, variants, dtypes)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+    say = progress_printer(args.quiet)
+    say(f"{spec.size_label()}: {config.param_count(spec):,} parameters; {spec.lengths_label()}")
+    rows, code = collect(run(tasks, backends, compile_budget_s=args.compile_budget), len(tasks), backends, say,
+                         "generations")
+
+    settings = {**spec.as_dict(), "dtypes": dtypes, "variants": variants, "backends": names, "devices": devices,
+                "compile_budget_s": args.compile_budget}
+    result = new_result_file(KIND.name, rows, machine_info(backends), settings)
+    write_out(result.to_json(), args.out)
+    if not args.quiet or args.out != "-":
+        print(summary_text(rows, result.machine), file=sys.stderr if args.out == "-" else sys.stdout)
+    say(f"{len(rows)} rows ({status_counts(rows, STATUSES)}) written to {args.out}")
+    return code
+
+
+def summary_text(rows: Sequence[dict], machine: dict | None = None) -> str:
+    """A fixed-width table of the generations, the tokens, then the verdict without its markdown."""
+    lines = [f"{'run':<34} {'first token':>11} {'prompt tok/s':>12} {'gen tok/s':>10} {'GB/s':>7} "
+             f"{'peak memory':>11} {'warm-up':>9}  tokens"]
+    for r in rows:
+        if r["status"] == "ok":
+            peak = human_bytes(r["peak_bytes"]) if r["peak_bytes"] is not None else "n/a"
+            same = "same as the reference" if r["tokens_match"] else f"parted at token {r['first_mismatch'] + 1}"
+            lines.append(f"{run_label(r):<34} {format_seconds(r['ttft_s']):>11} {r['prefill_tok_s']:>12,.0f} "
+                         f"{r['decode_tok_s']:>10,.1f} {r['gbps']:>7.3g} {peak:>11} "
+                         f"{format_seconds(r['warmup_s']):>9}  {same}")
+        else:
+            lines.append(f"{run_label(r):<34} {r['status']}: {r['message']}")
+    ok = [r for r in rows if r["status"] == "ok"]
+    if ok:
+        lines += ["", f"reference (NumPy, float64): {config.token_text(ok[0]['reference_tokens'])!r}"]
+        lines += [f"{run_label(r):<26} {config.token_text(r['tokens'])!r}" for r in ok]
+        lines += ["", "memory: " + "; ".join(dict.fromkeys(f"{r['label']}: {r['memory_note']}" for r in ok))]
+        compiled = [r for r in rows if r.get("compile_s")]
+        lines += [f"{run_label(r)}: the first compile took {r['compile_s']:.1f} s in a process of its own; the "
+                  f"warm-up here (compiling again, from its cache) {format_seconds(r['warmup_s'])}" for r in compiled
+                  if r["status"] == "ok"]
+    lines.append("")
+    lines += [p.replace("**", "") for p in report.verdict(rows, machine)]
+    return "\n".join(lines)

@@ -1,0 +1,157 @@
+"""The Local inference page through Streamlit's AppTest: in the Measure section after Small models,
+shows each library's code, generates at a tiny size with the tokens matching in every column, draws
+the charts and a verdict, keeps results across reruns, refuses bad or oversized input with a
+message, survives a missing MLX; and Compare machines compares its files."""
+from __future__ import annotations
+
+import io
+import json
+
+import pyarrow as pa
+from streamlit.testing.v1 import AppTest
+
+from kernels import memory
+from kernels.inference import config
+from kernels.measure.live import LiveRun
+from kernels.measure.results import new_result_file
+from tests.apptest import open_page
+from tests.test_inference_runner import fake
+from ui.nav import PAGES
+
+PAGE = "pages/inference.py"
+
+
+def tiny(at: AppTest, variants=("eager",)) -> AppTest:
+    """The tests' size (as tests/test_inference_model.py): width 64, 2 layers, 4 heads, 8 + 8 tokens."""
+    at.select_slider(key="inference_width_tiny").set_value(64)
+    at.slider(key="inference_layers_tiny").set_value(2)
+    at.select_slider(key="inference_heads_tiny").set_value(4)
+    at.select_slider(key="inference_prompt_len").set_value(8)
+    at.select_slider(key="inference_new_tokens").set_value(8)
+    at.multiselect(key="inference_variants").set_value(list(variants))
+    return at
+
+
+def chart_data(at: AppTest) -> list[tuple[dict, list[dict]]]:
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        data = chart.proto.datasets[0].data.data
+        out.append((spec, pa.ipc.open_stream(io.BytesIO(data)).read_all().to_pylist()))
+    return out
+
+
+def test_page_is_in_the_measure_section_after_small_models_and_shows_the_code():
+    paths = [p.path for p in PAGES]
+    spec = PAGES[paths.index(PAGE)]
+    assert paths.index(PAGE) == paths.index("pages/models.py") + 1
+    assert (spec.title, spec.section, spec.url_path, spec.icon) == ("Local inference", "Measure", "inference",
+                                                                    ":material/chat:")
+    at = open_page(PAGE)
+    assert [t.value for t in at.title] == ["Local inference"]
+    codes = "\n".join(c.value for c in at.code)
+    assert "class Decoder(nn.Module):" in codes and "is_causal=mask is None and T > 1" in codes  # torch
+    assert "mx.compile(decode_step" in codes and 'mask = "causal" if T > 1 else None' in codes  # mlx
+    assert "def generate(model: Decoder, prompt, new_tokens: int):" in codes  # the numpy reference
+    assert "ttfts.append" in codes  # the runner's timed loop
+    assert not at.get("vega_lite_chart")  # nothing has run yet
+
+
+def test_tiny_run_shows_matching_tokens_charts_and_a_verdict_and_survives_a_rerun():
+    at = tiny(open_page(PAGE))
+    at.button(key="inference_run").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    rows = at.session_state["inference_runs"][-1].rows
+    assert [(r["backend"], r["status"], r["tokens_match"]) for r in rows] == [("torch", "ok", True), ("mlx", "ok", True)]
+
+    text = config.token_text(rows[0]["reference_tokens"])
+    assert [c.value for c in at.code].count(text) == 3  # NumPy's column, PyTorch's, MLX's
+    captions = " ".join(c.value for c in at.caption)
+    assert captions.count("the reference's 8 tokens") == 2
+
+    (speed_spec, speed), (context_spec, context) = chart_data(at)
+    assert speed_spec["encoding"]["y"]["field"] == "decode_tok_s"
+    assert {d["run"] for d in speed} == {"PyTorch · cpu · float32", "MLX · cpu · float32"}
+    assert context_spec["encoding"]["x"]["field"] == "context" and {d["context"] for d in context} == set(range(9, 16))
+
+    verdict = " ".join(m.value for m in at.markdown)
+    assert "On this machine" in verdict and "tokens per second" in verdict and "Same tokens everywhere" in verdict
+    assert len(at.dataframe) == 2  # memory, every generation
+
+    at.radio(key="inference_token_view").set_value("ids")
+    at.radio(key="inference_metric").set_value("ttft_ms").run()  # reruns without generating keep the results
+    assert not at.exception
+    assert len(at.session_state["inference_runs"]) == 1
+    assert chart_data(at)[0][0]["encoding"]["y"]["field"] == "ttft_ms"
+    assert " ".join(str(t) for t in rows[0]["reference_tokens"]) in [c.value for c in at.code]
+
+
+def test_no_library_chosen_and_a_bad_size_are_messages():
+    at = open_page(PAGE)
+    at.multiselect(key="inference_libraries").set_value([])
+    at.button(key="inference_run").click().run()
+    assert not at.exception and [e.value for e in at.error] == ["Pick at least one library to run."]
+    at.multiselect(key="inference_libraries").set_value(["torch"])
+    at.select_slider(key="inference_width_tiny").set_value(16)
+    at.select_slider(key="inference_heads_tiny").set_value(32)
+    at.button(key="inference_run").click().run()
+    assert not at.exception and len(at.error) == 1 and "must be a multiple of the number of heads" in at.error[0].value
+    assert not at.session_state["inference_runs"]
+
+
+def test_a_size_that_would_not_fit_is_refused_before_running(monkeypatch):
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1 << 20)  # 1 MiB free
+    at = open_page(PAGE)
+    at.radio(key="inference_preset").set_value("medium").run()
+    at.button(key="inference_run").click().run()
+    assert not at.exception
+    assert len(at.error) == 1 and "needs about" in at.error[0].value and "smaller size" in at.error[0].value
+    assert not at.session_state["inference_runs"]
+
+
+def test_missing_mlx_greys_its_column_and_torch_still_generates(mlx_missing):
+    at = tiny(open_page(PAGE))
+    assert any("MLX is not available" in w.value for w in at.warning)
+    at.button(key="inference_run").click().run()
+    assert not at.exception, at.exception
+    rows = at.session_state["inference_runs"][-1].rows
+    assert [(r["backend"], r["status"]) for r in rows] == [("torch", "ok"), ("mlx", "unsupported")]
+    assert any("MLX" in i.value and "not installed" in i.value for i in at.info)
+
+
+def test_a_stopped_run_keeps_its_finished_rows_and_says_so():
+    at = open_page(PAGE)
+    row = {**fake("torch", "PyTorch", 100, dtype="float32"), "version": "2.13.0", "device_label": "CPU",
+           "vocab": 256, "params": 25_744_640, "kv_cache_bytes": 1_000, "warmup_s": 0.1, "repeats": 3,
+           "calls_per_repeat": 1, "q1_s": 0.01, "q3_s": 0.01, "min_s": 0.01, "max_s": 0.01, "wall_s": 1.0}
+    stopped = LiveRun(kind="inference", total=4, machine={}, settings={"backends": ["torch", "mlx"]}, title="tiny",
+                      noun="generation", rows=[row], state="stopped", why="Stop was pressed",
+                      started="2026-01-01T00:00:00+00:00", finished="2026-01-01T00:00:01+00:00")
+    at.session_state["inference_runs"] = [stopped]
+    at.session_state["inference_live"] = stopped
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Stopped after 1 of 4 generations" in w.value and "Stop was pressed" in w.value for w in at.warning)
+    assert at.get("vega_lite_chart"), "the finished row is still charted"
+
+
+def test_compare_machines_compares_inference_files_like_for_like():
+    def file(cpu: str, os_name: str, speeds: dict) -> bytes:
+        rows = [{**fake(b, label, s, device=d), "version": "x"} for (b, label, d), s in speeds.items()]
+        return new_result_file("inference", rows, {"cpu": cpu, "os": os_name}).to_json()
+
+    at = open_page("pages/compare.py")
+    at.toggle(key="compare_samples").set_value(False)
+    at.file_uploader(key="compare_files").set_value([
+        ("m3.json", file("Apple M3 Pro", "macOS 15.1", {("mlx", "MLX", "gpu"): 190, ("torch", "PyTorch", "mps"): 100}),
+         "application/json"),
+        ("linux.json", file("Intel Xeon", "Linux", {("mlx", "MLX", "cpu"): 20, ("torch", "PyTorch", "cpu"): 60}),
+         "application/json")])
+    at.run()
+    assert not at.exception, at.exception
+    assert "Local inference across machines" in [h.value for h in at.subheader]
+    spec, data = chart_data(at)[-1]
+    assert spec["encoding"]["x"]["field"] == "decode_tok_s"
+    assert {d["machine"] for d in data} == {"Apple M3 Pro · macOS 15.1", "Intel Xeon · Linux"} and len(data) == 4
+    assert at.selectbox(key="compare_inference_setting").value[0] == "small"
