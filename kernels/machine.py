@@ -1,8 +1,10 @@
 """Facts about this machine: OS, chip, memory, Python, libraries and their devices."""
 from __future__ import annotations
 
+import functools
 import os
 import platform
+import re
 import subprocess
 import sys
 from typing import Mapping
@@ -11,6 +13,7 @@ from . import memory
 from .backends import Backend
 
 SYSCTL = "/usr/sbin/sysctl"  # by its path: a PATH without /usr/sbin (a venv, a launchd job) must not hide it
+SYSTEM_PROFILER = "/usr/sbin/system_profiler"
 
 
 def cpu_name() -> str:
@@ -33,6 +36,21 @@ def cpu_name() -> str:
         except OSError:
             pass
     return platform.processor() or platform.machine() or "unknown"
+
+
+@functools.lru_cache(maxsize=1)
+def gpu_cores() -> int | None:
+    """The Apple GPU's core count on a Mac ("Total Number of Cores" in ``system_profiler
+    SPDisplaysDataType``): which variant of the chip this is (an M3 Max has 30 or 40). None elsewhere,
+    or when it cannot be read. Asked once per process: the command takes a moment."""
+    if platform.system() != "Darwin":
+        return None
+    try:
+        out = subprocess.run([SYSTEM_PROFILER, "SPDisplaysDataType"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = re.search(r"Total Number of Cores:\s*(\d+)", out.stdout or "")
+    return int(found.group(1)) if found else None
 
 
 def os_name() -> str:
@@ -59,6 +77,7 @@ def machine_info(backends: Mapping[str, Backend]) -> dict:
         "platform": platform.platform(),
         "arch": platform.machine(),
         "cpu": cpu_name(),
+        "gpu_cores": gpu_cores(),  # picks the chip's variant on the spec sheet (kernels.bench.chips)
         "cores": os.cpu_count(),
         "memory_bytes": memory.total_bytes(),
         "python": sys.version.split()[0],

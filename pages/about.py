@@ -4,8 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from kernels import doctor, machine, memory
+from kernels.bench import chips
 from ui import live as live_ui
 from ui.panel import backends
+from ui.safe import plain
 
 REPORT_KEY = "about_doctor_report"  # the last self-check's report: plain dicts only, never arrays
 
@@ -32,6 +34,17 @@ with right:
          "default device": b.default_device or "—"}
         for b in libs.values()
     ]), hide_index=True)
+
+st.subheader("Published figures for this chip")
+spec = chips.detect(info)  # the brand string (sysctl) and, on a Mac, the GPU core count (system_profiler)
+if spec.known:
+    st.markdown(plain(spec.message, 300))
+    st.dataframe(pd.DataFrame(chips.table(spec.variants)), hide_index=True)
+    st.caption("Apple's figures are from its press releases and tech specs; derived TFLOPS are GPU cores × 128 ALUs "
+               "× 2 × the GPU clock. The Benchmarks page measures what each library really reaches here and gives "
+               "every result its % of these peaks. `python -m kernels.bench --spec \"Apple M1 Pro\"` prints any row.")
+else:
+    st.info(plain(spec.message, 300), icon=":material/info:")
 
 st.subheader("Devices per library")
 st.table(pd.DataFrame([

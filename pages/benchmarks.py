@@ -9,15 +9,17 @@ import pandas as pd
 import streamlit as st
 
 from kernels import bench
-from kernels.bench import report
+from kernels.bench import ceilings, chips, report, roofline
 from kernels.bench.estimate import estimate
 from kernels.machine import machine_info
 from kernels.measure.live import LiveRun
+from kernels.measure.words import about
 from ui import bench_charts as charts
 from ui import live as live_ui
 from ui.panel import backends, column_header, missing_notice
 
 LIVE = "benchmarks_live"  # the latest run (kernels.measure.live.LiveRun): kept in the session
+CEILINGS = "benchmarks_ceilings"  # the latest measurement of this machine's ceilings: kept in the session
 SIZES = [2**k for k in range(4, 14)]  # 16 … 8192
 BUDGETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
 DEFAULT_OPS = ["matmul", "softmax", "layer_norm"]
@@ -33,7 +35,9 @@ PAGE_COST_S = 0.08 + ROW_PAUSE_S  # per measurement: redrawing the charts, the t
 SPREAD_WORDS = {"iqr": "IQR band", "minmax": "min – max band"}
 
 live: LiveRun | None = st.session_state.get(LIVE)
-busy = live is not None and live.active  # what is measured cannot change while it is measured
+ceiling_run: LiveRun | None = st.session_state.get(CEILINGS)
+# what is measured cannot change while it is measured (the benchmark or the ceilings)
+busy = any(run is not None and run.active for run in (live, ceiling_run))
 
 st.title("Benchmarks")
 st.markdown(
@@ -104,6 +108,17 @@ with about_col:
             + (f" ({skipped} unsupported here, not timed)" if skipped else "")
             + f". Time is an estimate, {based}, and the budget, warm-up and at least 3 samples per "
               "measurement; it can be off several times on an unfamiliar machine.")
+ceiling_tasks = ceilings.plan(libs, "auto", [dtype], series=chosen)
+ceiling_guess = ceilings.estimate_seconds(ceiling_tasks, libs, ceilings.DEFAULT)
+ceil_col, ceil_about = st.columns([1, 3], vertical_alignment="center")
+with ceil_col:
+    measure_ceilings = st.button(f"Measure this machine's ceilings · {about(ceiling_guess)}" if ceiling_tasks
+                                 else "Measure this machine's ceilings", key="benchmarks_ceilings_run",
+                                 icon=":material/roofing:", disabled=not ceiling_tasks or busy, width="stretch")
+with ceil_about:
+    st.caption("How close to the hardware: the best GFLOP/s of a large matmul and the GB/s of a large element-wise "
+               f"add, per library · device in {dtype}, timed the same way. They give every result its roofline: "
+               "% of each ceiling, and whether memory or arithmetic bounds it. Kept for this session.")
 if tasks and guess.seconds > 60:
     st.warning(f"This run will take {guess.words()} (the slowest measurement, {guess.slowest[0]}, about "
                f"{guess.slowest[1]:.0f} s). Stop keeps what has finished.", icon=":material/schedule:")
@@ -130,6 +145,21 @@ if clicked and tasks and not busy:
                    series=[s for s in chosen if any((t.backend, t.device) == s for t in tasks)],
                    title=f"{', '.join(bench.OPS[o].title for o in ops)} · n = {low}–{high} · {dtype}")
     live_ui.start(LIVE, live, lambda should_stop: bench.run(tasks, libs, settings, should_stop=should_stop), pause)
+    busy = True
+
+if measure_ceilings and ceiling_tasks and not busy:
+    config = ceilings.DEFAULT
+    ceiling_run = LiveRun(kind="ceilings", total=len(ceiling_tasks), machine=machine_info(libs),
+                          settings=ceilings.settings_of(config), estimate_s=ceiling_guess, page="Benchmarks",
+                          noun="ceiling", series=list(dict.fromkeys((t.backend, t.device) for t in ceiling_tasks)),
+                          title=f"This machine's ceilings · {dtype}")
+    live_ui.start(CEILINGS, ceiling_run,
+                  lambda should_stop: ceilings.run(ceiling_tasks, libs, config, should_stop=should_stop))
+
+
+def ceiling_rows() -> list[dict] | None:
+    """The session's measured ceilings (None until some are measured)."""
+    return list(ceiling_run.rows) if ceiling_run is not None and ceiling_run.rows else None
 
 
 # --- results ---------------------------------------------------------------------------------------
@@ -159,11 +189,26 @@ def draw_op(op: str, slots, rows, chosen_baseline, spread, planned=()) -> None:
 def draw_table(slot, rows, chosen_baseline) -> None:
     baseline = report.resolve_baseline(rows, chosen_baseline)
     speed_col = f"× {report.series_label(baseline)}"
+    percent = st.column_config.NumberColumn(format="%.1f%%")
     slot.dataframe(pd.DataFrame(report.table_rows(rows, baseline)), hide_index=True, width="stretch",
                    column_config={"throughput": st.column_config.NumberColumn(format="%.3g"),
                                   speed_col: st.column_config.NumberColumn(format="%.3g×"),
+                                  "FLOP/byte": st.column_config.NumberColumn(format="%.3g"),
+                                  "% of compute roof": percent, "% of memory roof": percent,
+                                  "% of published peak": percent,
                                   "max abs error": st.column_config.NumberColumn(format="%.2e"),
                                   "tolerance": st.column_config.NumberColumn(format="%.2e")})
+
+
+def draw_roofline(slot, rows, machine, planned=()) -> None:
+    """Every result on the roofline of its library · device, with the roofs once ceilings are measured."""
+    points, lines = roofline.chart_data(rows, ceiling_rows(), machine)
+    if not points and not lines:
+        slot.info("Nothing with a FLOP count has been timed yet.", icon=":material/remove:")
+        return
+    domain = list(dict.fromkeys([report.series_label(s) for s in planned] + [p["series"] for p in points]
+                                + [l["series"] for l in lines]))
+    slot.altair_chart(charts.roofline_chart(points, lines, domain=domain), width="stretch")
 
 
 def draw_summary(slot, rows, machine) -> None:
@@ -176,6 +221,7 @@ def draw_downloads(slot, run: LiveRun) -> None:
     if not run.rows:
         return
     result = run.result_file()
+    result.results = roofline.annotate(result.results, ceiling_rows(), run.machine)  # the roofline fields
     stamp = run.created[:16].replace(":", "-")
     with slot.container():
         a, b, _ = st.columns([1, 1, 2])
@@ -216,6 +262,14 @@ if live is not None:
         st.subheader(op_def.title)
         st.caption(f"n: {op_def.size_means}. Throughput in {op_def.unit}. {op_def.note}".strip())
         op_slots[op] = tuple(col.empty() for col in st.columns(3, gap="medium"))
+    st.subheader("Roofline")
+    st.caption("Each point is one result: the GFLOP/s it reached against its arithmetic intensity (FLOPs per byte "
+               "it must read and write). The roofs are this machine's measured ceilings for each library · device: "
+               "left of where the two lines meet memory bandwidth bounds an operation, right of it arithmetic does. "
+               "A point above the in-cache roof, or a GPU call faster than a launch, is a measurement error (a "
+               "cross), not a result."
+               + ("" if ceiling_rows() else " **No roofs yet:** press *Measure this machine's ceilings* above."))
+    roof_slot = st.empty()
     st.subheader("Every measurement")
     st.caption("Every row, including the combinations that could not run here (`unsupported`, `refused` "
                "for memory, `error`) with the reason, and the check against the float64 reference.")
@@ -223,9 +277,10 @@ if live is not None:
     downloads_slot = st.empty()
 
     def draw() -> None:
-        rows = list(live.rows)
+        rows = roofline.annotate(live.rows, ceiling_rows(), live.machine)
         for op, slots in op_slots.items():
             draw_op(op, slots, rows, baseline, spread, live.series)
+        draw_roofline(roof_slot, rows, live.machine, live.series)
         draw_table(table_slot, rows, baseline)
         draw_summary(summary_slot, rows, live.machine)
 
@@ -237,6 +292,39 @@ if live is not None:
     with st.expander("Settings of this run"):
         st.json(live.settings)
 
+# --- this machine's ceilings ----------------------------------------------------------------------------
+def draw_ceilings(slot) -> None:
+    rows = list(ceiling_run.rows)
+    if not rows:
+        return
+    table = [{"library · device": report.series_label((r["backend"], r["device"])), "dtype": r["dtype"],
+              "ceiling": r["ceiling"].replace("_", " "), "value": r["value"], "unit": r["unit"], "status": r["status"],
+              "measured with": f"{r['op']} n = {r['size']}" if r.get("size") else "",
+              "median": bench.format_seconds(r["median_s"]) if r.get("median_s") else "",
+              "sizes tried": r.get("sweep", ""), "note": r.get("message", "")} for r in rows]
+    slot.dataframe(pd.DataFrame(table), hide_index=True, width="stretch",
+                   column_config={"value": st.column_config.NumberColumn(format="%.3g")})
+
+
+if ceiling_run is not None:
+    st.header("This machine's ceilings", divider="gray")
+    ceiling_status, ceiling_stop = st.empty(), st.empty()
+    ceiling_table = st.empty()
+    live_ui.follow(ceiling_run, lambda: draw_ceilings(ceiling_table), ceiling_status, ceiling_stop,
+                   "benchmarks_ceilings_stop")
+    if ceiling_run.rows:
+        result = ceiling_run.result_file()
+        st.download_button("Download the ceilings (JSON)", result.to_json(), key="benchmarks_ceilings_download",
+                           file_name=f"ceilings-{ceiling_run.created[:16].replace(':', '-')}.json",
+                           mime="application/json", icon=":material/download:")
+    st.caption("The same measurement headless: `python -m kernels.bench --ceilings --out ceilings.json`; with "
+               "`--ops … --sizes …` it also fills every benchmark row's roofline fields.")
+
+match = chips.detect(machine_info(libs))
+if match.known:
+    with st.expander(f"Published figures for this chip: {match.message}"):
+        st.dataframe(pd.DataFrame(chips.table(match.variants)), hide_index=True, width="stretch")
+
 # --- how we measure ----------------------------------------------------------------------------------
 st.header("How we measure", divider="gray")
 words = bench.method(settings, machine_info(libs))
@@ -246,6 +334,12 @@ if PAUSE_S or ROW_PAUSE_S:
                  "charts first appear) before the next measurement.")
 words.append("One run at a time: a run started in another tab waits until this one ends, and says so, so the two "
              "never time each other.")
+words.append(f"Ceilings (the roofs): the best GFLOP/s of the same matmul swept from n = {ceilings.DEFAULT.compute_sizes[0]} "
+             f"upwards until a call would take over {ceilings.DEFAULT.max_call_s:g} s, and the GB/s (bytes read + written) "
+             f"of the same element-wise add once its arrays fill {ceilings.DEFAULT.memory_bytes // 2**20} MiB (memory), and "
+             "at its best size (the caches); each point timed and checked like any row, within the memory guard. A result "
+             f"more than {roofline.ABOVE_ROOF:g}× above its roof even at its slow quartile, or a GPU call under "
+             f"{bench.format_seconds(roofline.GPU_LAUNCH_FLOOR_S)}, is reported as a measurement error.")
 st.markdown("\n".join(f"- {line}" for line in words))
 st.markdown("**The timing function** (`kernels/measure/timing.py`), exactly as it ran:")
 st.code(inspect.getsource(bench.measure), language="python")

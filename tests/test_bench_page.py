@@ -51,9 +51,10 @@ def texts(elements) -> str:
     return "\n".join(e.value for e in elements)
 
 
-def test_in_the_measure_section_before_small_models_and_compare_after():
+def test_in_the_measure_section_before_small_models_inference_and_compare():
     order = [p.url_path for p in PAGES]
-    assert order.index("benchmarks") + 1 == order.index("models") == order.index("compare") - 1
+    measure = [p.url_path for p in PAGES if p.section == "Measure"]
+    assert measure == ["benchmarks", "models", "inference", "compare"] and order.index("benchmarks") < order.index("compare")
     spec = next(p for p in PAGES if p.path == PAGE)
     assert (spec.title, spec.section, spec.icon) == ("Benchmarks", "Measure", ":material/speed:")
 
@@ -106,10 +107,10 @@ def test_tiny_run_fills_charts_table_summary_and_downloads():
     assert [s.value for s in at.success][0].startswith("Finished 12 measurements in")
 
     drawn = charts(at)
-    assert len(drawn) == 6  # time, throughput, speedup for each of the two operations
+    assert len(drawn) == 7  # time, throughput, speedup for each of the two operations, then the roofline
     titles = [spec["title"] for spec, _ in drawn]
     assert titles[:3] == ["Time per call (lower is faster)", "GFLOP/s (higher is faster)", "Speedup over NumPy · cpu"]
-    assert titles[4] == "GB/s (higher is faster)"
+    assert titles[4] == "GB/s (higher is faster)" and titles[6].startswith("Roofline")
     time_spec, (time_rows, *_) = drawn[0]
     assert {r["series"] for r in time_rows} == {"NumPy · cpu", "PyTorch · cpu", "MLX · cpu"}
     assert sorted({r["size"] for r in time_rows}) == [16, 32] and all(r["op"] == "matmul" for r in time_rows)
@@ -142,14 +143,14 @@ def test_finished_results_survive_changing_chart_options():
     assert not at.exception, at.exception
     assert at.session_state["benchmarks_live"].rows == rows and at.session_state["benchmarks_live"].state == "done"
     drawn = charts(at)
-    assert len(drawn) == 3 and drawn[2][0]["title"] == "Speedup over PyTorch · cpu"
+    assert len(drawn) == 4 and drawn[2][0]["title"] == "Speedup over PyTorch · cpu"  # and the roofline
     ups = {(r["series"], r["size"]): r["speedup"] for r in drawn[2][1][1]}
     assert ups[("PyTorch · cpu", 32)] == pytest.approx(1.0)
     assert "× PyTorch · cpu" in at.dataframe[0].value.columns
     assert len(at.get("download_button")) == 2
     # a new setting does not discard the run either (until Run is pressed again)
     at.select_slider(key="benchmarks_budget").set_value(0.05).run()
-    assert at.session_state["benchmarks_live"].rows == rows and len(charts(at)) == 3
+    assert at.session_state["benchmarks_live"].rows == rows and len(charts(at)) == 4
 
 
 def test_unsupported_rows_are_in_the_table_with_their_reason():
@@ -186,7 +187,7 @@ def test_a_stopped_run_keeps_what_it_measured(why):
     (warning,) = [w for w in at.warning if w.value.startswith("Stopped")]
     assert warning.value.startswith("Stopped after 2 of 6 measurements") and why in warning.value
     assert len(at.dataframe[0].value) == 2
-    assert len(charts(at)) == 3 and len(at.get("download_button")) == 2
+    assert len(charts(at)) == 4 and len(at.get("download_button")) == 2
     assert not [b for b in at.button if b.key == "benchmarks_stop"]  # nothing is running any more
     headings = [h.value for h in at.subheader]
     assert "Matrix multiply" in headings and "Softmax over the last axis" not in headings  # never measured

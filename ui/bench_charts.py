@@ -2,7 +2,8 @@
 
 Each function takes the records of :func:`kernels.bench.report.chart_table` (one per timed row)
 and returns a chart: time against size on log-log axes with the spread as a band, throughput, and
-speedup over a baseline. Tooltips carry the exact numbers. ``domain`` fixes the colours, so one
+speedup over a baseline; and the roofline (:func:`roofline_chart`, from
+:func:`kernels.bench.roofline.chart_data`). Tooltips carry the exact numbers. ``domain`` fixes the colours, so one
 series keeps its colour in every chart of a page (each chart draws the legend, so their plots line up).
 """
 from __future__ import annotations
@@ -90,3 +91,45 @@ def speedup_chart(records, baseline_label: str, domain: Sequence[str] | None = N
     )
     one = alt.Chart(pd.DataFrame({"speedup": [1.0]})).mark_rule(strokeDash=[4, 4], color="gray").encode(y="speedup:Q")
     return alt.layer(one, line).properties(height=HEIGHT, title=f"Speedup over {baseline_label}")
+
+
+ROOF_DASH = {"measured roof": [1, 0], "in-cache roof": [6, 4], "published": [2, 3]}
+
+
+def roofline_chart(points, lines, domain: Sequence[str] | None = None, legend: bool = True,
+                   title: str = "Roofline: achieved GFLOP/s against arithmetic intensity") -> alt.LayerChart:
+    """The roofline model, log-log: one point per timed row (GFLOP/s against FLOP per byte), the
+    roofs of each library · device as lines (``min(compute, intensity × bandwidth)``: solid measured,
+    dashed in-cache, dotted the chip's published peak), colour by library · device; a measurement
+    error is drawn as a cross. Records from :func:`kernels.bench.roofline.chart_data`."""
+    points, lines = _frame(points), _frame(lines)
+    x = alt.X("intensity:Q", title="arithmetic intensity (FLOP per byte moved, log)",
+              scale=alt.Scale(type="log"), axis=alt.Axis(tickCount=6))
+    y = alt.Y("gflops:Q", title="GFLOP/s (log)", scale=alt.Scale(type="log"), axis=alt.Axis(tickCount=6))
+    color = _color("series", domain, legend)
+    layers = []
+    if not lines.empty:
+        kinds = [k for k in ROOF_DASH if k in set(lines["roof"])]  # the legend names only the roofs drawn
+        layers.append(alt.Chart(lines).mark_line(strokeWidth=2, opacity=0.8).encode(
+            x=x, y=y, color=color, detail="line:N",
+            strokeDash=alt.StrokeDash("roof:N", title=None,
+                                      scale=alt.Scale(domain=kinds, range=[ROOF_DASH[k] for k in kinds]),
+                                      legend=alt.Legend(orient="bottom") if legend else None),
+            tooltip=[alt.Tooltip("series:N", title="library · device"), alt.Tooltip("roof:N"),
+                     alt.Tooltip("text:N", title="ceilings")]))
+    if not points.empty:
+        shapes = {"ok": "circle", "measurement error": "cross"}
+        statuses = [k for k in shapes if k in set(points["status"])]
+        layers.append(alt.Chart(points).mark_point(size=90, filled=True, opacity=0.9).encode(
+            x=x, y=y, color=color,
+            shape=alt.Shape("status:N", title=None, scale=alt.Scale(domain=statuses, range=[shapes[k] for k in statuses]),
+                            legend=alt.Legend(orient="bottom") if legend and len(statuses) > 1 else None),
+            tooltip=[alt.Tooltip("op_title:N", title="operation"), alt.Tooltip("series:N", title="library · device"),
+                     alt.Tooltip("size:Q", title="n"), alt.Tooltip("dtype:N"),
+                     alt.Tooltip("median_text:N", title="time per call"),
+                     alt.Tooltip("gflops:Q", title="GFLOP/s", format=",.4g"),
+                     alt.Tooltip("gbps:Q", title="GB/s", format=",.4g"),
+                     alt.Tooltip("intensity:Q", title="FLOP/byte", format=".3g"),
+                     alt.Tooltip("bound:N", title="bound"), alt.Tooltip("pct_text:N", title="% of roof"),
+                     alt.Tooltip("spec_text:N", title="% of published peak"), alt.Tooltip("check:N", title="check")]))
+    return alt.layer(*layers).properties(height=HEIGHT + 60, title=title)

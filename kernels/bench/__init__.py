@@ -2,7 +2,10 @@
 
 Pieces, kept apart as in ``torch.utils.benchmark``: operations (``ops/``, one small module
 each), measuring (:func:`kernels.measure.timing.measure`), running a sweep (:func:`plan`,
-:func:`run`) and the rows' kind of result file (``results``). The measurement core they share
+:func:`run`) and the rows' kind of result file (``results``). How close to the hardware:
+``ceilings`` measures this machine's compute and bandwidth ceilings with the same operations and
+timing (a ``ceilings`` result file, ``ceiling_results``), ``roofline`` places every row against
+them, and ``chips`` is the spec sheet of Apple silicon. The measurement core they share
 with every Measure page is ``kernels.measure``. No Streamlit here; the command line is
 ``python -m kernels.bench --help``.
 
@@ -13,6 +16,8 @@ Typical use::
     tasks = bench.plan(["matmul"], [256, 512], backends, devices="auto", dtypes=["float32"])
     rows = [step.row for step in bench.run(tasks, backends, settings)]   # step.fraction, step.line
     data = bench.result_file(rows, backends, settings).to_json()          # the download (or .to_csv())
+    roofs = [s.row for s in ceilings.run(ceilings.plan(backends), backends)]  # this machine's ceilings
+    rows = roofline.annotate(rows, roofs, machine)                          # % of roof, bound, suspect
 
 The code a page shows: ``inspect.getsource(measure)`` and, for an operation,
 ``inspect.getsource(bench.OPS["matmul"].impls["mlx"])``.
@@ -22,6 +27,7 @@ from ..measure.rows import STATUSES, Progress, device_names
 from ..measure.timing import Timing, format_seconds, measure
 from .op import Layout, Op
 from .ops import OPS
+from . import ceilings, chips, roofline
 from .results import KIND, ROW_FIELDS
 from .runner import (DTYPES, EPS, TOLERANCE, Settings, Task, benchmark, check, measure_task, method, plan, prepare,
                      progress_text, result_file, run, unsupported_reason)
@@ -30,5 +36,5 @@ __all__ = [
     "OPS", "Op", "Layout", "DTYPES", "EPS", "TOLERANCE", "Settings", "Task", "Progress", "Timing",
     "plan", "run", "benchmark", "measure", "measure_task", "prepare", "check", "device_names", "method",
     "unsupported_reason", "result_file", "format_seconds", "progress_text",
-    "ResultFile", "load", "KIND", "ROW_FIELDS", "STATUSES",
+    "ResultFile", "load", "KIND", "ROW_FIELDS", "STATUSES", "ceilings", "chips", "roofline",
 ]

@@ -6,14 +6,18 @@ page downloads) goes to ``--out``. Bad flags get one line naming the valid choic
 from __future__ import annotations
 
 import argparse
-from typing import Sequence
-
+import dataclasses
+import json
+import sys
 import textwrap
+from typing import Sequence
 
 from ..backends import NAMES, discover
 from ..measure.cli import (Parser, UsageError, collect, comma_list, device_list, progress_printer, run_main,
                            status_counts, whole_numbers, write_out)
+from ..machine import machine_info
 from ..measure.rows import STATUSES
+from . import ceilings, chips, report, roofline
 from .ops import OPS
 from .runner import DTYPES, Settings, method, plan, result_file, run
 
@@ -28,9 +32,22 @@ how it measures (with the default settings):
 Combinations that cannot run here are rows with status "unsupported" (with the reason)
 or "refused" (too big for memory), not failures.
 
-example:
+ceilings (--ceilings), per library × device × dtype, measured with the same timing and checks:
+  compute          the best GFLOP/s of matmul, n from {ceilings.DEFAULT.compute_sizes[0]} doubling until a call would take
+                   over {ceilings.DEFAULT.max_call_s:g} s (or the memory guard refuses)
+  bandwidth        GB/s (read + written) of add once its arrays fill {ceilings.DEFAULT.memory_bytes // 2**20} MiB: memory
+  cache_bandwidth  the best add at any size of that sweep (data in the caches)
+  host_to_device   the best transfer to a device that is not the host
+With --ops or --sizes, the benchmark runs too and every row gets its roofline fields: intensity,
+pct_of_compute, pct_of_bandwidth, bound, pct_of_spec, suspect. Without them, --ceilings writes a
+result file of kind "ceilings".
+
+examples:
   {PROG} --ops matmul,softmax --sizes 256,512,1024 --backends numpy,torch,mlx \\
       --devices auto --dtype float32 --out results.json
+  {PROG} --ceilings --out ceilings.json
+  {PROG} --ops matmul,add --sizes 256,1024 --ceilings --out r.json
+  {PROG} --spec "Apple M1 Pro"
 """
 
 
@@ -46,10 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = Parser(prog=PROG, description="Time NumPy, PyTorch and MLX operations on every device found "
                "here, check each result against a float64 NumPy reference, and write a result file.",
                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--ops", default="matmul,softmax",
-                   help=f"operations, comma-separated, or 'all' (default: matmul,softmax); one of: {', '.join(OPS)}")
-    p.add_argument("--sizes", default="256,512,1024",
-                   help="sizes n, comma-separated (default: 256,512,1024); what n means depends on the operation (below)")
+    p.add_argument("--ops", default=None,
+                   help=f"operations, comma-separated, or 'all' (default: {DEFAULT_OPS}); one of: {', '.join(OPS)}")
+    p.add_argument("--sizes", default=None,
+                   help=f"sizes n, comma-separated (default: {DEFAULT_SIZES}); what n means depends on the operation (below)")
     p.add_argument("--backends", default=",".join(NAMES),
                    help=f"libraries, comma-separated (default: {','.join(NAMES)}); a missing one gives rows saying how to install it")
     p.add_argument("--devices", default="auto",
@@ -68,8 +85,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("json", "csv"), default=None,
                    help="json (default; records the machine too) or csv (one line per row); "
                         "by default taken from --out's extension")
+    p.add_argument("--ceilings", action="store_true",
+                   help="measure this machine's ceilings (below); alone, write them as a 'ceilings' result file; with "
+                        "--ops or --sizes, fill in every benchmark row's roofline fields from them")
+    p.add_argument("--ceiling-budget", type=float, default=ceilings.DEFAULT.settings.budget_s, metavar="SECONDS",
+                   help=f"time spent repeating each ceiling measurement (default: {ceilings.DEFAULT.settings.budget_s:g})")
+    p.add_argument("--spec", metavar="CHIP",
+                   help='print the spec-sheet rows of an Apple-silicon chip as JSON, e.g. --spec "Apple M1 Pro", and exit')
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return p
+
+
+DEFAULT_OPS = "matmul,softmax"
+DEFAULT_SIZES = "256,512,1024"
+
+
+def print_spec(text: str) -> int:
+    """``--spec``: the chip's rows as JSON on stdout, or why there are none on stderr (exit 1)."""
+    match = chips.lookup(text)
+    if not match.known:
+        print(f"{PROG}: {match.message}", file=sys.stderr)
+        return 1
+    print(json.dumps(match.as_dict(), indent=1, ensure_ascii=False))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,24 +116,55 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    ops = list(OPS) if args.ops.strip() == "all" else comma_list(args.ops, list(OPS), "op")
-    sizes = parse_sizes(args.sizes)
+    if args.spec is not None:
+        return print_spec(args.spec)
+    ceilings_only = args.ceilings and args.ops is None and args.sizes is None
+    ops_text = DEFAULT_OPS if args.ops is None else args.ops
+    ops = list(OPS) if ops_text.strip() == "all" else comma_list(ops_text, list(OPS), "op")
+    sizes = parse_sizes(DEFAULT_SIZES if args.sizes is None else args.sizes)
     names = comma_list(args.backends, NAMES, "backend")
     dtypes = comma_list(args.dtype, DTYPES, "dtype")
     if args.budget < 0 or args.warmup < 0 or args.min_repeats < 1 or args.max_repeats < args.min_repeats:
         raise UsageError("--budget and --warmup must be ≥ 0, and 1 ≤ --min-repeats ≤ --max-repeats")
+    if args.ceiling_budget < 0:
+        raise UsageError("--ceiling-budget must be ≥ 0")
     fmt = args.format or ("csv" if args.out.lower().endswith(".csv") else "json")
 
     backends = discover(names)
     devices = device_list(args.devices, backends, ("auto", "all"))
     settings = Settings(budget_s=args.budget, warmup=args.warmup, min_repeats=args.min_repeats,
                         max_repeats=args.max_repeats, seed=args.seed)
-    tasks = plan(ops, sizes, backends, devices, dtypes)
     say = progress_printer(args.quiet)
-    rows, code = collect(run(tasks, backends, settings), len(tasks), backends, say, "measurements")
 
+    ceiling_rows: list[dict] | None = None
+    if args.ceilings:
+        config = dataclasses.replace(ceilings.DEFAULT, settings=dataclasses.replace(settings, budget_s=args.ceiling_budget))
+        tasks = ceilings.plan(backends, devices, dtypes)
+        ceiling_rows, code = collect(ceilings.run(tasks, backends, config), len(tasks), backends, say, "ceilings")
+        for line in roofline.ceiling_lines(ceiling_rows):
+            say(f"ceilings: {line}")
+        if ceilings_only or code:
+            result = ceilings.result_file(ceiling_rows, backends, config)
+            write_out(result.to_csv() if fmt == "csv" else result.to_json(), args.out)
+            say(f"{len(ceiling_rows)} ceiling rows ({status_counts(ceiling_rows, STATUSES)}) written to {args.out} as {fmt}")
+            return code
+
+    tasks = plan(ops, sizes, backends, devices, dtypes)
+    rows, code = collect(run(tasks, backends, settings), len(tasks), {} if args.ceilings else backends, say,
+                         "measurements")
+
+    machine = machine_info(backends)
+    rows = roofline.annotate(rows, ceiling_rows, machine)
     result = result_file(rows, backends, settings)
     write_out(result.to_csv() if fmt == "csv" else result.to_json(), args.out)
+    if ceiling_rows is not None:
+        for op in report.ordered_ops(rows):
+            for dtype in dict.fromkeys(r["dtype"] for r in rows if r["op"] == op):
+                sentence = roofline.roof_sentence(rows, op, dtype)
+                if sentence:
+                    say(f"{op} ({dtype}): {sentence.replace('**', '')}")
+    for r in roofline.suspects(rows):
+        say(f"MEASUREMENT ERROR: {r['op']} n={r['size']} {r['dtype']} {r['backend']}/{r['device']}: {r['suspect']}")
     wrong = sum(r["correct"] is False for r in rows)
     say(f"{len(rows)} rows ({status_counts(rows, STATUSES)}"
         f"{f', {wrong} outside tolerance' if wrong else ''}) written to {args.out} as {fmt}")

@@ -43,7 +43,9 @@ class Op:
     output_shape: Callable[[int], tuple[int, ...]]
     reference: Callable[..., np.ndarray]  # the right answer, called with float64 NumPy copies of the inputs
     impls: Mapping[str, Callable]  # library name -> function(*inputs) returning that library's array
-    moved: Callable[[int], int]  # elements read and written by one call (bytes = moved × itemsize)
+    # elements one call must read and write at least: each input read once, the output written once
+    # (bytes = moved × itemsize; the roofline's denominator, kernels.bench.roofline)
+    moved: Callable[[int], int]
     flops: Callable[[int], int] | None = None  # floating-point operations in one call
     unit: str = "GFLOP/s"  # the throughput that matters: "GFLOP/s" (compute) or "GB/s" (memory)
     reduction: Callable[[int], int] = lambda n: 1  # longest sum behind one output value (sets the tolerance)

@@ -13,6 +13,7 @@ from typing import Iterable, Mapping, Sequence
 from ..measure.rows import LABELS, label, ok_rows, row_label
 from ..measure.timing import format_seconds
 from ..measure.words import EVEN, caveats, ratio_text
+from . import roofline
 from .ops import OPS
 
 DEFAULT_BASELINE = ("numpy", "cpu")
@@ -142,9 +143,15 @@ def table_rows(rows: Sequence[Mapping], baseline: Series = DEFAULT_BASELINE) -> 
             "throughput": throughput(r) if ok else None,
             "unit": r.get("unit", ""),
             f"× {series_label(tuple(baseline))}": up,
+            "FLOP/byte": r.get("intensity"),
+            "bound": {"compute": "compute", "bandwidth": "memory"}.get(r.get("bound"), "") if ok else "",
+            "% of compute roof": r.get("pct_of_compute") if ok else None,
+            "% of memory roof": r.get("pct_of_bandwidth") if ok else None,
+            "% of published peak": r.get("pct_of_spec") if ok else None,
             "max abs error": r.get("max_abs_err"),
             "tolerance": r.get("tolerance"),
             "correct": ("yes" if r.get("correct") else "NO") if r.get("correct") is not None else "",
+            "measurement error": r.get("suspect") or "",
             "why / message": r.get("message", ""),
         })
     return out
@@ -195,8 +202,9 @@ def op_summary(rows: Sequence[Mapping], op: str, dtype: str) -> str:
     if not timed:
         return f"{title}: nothing was timed here" + _not_timed(mine) + "."
     if len(series) < 2:
+        roof = roofline.roof_sentence(mine, op, dtype)
         return (f"{title}: only {series_label(series[0])} was timed, so there is nothing to compare it with"
-                + _not_timed(mine) + ".")
+                + _not_timed(mine) + "." + (f" {roof[0].upper()}{roof[1:]}." if roof else ""))
     entries = leaders(mine, op, dtype)
     last = entries[-1]
     ranked = last["ranked"]
@@ -224,6 +232,9 @@ def op_summary(rows: Sequence[Mapping], op: str, dtype: str) -> str:
         where = "; ".join(f"between n = {a} and n = {b}" for a, b, _, _ in crossovers(entries))
         sentences.append(f"the lead changes with size: fastest is {', then '.join(parts)} "
                          f"(crossover {where})")
+    roof = roofline.roof_sentence(mine, op, dtype)
+    if roof:
+        sentences.append(roof)
     text = f"{title}: " + ". ".join(s[0].upper() + s[1:] for s in sentences) + "."
     return text + _not_timed(mine, sentence=True)
 
@@ -256,6 +267,12 @@ def summary(rows: Sequence[Mapping], machine: Mapping | None = None) -> list[str
         for dtype in dict.fromkeys(r["dtype"] for r in rows if r["op"] == op):
             paragraphs.append(op_summary(rows, op, dtype))
     paragraphs += [f"**Read with care:** {note}" for note in caveats(rows, machine)]
+    errors_found = roofline.suspects(rows)
+    if errors_found:
+        items = "; ".join(f"{row_label(r)} on {op_title(r['op'])} at n = {r['size']}: {r['suspect']}"
+                          for r in errors_found[:5])
+        more = f" (and {len(errors_found) - 5} more)" if len(errors_found) > 5 else ""
+        paragraphs.append(f"**Measurement errors** (impossible timings, not fast results): {items}{more}.")
     wrong = incorrect(rows)
     if wrong:
         items = "; ".join(f"{row_label(r)} on {op_title(r['op'])} at n = {r['size']} ({r['message']})" for r in wrong)

@@ -24,7 +24,7 @@ from ..measure.timing import Timing, format_seconds, measure
 from ..memory import check_fits
 from .op import Op
 from .ops import OPS
-from .results import KIND
+from .results import KIND, ROOFLINE_FIELDS
 
 DTYPES = ("float32", "float16", "bfloat16", "float64")
 ITEMSIZE = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
@@ -267,6 +267,10 @@ def empty_row(task: Task, backend: Backend, op: Op) -> dict:
         "max_abs_err": None,
         "tolerance": None,
         "correct": None,
+        # the roofline (kernels.bench.roofline.annotate fills in the rest once ceilings are known)
+        "intensity": op.flops(n) / (op.moved(n) * ITEMSIZE[task.dtype]) if op.flops else None,
+        **{k: None for k in ROOFLINE_FIELDS[1:-1]},
+        "suspect": "",
     }
 
 

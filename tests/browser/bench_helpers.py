@@ -39,7 +39,7 @@ def click_run_and_wait(page, timeout_ms: float = 120_000) -> tuple[float, str, i
     """Click Run; return (seconds from the click to the last chart drawn, the button's label, charts)."""
     button = run_button(page)
     label = " ".join(button.inner_text().split()).replace("play_arrow ", "")
-    charts = 3 * chosen_ops(page)
+    charts = 3 * chosen_ops(page) + 1  # time, throughput and speedup per operation, then the roofline
     start = time.perf_counter()
     button.click()
     page.wait_for_function(SCRIPT_RUNNING, timeout=10_000)

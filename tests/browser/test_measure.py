@@ -1,6 +1,6 @@
 """The Measure pages in headless Chromium: run the default benchmark and see the charts, the table
 and the downloads; download the JSON, load it on Compare machines and see it charted; a broken
-file gets a message naming it."""
+file gets a message naming it; a file that records its machine's ceilings shows its roofline."""
 from __future__ import annotations
 
 import json
@@ -18,10 +18,11 @@ def test_default_run_then_compare_its_file(page, screenshots, tmp_path):
     harness.open_from_nav(page, "Benchmarks")
     assert harness.exceptions(page) == []
     _, _, charts = click_run_and_wait(page)  # how long it takes: scripts/measure_benchmarks_page.py
-    assert charts == 9  # three default operations, three charts each
+    assert charts == 10  # three default operations, three charts each, and the roofline
     text = harness.main_text(page)
     assert "Finished 36 measurements" in text and "Summary" in text and "Matrix multiply (float32)" in text
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 9
+    assert "Roofline" in text and "No roofs yet" in text  # the points, waiting for the ceilings
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 10
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
     assert page.locator('[data-testid="stDownloadButton"]').count() == 2
     assert harness.exceptions(page) == []
@@ -74,3 +75,37 @@ def test_stop_keeps_what_was_measured(page):
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
     assert page.locator('[data-testid="stDownloadButton"]').count() == 2
     assert harness.exceptions(page) == []
+
+
+DRAWN = """(n) => {
+    const charts = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stVegaLiteChart"]')];
+    return charts.length >= n && charts.every(c => [...c.querySelectorAll('canvas, svg.marks')]
+        .some(el => el.getBoundingClientRect().width > 0 && el.getBoundingClientRect().height > 0));
+}"""
+
+
+def test_a_file_with_ceilings_shows_its_roofline(page, screenshots, tmp_path, monkeypatch):
+    """Measure tiny ceilings and a tiny benchmark with the command line, load the file on Compare
+    machines, and see its roofline drawn beside the benchmark chart."""
+    from kernels.bench import Settings, ceilings
+    from kernels.bench.cli import main
+
+    monkeypatch.setattr(ceilings, "DEFAULT", ceilings.Config(
+        compute_sizes=(32, 64), bandwidth_sizes=(32, 64), memory_bytes=64 * 64 * 12,
+        settings=Settings(budget_s=0.01, warmup=1)))
+    path = tmp_path / "with-ceilings.json"
+    assert main(["--ops", "matmul,softmax,add", "--sizes", "32,64", "--ceilings", "--budget", "0.01", "--quiet",
+                 "--out", str(path)]) == 0
+    assert all(r["bound"] for r in load(path).results)
+
+    harness.open_from_nav(page, "Compare machines")
+    page.get_by_text("Include the sample files").click()  # only this file
+    harness.wait_for_run(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    page.get_by_text("Rooflines, one per file").wait_for(timeout=60_000)
+    harness.wait_for_run(page)
+    page.wait_for_function(DRAWN, arg=2, timeout=60_000)  # the benchmark chart and the roofline
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2
+    assert harness.exceptions(page) == [] and page.locator('[data-testid="stAlertContentError"]').count() == 0
+    page.locator('[data-testid="stVegaLiteChart"]').nth(1).scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "compare-roofline.png"))

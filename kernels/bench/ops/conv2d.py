@@ -51,7 +51,8 @@ OP = Op(
     reference=numpy_conv2d,  # the right answer: NumPy's own function on float64 copies
     impls={"numpy": numpy_conv2d, "torch": torch_conv2d, "mlx": mlx_conv2d},
     flops=lambda n: 2 * BATCH * CHANNELS * (n - KERNEL + 1) ** 2 * CHANNELS * KERNEL * KERNEL,
-    moved=lambda n: 2 * BATCH * CHANNELS * n * n + CHANNELS * CHANNELS * KERNEL * KERNEL,
+    # the image and the weights read once, the (n-2)×(n-2) output written once
+    moved=lambda n: BATCH * CHANNELS * (n * n + (n - KERNEL + 1) ** 2) + CHANNELS * CHANNELS * KERNEL * KERNEL,
     reduction=lambda n: CHANNELS * KERNEL * KERNEL,
     workspace=lambda n: BATCH * CHANNELS * n * n * KERNEL * KERNEL,  # NumPy's copy of the patches
     inputs=_inputs,
