@@ -9,12 +9,14 @@ from kernels.examples import compilation as cp
 from kernels.examples.conversions import code_span
 from kernels.examples.inputs import and_list, shorten
 from kernels.measure.timing import format_seconds
+from ui import lesson
 from ui import live as live_ui
 from ui.panel import backends, column_header, library_panel, missing_notice
 from ui.safe import plain
 
 st.title("Compilation")
-st.markdown(
+lesson.begin("Compilation")
+lesson.text(
     "Both MLX and PyTorch can trace a Python function once and run a compiled version of it afterwards: "
     "`mx.compile(f)` and `torch.compile(f)`. The first call pays for tracing and code generation; later "
     "calls can be faster, because element-wise operations are fused into one kernel instead of one "
@@ -43,6 +45,9 @@ class NotKept(Exception):
         self.result = result
 
 
+KEPT = "compilation_timed"  # (settings, results) of the last "Compile and time": plain numbers, no arrays
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _kept_torch_measurement(function: str, rows: int, device: str) -> cp.CompileResult:
     res = cp.time_compile(backends()["torch"], function, rows, device)
@@ -61,7 +66,7 @@ def torch_measurement(function: str, rows: int, device: str) -> cp.CompileResult
 
 
 # --- 1. the same function, compiled -----------------------------------------------------------------
-st.header("1 · The same function, compiled", divider="gray")
+lesson.header("1 · The same function, compiled", divider="gray")
 c1, c2 = st.columns(2)
 with c1:
     function = st.radio("Function", list(cp.FUNCTIONS), format_func=lambda k: cp.FUNCTIONS[k]["title"],
@@ -82,18 +87,33 @@ try:
 except ValueError as exc:
     st.error(f"Can't run this size: {plain(exc, 300)}", icon=":material/error:")
 else:
+    # Compiling costs seconds (mx.compile builds C++ on this CPU build; Inductor too), so it runs when
+    # asked, not on every visit; the last results, plain numbers and text, stay for these settings.
+    asked = (function, rows, run_torch)
+    pressed = st.button("Compile and time", key="compilation_run", type="primary", icon=":material/timer:",
+                        help="Runs each column's cell: the compiled function's first call, then both timed.")
+    kept = st.session_state.get(KEPT)
     results: dict[str, cp.CompileResult] = {}
-    with live_ui.turn("Compilation: timing compiled and plain calls"), st.spinner("Compiling and timing…"):
+    if pressed:
+        with live_ui.turn("Compilation: timing compiled and plain calls"), st.spinner("Compiling and timing…"):
+            for name, b in libs.items():
+                device = gpus.get(name)
+                if name == "torch" and b.available:
+                    cannot = cp.torch_cannot_compile(b.device(device).kind)
+                    if cannot or not run_torch:
+                        results[name] = cp.time_compile(b, function, rows, device, cannot=cannot, run=False)
+                    else:
+                        results[name] = torch_measurement(function, rows, device)
+                else:
+                    results[name] = cp.time_compile(b, function, rows, device)
+        st.session_state[KEPT] = (asked, results)
+    elif kept is not None and kept[0] == asked:
+        results = kept[1]
+    else:  # the cells, shown; nothing run yet
         for name, b in libs.items():
             device = gpus.get(name)
-            if name == "torch" and b.available:
-                cannot = cp.torch_cannot_compile(b.device(device).kind)
-                if cannot or not run_torch:
-                    results[name] = cp.time_compile(b, function, rows, device, cannot=cannot, run=False)
-                else:
-                    results[name] = torch_measurement(function, rows, device)
-            else:
-                results[name] = cp.time_compile(b, function, rows, device)
+            cannot = cp.torch_cannot_compile(b.device(device).kind) if name == "torch" and b.available else ""
+            results[name] = cp.time_compile(b, function, rows, device, cannot=cannot, run=False)
 
     for col, (name, b) in zip(st.columns(len(libs), gap="medium"), libs.items()):
         res = results[name]
@@ -103,9 +123,16 @@ else:
                 missing_notice(b)
                 continue
             st.code(res.source, language="python", wrap_lines=True)
+            if res.status == "ok":  # into the notebook: the cells that ran
+                lesson.note(f"**{b.label}**")
+                lesson.code(res.source)
             if res.status == "skipped":
-                st.info("Not run: switch on **Run torch.compile too** above. This cell has not been compiled, "
-                        "so no time is shown for it.", icon=":material/pause_circle:")
+                if name == "torch" and not run_torch:
+                    st.info("Not run: switch on **Run torch.compile too** above. This cell has not been compiled, "
+                            "so no time is shown for it.", icon=":material/pause_circle:")
+                else:
+                    st.info("Not run yet: press **Compile and time** above (the first compile takes seconds "
+                            "here).", icon=":material/pause_circle:")
                 continue
             if res.status == "cannot":
                 st.warning(f"torch.compile cannot run here: {res.error}.", icon=":material/block:")
@@ -165,8 +192,8 @@ else:
         st.code(inspect.getsource(cp.time_compile), language="python")
 
 # --- 2. what breaks tracing ------------------------------------------------------------------------------
-st.header("2 · What breaks tracing", divider="gray")
-st.markdown(
+lesson.header("2 · What breaks tracing", divider="gray")
+lesson.text(
     "A compiler runs your Python once to see what it does. Whatever the trace cannot see, or sees only "
     "once, behaves differently from plain Python. The PyTorch cells below give `torch.compile` a backend "
     "that just counts the graphs Dynamo (its tracer) hands over, so they run in a second: tracing, "
@@ -219,8 +246,8 @@ if seen:
                 + "; ".join(f"{libs[n].label} returned {after:g}" for n, (_before, after) in seen.items()) + ".")
 
 # --- what differs -----------------------------------------------------------------------------------------
-st.header("What differs, and why it matters", divider="gray")
-st.markdown(
+lesson.header("What differs, and why it matters", divider="gray")
+lesson.text(
     """
 - **Cost of the first call.** Both compile on the first call. `mx.compile` traces and fuses
   element-wise work (on a Mac it generates Metal kernels; the Linux CPU build compiles C++ with the
@@ -241,8 +268,8 @@ st.markdown(
 """
 )
 
-st.subheader("Where the documentation describes it")
-st.markdown(
+lesson.header("Where the documentation describes it", level=3)
+lesson.text(
     """
 - MLX: [Compilation](https://ml-explore.github.io/mlx/build/html/usage/compile.html) (first call
   builds and caches; recompiling on shape, type or input changes; placeholders you cannot print; pure
@@ -258,3 +285,5 @@ st.markdown(
   (Inductor's on-disk caches)
 """
 )
+
+lesson.download_button("compilation_notebook")

@@ -7,12 +7,14 @@ import streamlit as st
 from kernels import memory
 from kernels.examples import devices as dv
 from kernels.measure.timing import format_seconds
+from ui import lesson
 from ui import live as live_ui
 from ui.panel import backends, column_header, library_panel, missing_notice
 from ui.safe import plain
 
 st.title("Devices and unified memory")
-st.markdown(
+lesson.begin("Devices and unified memory")
+lesson.text(
     "PyTorch code is full of `.to(device)` and `.cpu()`: a tensor lives on one device, and moving it "
     "is a copy. MLX code has none: on Apple silicon the CPU and GPU share one memory, an MLX array "
     "lives there, and each *operation* says where it runs. Below: where each result lives, what a "
@@ -22,7 +24,7 @@ st.markdown(
 libs = backends()
 
 # --- what this machine has --------------------------------------------------------------------------
-st.subheader("What this machine has")
+lesson.header("What this machine has", level=3)
 gpu_found = [(b, d) for b in libs.values() if b.available for d in b.available_devices if d.kind == "gpu"]
 gpu_missing = [(b, d) for b in libs.values() if b.available for d in b.devices if d.kind == "gpu" and not d.available]
 if gpu_found:
@@ -40,7 +42,7 @@ for b in libs.values():
         st.warning(f"{b.label} is not available here: `{b.error}`. Its column is greyed out.", icon=":material/block:")
 
 # --- 1. where results live --------------------------------------------------------------------------
-st.header("1 · Where each result lives", divider="gray")
+lesson.header("1 · Where each result lives", divider="gray")
 where = library_panel(dv.WHERE, {}, libs)
 torch_where = where.get("torch")
 if torch_where is not None and torch_where.ok:
@@ -58,7 +60,7 @@ if mlx_where is not None and mlx_where.ok:
                 "arrays, with no copy in between: an MLX array has no `.device` at all.")
 
 # --- 2. what NumPy needs ------------------------------------------------------------------------------------
-st.header("2 · What a GPU result needs before NumPy can read it", divider="gray")
+lesson.header("2 · What a GPU result needs before NumPy can read it", divider="gray")
 to_np = library_panel(dv.TO_NUMPY, {}, libs)
 torch_np = to_np.get("torch")
 if torch_np is not None and torch_np.ok:
@@ -77,7 +79,7 @@ if mlx_np is not None and mlx_np.ok:
                 "too, so there is no `.cpu()` step and no copy.")
 
 # --- 3. what moving costs --------------------------------------------------------------------------------------
-st.header("3 · What moving costs, timed", divider="gray")
+lesson.header("3 · What moving costs, timed", divider="gray")
 available = {name: b for name, b in libs.items() if b.available}
 lo, hi = dv.SIZES_MIB
 c1, c2 = st.columns([2, 3])
@@ -122,6 +124,8 @@ else:
             if res.status == "error":
                 st.error(plain(res.error, 300), icon=":material/error:")
                 continue
+            lesson.note(f"**{b.label}**: the steps the harness times")
+            lesson.code(res.source)
             for s in res.steps:
                 if s.error:
                     st.error(f"`{s.step.function}()`: {plain(s.error, 200)}", icon=":material/error:")
@@ -174,8 +178,8 @@ else:
                "before anything is allocated when it would not fit.")
 
 # --- what differs ----------------------------------------------------------------------------------------------
-st.header("What differs, and why it matters", divider="gray")
-st.markdown(
+lesson.header("What differs, and why it matters", divider="gray")
+lesson.text(
     """
 - **PyTorch moves data to the work.** A tensor has a `.device`; `x.to('mps')` copies it into GPU
   memory (or returns `x` itself when it is already there), and an operation runs where its tensors
@@ -190,8 +194,8 @@ st.markdown(
 """
 )
 
-st.subheader("Where the documentation describes it")
-st.markdown(
+lesson.header("Where the documentation describes it", level=3)
+lesson.text(
     """
 - PyTorch: [`Tensor.to`](https://docs.pytorch.org/docs/stable/generated/torch.Tensor.to.html) ("If the
   self Tensor already has the correct torch.dtype and torch.device, then self is returned") ·
@@ -205,3 +209,5 @@ st.markdown(
   (what the NumPy cell above prints)
 """
 )
+
+lesson.download_button("devices_notebook")

@@ -6,11 +6,13 @@ import streamlit as st
 from kernels.examples import indexing as ix
 from kernels.examples.conversions import code_span
 from kernels.examples.inputs import and_list, shorten
+from ui import lesson
 from ui.panel import backends, library_panel
 from ui.safe import plain
 
 st.title("Indexing and updates")
-st.markdown(
+lesson.begin("Indexing and updates")
+lesson.text(
     "Porting NumPy or PyTorch code to MLX rarely fails on the maths; it fails on a line that reads or "
     "writes part of an array. A slice you write through, an index that repeats, an update whose result "
     "is not kept, a boolean mask: each library answers differently, and several of the differences "
@@ -52,7 +54,7 @@ except ValueError as exc:
     st.error(f"Can't use those indices: {plain(exc)}.", icon=":material/error:")
 
 # --- 1. slicing ---------------------------------------------------------------------------------
-st.header("1 · A slice: a view, or a new array?", divider="gray")
+lesson.header("1 · A slice: a view, or a new array?", divider="gray")
 if stop_used > start:
     if stop_used != stop:
         st.caption(f"stop is {stop}, more than n = {n}: the slice used is a[{start}:{stop_used}].")
@@ -77,7 +79,7 @@ else:
 if indices is not None:
     p = ix.params(n, 0, 1, indices) | {"t": t}
     twice = ix.repeated(indices, n)
-    st.header("2 · Updates at repeated indices", divider="gray")
+    lesson.header("2 · Updates at repeated indices", divider="gray")
     rep = library_panel(ix.REPEATED, p, libs)
     once, counts = ix.once(n, indices), ix.counts(n, indices)
     applied_once, accumulated = [], []
@@ -107,7 +109,7 @@ if indices is not None:
                     "e.g. [0, 0, 2], to see them part.")
 
     # --- 3. the dropped update ---------------------------------------------------------------------
-    st.header("3 · The update that silently did nothing", divider="gray")
+    lesson.header("3 · The update that silently did nothing", divider="gray")
     st.markdown(
         "MLX arrays are never changed by `.at[idx].add(v)`: it returns a new array, as PyTorch's "
         "`index_add` without the trailing underscore does. Leave out the `x = ` and the work is lost."
@@ -121,7 +123,7 @@ if indices is not None:
                     "`None`, so there is nothing to drop.")
 
 # --- 4. masks -----------------------------------------------------------------------------------------
-st.header("4 · Boolean masks", divider="gray")
+lesson.header("4 · Boolean masks", divider="gray")
 pm = ix.params(n, 0, 1, [0]) | {"t": t}
 selected = library_panel(ix.MASK_SELECT, pm, libs)
 ran = [name for name, r in selected.items() if r.ok]
@@ -138,7 +140,7 @@ st.caption("MLX builds its graph before it computes, so every shape must be know
 library_panel(ix.MASK_INSTEAD, pm, libs)
 
 # --- 5. fancy indexing ---------------------------------------------------------------------------------
-st.header("5 · Index arrays", divider="gray")
+lesson.header("5 · Index arrays", divider="gray")
 fancy = library_panel(ix.FANCY, pm, libs)
 untouched = [name for name, r in fancy.items() if r.ok and r.value[2] == 1]
 if untouched:
@@ -146,7 +148,7 @@ if untouched:
                 "indexing with arrays gives a copy.")
 
 # --- 6. refusals ------------------------------------------------------------------------------------------
-st.header("6 · What each library refuses", divider="gray")
+lesson.header("6 · What each library refuses", divider="gray")
 refusals = library_panel(ix.REFUSALS, pm, libs)
 lines = {libs[name].label: ix.refusal_lines(r) for name, r in refusals.items() if r.ok}
 if lines:
@@ -162,8 +164,8 @@ if lines:
                        f"{and_list([lib for lib in said if lib not in no])} gave a value.")
 
 # --- what differs -------------------------------------------------------------------------------------------
-st.header("What differs, and why it matters", divider="gray")
-st.markdown(
+lesson.header("What differs, and why it matters", divider="gray")
+lesson.text(
     """
 - **Slices.** NumPy and PyTorch slices are views: writing into one writes into the original, and
   code relies on that (filling a buffer row by row). In MLX a slice is a new array; write into the
@@ -184,8 +186,8 @@ st.markdown(
 """
 )
 
-st.subheader("Where the documentation describes it")
-st.markdown(
+lesson.header("Where the documentation describes it", level=3)
+lesson.text(
     """
 - NumPy: [Indexing on ndarrays](https://numpy.org/doc/stable/user/basics.indexing.html) (basic
   slicing gives views, advanced indexing copies) ·
@@ -202,3 +204,5 @@ st.markdown(
   ("`x[idx] += y` … ignores all but one update")
 """
 )
+
+lesson.download_button("indexing_notebook")

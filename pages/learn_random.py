@@ -6,11 +6,13 @@ import streamlit as st
 from kernels.examples import random_numbers as rn
 from kernels.examples.conversions import code_span
 from kernels.examples.inputs import and_list, shorten
+from ui import lesson
 from ui.panel import backends, library_panel
 from ui.safe import plain
 
 st.title("Random numbers")
-st.markdown(
+lesson.begin("Random numbers")
+lesson.text(
     "`seed(0)` makes a program repeat itself, within one library. Across libraries it means nothing: "
     "NumPy, PyTorch and MLX each have their own generator, so the same seed gives three different "
     "sequences, and a port that \"keeps the seed\" computes on different numbers. Below, each library "
@@ -45,7 +47,7 @@ except ValueError as exc:
     st.stop()
 
 # --- 1. one seed, three libraries --------------------------------------------------------------------
-st.header("1 · One seed, three libraries", divider="gray")
+lesson.header("1 · One seed, three libraries", divider="gray")
 same = library_panel(rn.SAME_SEED, p, libs)
 rows = rn.same_seed_table(same, libs)
 if len(rows) > 1:
@@ -56,7 +58,7 @@ if len(rows) > 1:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 # --- 2. where the state lives ------------------------------------------------------------------------
-st.header("2 · Where the state lives", divider="gray")
+lesson.header("2 · Where the state lives", divider="gray")
 state = library_panel(rn.STATE, p, libs)
 said = []
 for name, r in state.items():
@@ -76,7 +78,7 @@ if said:
     st.markdown("**Here:** " + "; ".join(said) + ".")
 
 # --- 3. a longer draw ---------------------------------------------------------------------------------------
-st.header("3 · A longer draw from the same seed", divider="gray")
+lesson.header("3 · A longer draw from the same seed", divider="gray")
 longer = st.slider("Numbers in the longer draw", *rn.LONGER, rn.DEFAULT_LONGER, key="random_longer")
 prefix = library_panel(rn.PREFIX_EXAMPLE, rn.params(int(seed), int(n), longer=longer), libs)
 starts = {name: rn.same(*rn.values(r, libs[name])) for name, r in prefix.items() if r.ok}
@@ -93,7 +95,7 @@ if starts:
                    "different numbers from the very first.")
 
 # --- 4. surprises inside one library ---------------------------------------------------------------------
-st.header("4 · One library, one seed, different numbers", divider="gray")
+lesson.header("4 · One library, one seed, different numbers", divider="gray")
 variants = library_panel(rn.VARIANTS, p, libs)
 counted = {name: rn.distinct(rn.values(r, libs[name])) for name, r in variants.items() if r.ok}
 if counted:
@@ -113,7 +115,7 @@ if counted:
                        f"{'matches' if rn.same(on_cpu, on_device) else 'does not match'} the CPU's.")
 
 # --- 4. the same inputs everywhere ------------------------------------------------------------------------
-st.header("5 · The fix: generate once, convert", divider="gray")
+lesson.header("5 · The fix: generate once, convert", divider="gray")
 dtype = st.radio("dtype NumPy generates", rn.DTYPES, horizontal=True, key="random_dtype",
                  help="float64 is NumPy's default; the other two libraries compute in float32.")
 shared = library_panel(rn.SAME_INPUTS, rn.params(int(seed), int(n), dtype), libs)
@@ -139,8 +141,8 @@ for name, err in failed.items():
     st.caption(f"{libs[name].label}: {code(err, 200)}")
 
 # --- what differs ---------------------------------------------------------------------------------------------
-st.header("What differs, and why it matters", divider="gray")
-st.markdown(
+lesson.header("What differs, and why it matters", divider="gray")
+lesson.text(
     """
 - **A seed is not portable.** `default_rng(0)`, `torch.manual_seed(0)` and `mx.random.seed(0)` seed
   three different generators. To check a port, compare on the same inputs, not the same seed.
@@ -161,8 +163,8 @@ st.markdown(
 """
 )
 
-st.subheader("Where the documentation describes it")
-st.markdown(
+lesson.header("Where the documentation describes it", level=3)
+lesson.text(
     """
 - NumPy: [Random Generator](https://numpy.org/doc/stable/reference/random/generator.html)
   (`default_rng`, PCG64, no global instance) ·
@@ -176,3 +178,5 @@ st.markdown(
   PRNG state by default, an optional `key`; a splittable Threefry, following JAX's design)
 """
 )
+
+lesson.download_button("random_notebook")

@@ -163,6 +163,10 @@ def test_page_runs_mlx_says_torch_waits_and_every_control_works_at_both_ends(mon
     monkeypatch.setattr(cp, "measure", one_sample)  # the harness is timed for real above
     at = open_page(PAGE)
     assert at.title[0].value == "Compilation"
+    # Nothing is compiled on a visit: the first compile costs seconds here; the button runs it.
+    assert any("Not run yet: press **Compile and time**" in i.value for i in at.info)
+    assert not any("first call of `compiled()`" in m.value for m in at.markdown)
+    at.button(key="compilation_run").click().run()
     text = "\n".join(page_output(at))
     assert any("Not run: switch on" in i.value for i in at.info), "PyTorch's column does not claim a time"
     def torch_header():  # section 1's PyTorch column header: the first caption with PyTorch's version
@@ -193,6 +197,7 @@ def test_page_runs_mlx_says_torch_waits_and_every_control_works_at_both_ends(mon
     at.radio(key="compilation_function").set_value("layer_norm")
     at.select_slider(key="compilation_rows").set_value(16)
     at.toggle(key="compilation_torch").set_value(True).run()
+    at.button(key="compilation_run").click().run()
     assert not at.exception, at.exception
     assert page_output(at) != before
     torch_on_cpu = cells.gpu_devices(FOUND).get("torch") == "cpu"
@@ -204,6 +209,7 @@ def test_page_runs_mlx_says_torch_waits_and_every_control_works_at_both_ends(mon
     # the largest size, without a C++ compiler: PyTorch's column says so and shows no time
     monkeypatch.setattr(cp, "inductor_compiler", no_compiler)
     at.select_slider(key="compilation_rows").set_value(4096).run()
+    at.button(key="compilation_run").click().run()
     assert not at.exception
     assert any("4096 × 1024 inputs" in m.value for m in at.markdown)
     if torch_on_cpu:

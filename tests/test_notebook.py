@@ -12,6 +12,7 @@ from kernels import cells
 from kernels.examples import creating
 from kernels.notebook import Lesson, code_cells
 from ui import lesson as ui_lesson
+from ui.nav import PAGES
 
 
 def test_a_lesson_is_a_valid_notebook_with_markdown_and_code():
@@ -54,8 +55,7 @@ def test_an_example_goes_in_as_shown_and_an_error_as_text(libs):
     assert done.returncode == 0, done.stderr
 
 
-LEARN = ["pages/learn_creating.py", "pages/learn_broadcasting.py", "pages/learn_scaling.py",
-         "pages/learn_dimensions.py", "pages/learn_gradients.py", "pages/learn_conversions.py", "pages/learn_lazy.py"]
+LEARN = [p.path for p in PAGES if p.section == "Learn" and p.path != "pages/home.py"]
 
 
 def test_every_learn_page_downloads_a_notebook_that_runs(monkeypatch):
@@ -68,6 +68,7 @@ def test_every_learn_page_downloads_a_notebook_that_runs(monkeypatch):
     monkeypatch.setattr(ui_lesson, "download_button",
                         lambda key: (offered.append(ui_lesson.current().to_ipynb()), real(key)))
     notebooks = {}
+    assert len(LEARN) == 11  # the seven topics of the source notebook and the four added
     for path in LEARN:
         at = open_page(path)
         assert [b.proto.label for b in at.get("download_button")] == ["Download as a Jupyter notebook"], path

@@ -23,7 +23,7 @@ from ..measure.timing import Timing, measure
 
 SIZES_MIB = (1, 256)  # smallest and largest array in the timing demo
 DEFAULT_MIB = 16
-BUDGET_S = 0.15  # timing budget per step, after warm-up
+BUDGET_S = 0.05  # timing budget per step, after warm-up (at least 3 samples are taken regardless)
 
 
 # --- 1. where each result lives ----------------------------------------------------------------

@@ -22,7 +22,7 @@ from ..measure.timing import Timing
 from .conversions import render
 
 SIZES = (64, 1024, 64)  # min, max, step of the matrix size n (n x n float32)
-DEFAULT_SIZE = 512
+DEFAULT_SIZE = 256  # big enough for MLX's deferred work to dwarf the call, quick to draw
 REPEATS = (3, 9)
 DEFAULT_REPEATS = 5
 WARMUP = 1
