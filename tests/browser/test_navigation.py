@@ -6,17 +6,28 @@ import pytest
 from ui.nav import PAGES
 
 from . import harness
+from .test_offline import favicons, outside
 
 
-def test_every_page_opens_from_the_navigation(page, screenshots):
+def test_every_page_opens_from_the_navigation_and_asks_no_other_host(page, app_url, screenshots):
+    """Every page renders fully with no exception, and nothing it loads comes from another host
+    (the app works offline: a ':material/...' favicon once fetched an SVG from fonts.gstatic.com)."""
+    urls: list[str] = []
+    page.context.on("request", lambda request: urls.append(request.url))
     nav_titles = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    icons = {}
     for spec in sorted(PAGES, key=lambda s: s.default):  # Home last: we start there
         assert any(spec.title in t for t in nav_titles), f"{spec.title} missing from {nav_titles}"
         harness.open_from_nav(page, spec.title)
         assert harness.exceptions(page) == [], f"{spec.title}: exception on the page"
         if spec.url_path and not spec.default:
             assert page.url.rstrip("/").endswith(spec.url_path)
+        icons[spec.title] = favicons(page)
         page.screenshot(path=str(screenshots / f"{spec.url_path}.png"), full_page=True)
+    assert urls, "no request was recorded at all"
+    bad = outside(urls, app_url)
+    assert bad == [], "requests to hosts other than the app's own server:\n" + "\n".join(bad)
+    assert {where: hrefs for where, hrefs in icons.items() if outside(hrefs, app_url)} == {}
 
 
 def test_home_shows_three_live_columns_and_reacts_to_input(page):
