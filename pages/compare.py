@@ -96,7 +96,9 @@ def bench_section(rows) -> None:
     st.markdown(f"**At n = {size}**, the largest size every file timed:")
     keys = bench_compare.series_keys(rows, op, dtype, size)
     default = next((i for i, k in enumerate(keys) if k[1:] == ("numpy", "cpu")), 0)
-    picked = st.selectbox("Speedup over", range(len(keys)), index=default, key=f"compare_baseline_{op}_{dtype}_{size}",
+    # The key names the labels too: a file renamed is a new choice, never a stale label kept on screen.
+    picked = st.selectbox("Speedup over", range(len(keys)), index=default,
+                          key=f"compare_baseline_{op}_{dtype}_{size}_{abs(hash(tuple(keys)))}",
                           format_func=lambda i: f"{keys[i][0]} — {report.series_label(keys[i][1:])}")
     table = pd.DataFrame(bench_compare.compare_table(rows, op, dtype, size, keys[picked])).drop(columns=["median_s"])
     st.dataframe(table, hide_index=True, width="stretch",

@@ -12,7 +12,6 @@ from kernels import machine
 from kernels.inference import config, report, runner
 from kernels.inference.estimate import estimate
 from kernels.measure.live import LiveRun
-from kernels.measure.results import new_result_file
 from kernels.measure.words import about
 from kernels.memory import human_bytes
 from ui import inference_charts as charts
@@ -277,18 +276,7 @@ if shown:
 
     live_ui.follow(latest, draw, status_slot, stop_slot, "inference_stop", draw_partial=draw_tokens)
 
-    all_rows = [r for run in shown for r in run.rows]
-    if all_rows:
-        result = new_result_file(inf.KIND.name, all_rows, latest.machine, {"runs": [run.title for run in shown]},
-                                 created=shown[0].created)
-        st.download_button("Download the result file (JSON)", result.to_json(), file_name="inference.json",
-                           mime="application/json", icon=":material/download:", key="inference_download")
-        st.caption("Every run of this session in one file: load it on the Compare machines page.")
-    if len(shown) > 1:
-        with st.expander(f"Earlier runs this session ({len(shown) - 1})"):
-            for run in reversed(shown[:-1]):
-                st.markdown(f"**{plain(run.title)}** · {plain(run.status_text(), 400)}")
-                st.dataframe(results_table(run.rows), hide_index=True, width="stretch", column_config=TABLE_FORMAT)
+    live_ui.session_runs(shown, inf.KIND.name, "inference.json", "inference_download", results_table, TABLE_FORMAT)
 
 # --- the code -------------------------------------------------------------------------------------
 st.header("The code that ran", divider="gray")

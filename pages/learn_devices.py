@@ -9,7 +9,7 @@ from kernels.examples import devices as dv
 from kernels.measure.timing import format_seconds
 from ui import lesson
 from ui import live as live_ui
-from ui.panel import backends, column_header, library_panel, missing_notice
+from ui.panel import backends, column_header, library_panel, machine_gpus, missing_notice
 from ui.safe import plain
 
 st.title("Devices and unified memory")
@@ -25,21 +25,10 @@ libs = backends()
 
 # --- what this machine has --------------------------------------------------------------------------
 lesson.header("What this machine has", level=3)
-gpu_found = [(b, d) for b in libs.values() if b.available for d in b.available_devices if d.kind == "gpu"]
-gpu_missing = [(b, d) for b in libs.values() if b.available for d in b.devices if d.kind == "gpu" and not d.available]
-if gpu_found:
-    st.success("GPU devices found: " + ", ".join(f"{b.label} `{d.name}` ({d.label})" for b, d in gpu_found)
-               + ". The examples below use them.", icon=":material/memory:")
-if gpu_missing and not gpu_found:
-    st.info(
-        "No GPU here: " + "; ".join(f"{b.label} `{d.name}`: {plain(d.note, 160)}" for b, d in gpu_missing)
-        + ". Everything below runs on the CPU, where PyTorch's moves are no-ops (the tensor is already "
-        "there). Each section says what a Mac with Apple silicon shows instead, and why.",
-        icon=":material/visibility_off:",
-    )
-for b in libs.values():
-    if not b.available:
-        st.warning(f"{b.label} is not available here: `{b.error}`. Its column is greyed out.", icon=":material/block:")
+machine_gpus(libs, found="The examples below use them.",
+             none="Everything below runs on the CPU, where PyTorch's moves are no-ops (the tensor is already "
+                  "there). Each section says what a Mac with Apple silicon shows instead, and why.",
+             missing="Its column is greyed out.")
 
 # --- 1. where results live --------------------------------------------------------------------------
 lesson.header("1 · Where each result lives", divider="gray")

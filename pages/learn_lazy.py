@@ -11,7 +11,7 @@ from kernels.examples import lazy
 from ui.nav import PAGES
 from ui import live as live_ui
 from ui import lesson
-from ui.panel import backends, column_header, missing_notice
+from ui.panel import backends, column_header, machine_gpus, missing_notice
 
 st.title("Lazy and asynchronous execution")
 lesson.begin("Lazy and asynchronous execution")
@@ -27,23 +27,11 @@ libs = backends()
 
 # --- where this runs ----------------------------------------------------------------------------
 lesson.header("What this machine has", level=3)
-gpu_found = [(b, d) for b in libs.values() if b.available for d in b.available_devices if d.kind == "gpu"]
-gpu_missing = [(b, d) for b in libs.values() if b.available for d in b.devices if d.kind == "gpu" and not d.available]
-if gpu_found:
-    st.success("GPU devices found: " + ", ".join(f"{b.label} `{d.name}` ({d.label})" for b, d in gpu_found)
-               + ". Pick them below to see asynchronous execution.", icon=":material/memory:")
-else:
-    st.info(
-        "No GPU device here: " + "; ".join(f"{b.label} `{d.name}`: {d.note}" for b, d in gpu_missing)
-        + ". Everything below runs on the CPU, where PyTorch (like NumPy) is **synchronous**: a call returns "
-        "when its result is ready, so its naive and synced timings agree. The asynchronous GPU effect cannot "
-        "be shown on this machine; MLX's laziness can, because it does not depend on the device.",
-        icon=":material/visibility_off:",
-    )
-for b in libs.values():
-    if not b.available:
-        st.warning(f"{b.label} is not available here: `{b.error}`. Its part of the demo is skipped.",
-                   icon=":material/block:")
+machine_gpus(libs, found="Pick them below to see asynchronous execution.",
+             none="Everything below runs on the CPU, where PyTorch (like NumPy) is **synchronous**: a call returns "
+                  "when its result is ready, so its naive and synced timings agree. The asynchronous GPU effect "
+                  "cannot be shown on this machine; MLX's laziness can, because it does not depend on the device.",
+             missing="Its part of the demo is skipped.")
 
 # --- controls -----------------------------------------------------------------------------------
 lo, hi, step = lazy.SIZES

@@ -9,7 +9,6 @@ import streamlit as st
 from kernels import machine
 from kernels import models as km
 from kernels.measure.live import LiveRun
-from kernels.measure.results import new_result_file
 from kernels.measure.words import about
 from kernels.memory import human_bytes
 from kernels.models import report
@@ -215,18 +214,7 @@ if shown:
 
     live_ui.follow(latest, draw, status_slot, stop_slot, "models_stop")
 
-    all_rows = [r for run in shown for r in run.rows]
-    if all_rows:
-        result = new_result_file(km.KIND.name, all_rows, latest.machine, {"runs": [run.title for run in shown]},
-                                 created=shown[0].created)
-        st.download_button("Download the result file (JSON)", result.to_json(), file_name="models.json",
-                           mime="application/json", icon=":material/download:", key="models_download")
-        st.caption("Every run of this session in one file: load it on the Compare machines page.")
-    if len(shown) > 1:
-        with st.expander(f"Earlier runs this session ({len(shown) - 1})"):
-            for run in reversed(shown[:-1]):
-                st.markdown(f"**{run.title}** · {run.status_text()}")
-                st.dataframe(results_table(run.rows), hide_index=True, width="stretch", column_config=TABLE_FORMAT)
+    live_ui.session_runs(shown, km.KIND.name, "models.json", "models_download", results_table, TABLE_FORMAT)
 
 # --- the code -------------------------------------------------------------------------------------
 st.header("The code that ran", divider="gray")

@@ -22,3 +22,10 @@ def open_page(path: str, timeout: float = 120) -> AppTest:
 def codes(at: AppTest) -> list[str]:
     """Every ``st.code`` block's text, in page order."""
     return [c.value for c in at.code]
+
+
+def unescaped(markdown: str) -> str:
+    """Markdown source as it reads on the page: ui.safe.plain's backslash escapes removed."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown)

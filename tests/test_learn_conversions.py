@@ -10,7 +10,7 @@ import pytest
 from kernels.backends import Device
 from kernels.examples import conversions as conv
 from tests import fake_metal
-from tests.apptest import open_page
+from tests.apptest import open_page, unescaped
 
 PAGE = "pages/learn_conversions.py"
 VALUES = [0.1, 1, 2, 3]
@@ -337,7 +337,7 @@ def test_page_renders_the_matrix_and_the_notebook_note():
     assert from_numpy["copy or shared"] == "shared" and from_numpy["works"] == "yes"
     md = " ".join(m.value for m in at.markdown)
     assert "No longer true" in md
-    assert any("memoryview: a bytes-like object is required" in e.value for e in at.error)
+    assert any("memoryview: a bytes-like object is required" in unescaped(e.value) for e in at.error)
     codes = [c.value for c in at.code]
     assert any("dst = torch.from_numpy(src)" in c and "src = np.array(" in c for c in codes)
 

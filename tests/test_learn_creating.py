@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from kernels import cells
 from kernels.examples import creating
-from tests.apptest import open_page
+from tests.apptest import open_page, unescaped
 
 PAGE = "pages/learn_creating.py"
 ALL = ("numpy", "torch", "mlx")
@@ -152,7 +152,7 @@ def test_page_renders_three_columns_and_the_live_table():
     assert len(table) == len(creating.DTYPE_ROWS) + 1
     assert list(table.iloc[0][1:]) == ["int64", "int64", "int32"]
     # the impossible reshape: each library's own words, in its column
-    errors = [e.value for e in at.error]
+    errors = [unescaped(e.value) for e in at.error]  # shown as text: escaped Markdown
     assert len(errors) == 3 and any("cannot reshape array of size 48 into shape (5,10)" in e for e in errors)
 
 

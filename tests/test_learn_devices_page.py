@@ -9,7 +9,7 @@ import pytest
 from kernels import cells, memory
 from kernels.examples import devices as dv
 from kernels.measure.timing import Timing
-from tests.apptest import open_page
+from tests.apptest import open_page, unescaped
 from tests.devices import FOUND, PAIR_IDS, PAIRS
 from tests.fresh_python import learn_failures, learn_sources
 
@@ -158,7 +158,7 @@ def test_a_size_that_does_not_fit_is_a_message(monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", lambda: 10**8)
     at = open_page(PAGE)
     assert not at.exception
-    assert any("Can't time this size" in e.value for e in at.error)
+    assert any("Can't time this size" in unescaped(e.value) for e in at.error)
 
 
 def test_page_works_without_mlx(mlx_missing, monkeypatch):

@@ -11,7 +11,7 @@ import pytest
 from kernels import cells
 from kernels.examples import dimensions as dims
 from kernels.memory import TooLarge
-from tests.apptest import codes, open_page
+from tests.apptest import codes, open_page, unescaped
 
 ALL = ("numpy", "torch", "mlx")
 NOTEBOOK = [0.5, 1.0, 3.0, 4.0]
@@ -225,7 +225,7 @@ def test_bad_values_are_an_error_message(bad):
     at = open_page(PAGE)
     at.text_input(key="dimensions_values").set_value(bad).run()
     assert not at.exception
-    assert any("Can't use that input" in e.value for e in at.error)
+    assert any("Can't use that input" in unescaped(e.value) for e in at.error)
 
 
 def test_matrix_sliders_at_min_and_max_change_the_output():
@@ -252,7 +252,7 @@ def test_axis_op_and_dtype_controls_change_the_output():
     at.selectbox(key="dimensions_op").set_value("mean").run()
     at.selectbox(key="dimensions_dtype").set_value("integer").run()
     assert not at.exception
-    assert any("could not infer output dtype" in e.value for e in at.error)  # PyTorch's own message
+    assert any("could not infer output dtype" in unescaped(e.value) for e in at.error)  # PyTorch's own message
     assert ("Here: NumPy int64 → mean float64 · PyTorch refused (its message is in its column) · "
             "MLX int32 → mean float32.") in [c.value for c in at.caption]
     assert "array([1.5, 5.5, 9.5, 13.5, 17.5], dtype=float32)" in codes(at)
@@ -271,7 +271,7 @@ def test_nd_sliders_at_min_and_max_change_the_shape():
             before = codes(at)
             at.slider(key=f"dimensions_size_{i}").set_value(value).run()
             assert not at.exception, at.exception
-            assert not at.error, [e.value for e in at.error]
+            assert not at.error, [unescaped(e.value) for e in at.error]
             assert codes(at) != before, (i, value)
         at.slider(key=f"dimensions_size_{i}").set_value((5, 64, 64, 3)[i]).run()
 
@@ -296,7 +296,7 @@ def test_nd_size_too_large_is_refused_with_a_message():
         at.slider(key=f"dimensions_size_{i}").set_value(512)
     at.run()
     assert not at.exception
-    refusals = [e.value for e in at.error if "choose smaller sizes" in e.value or "choose a smaller size" in e.value]
+    refusals = [unescaped(e.value) for e in at.error if "choose smaller sizes" in e.value or "choose a smaller size" in e.value]
     assert refusals and all(e.startswith("A float32 array of shape") for e in refusals), refusals
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from kernels import cells
 from kernels.examples import gradients as grads
-from tests.apptest import codes, open_page
+from tests.apptest import codes, open_page, unescaped
 
 ALL = ("numpy", "torch", "mlx")
 RNG_X = np.round(np.random.default_rng(7).uniform(-3, 3, (3, 4)), 3).tolist()
@@ -179,7 +179,7 @@ def test_page_renders_the_notebook_example_and_the_comparison():
 def test_every_function_renders(key):
     at = open_page(PAGE)
     at.selectbox(key="gradients_fn").set_value(key).run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert not at.exception and not at.error, [unescaped(e.value) for e in at.error]
     fn = grads.FUNCTIONS[key]
     assert any(fn.torch_y.replace("$target", "0") in c for c in codes(at))
     rel = at.dataframe[1].value["max relative difference"]
@@ -236,7 +236,7 @@ def test_bad_values_are_an_error_message(bad):
     at = open_page(PAGE)
     at.text_input(key="gradients_x").set_value(bad).run()
     assert not at.exception
-    assert any("Can't use that input" in e.value for e in at.error)
+    assert any("Can't use that input" in unescaped(e.value) for e in at.error)
 
 
 def test_missing_mlx_keeps_the_page(mlx_missing):

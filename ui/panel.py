@@ -15,6 +15,7 @@ import streamlit as st
 from kernels import cells
 from kernels.backends import Backend, discover
 from ui import lesson
+from ui.safe import plain
 
 
 @st.cache_resource(show_spinner="Looking for NumPy, PyTorch and MLX…")
@@ -36,7 +37,7 @@ def column_header(backend: Backend, device: str | None = None) -> None:
 
 def missing_notice(backend: Backend) -> None:
     """What a greyed-out column says: why the library is missing and how to install it."""
-    st.warning(f"{backend.label} is not available here.\n\n`{backend.error}`", icon=":material/block:")
+    st.warning(f"{backend.label} is not available here.\n\n{plain(backend.error, 300)}", icon=":material/block:")
     st.caption("Install it with:")
     st.code(backend.install, language="bash")
 
@@ -50,8 +51,8 @@ def show_result(result: cells.CellResult, backend: Backend) -> None:
     if result.status == "missing":
         missing_notice(backend)
         return
-    if result.status == "error":
-        st.error(result.error, icon=":material/error:")
+    if result.status == "error":  # the library's own words, as text (they may quote what was typed)
+        st.error(plain(result.error, 600), icon=":material/error:")
         return
     if result.stdout:
         st.code(result.stdout, language=None, wrap_lines=True)
@@ -66,6 +67,24 @@ def columns(results: Mapping[str, cells.CellResult], libs: Mapping[str, Backend]
         with col:
             column_header(libs[name], result.device)
             show_result(result, libs[name])
+
+
+def machine_gpus(libs: Mapping[str, Backend], found: str, none: str, missing: str) -> None:
+    """What this machine has, at the top of a page whose lesson depends on a GPU: the GPU devices found
+    (then ``found``), or why there are none (then ``none``: what the page shows instead); and each
+    library that is missing (then ``missing``: what happens to its part)."""
+    gpu_found = [(b, d) for b in libs.values() if b.available for d in b.available_devices if d.kind == "gpu"]
+    gpu_missing = [(b, d) for b in libs.values() if b.available for d in b.devices
+                   if d.kind == "gpu" and not d.available]
+    if gpu_found:
+        st.success("GPU devices found: " + ", ".join(f"{b.label} `{d.name}` ({d.label})" for b, d in gpu_found)
+                   + f". {found}", icon=":material/memory:")
+    elif gpu_missing:
+        st.info("No GPU here: " + "; ".join(f"{b.label} `{d.name}`: {plain(d.note, 160)}" for b, d in gpu_missing)
+                + f". {none}", icon=":material/visibility_off:")
+    for b in libs.values():
+        if not b.available:
+            st.warning(f"{b.label} is not available here: {plain(b.error, 200)}. {missing}", icon=":material/block:")
 
 
 def no_gpu_note(libs: Mapping[str, Backend], devices: Mapping[str, str]) -> str | None:
