@@ -99,7 +99,7 @@ with about_col:
     if not tasks:
         st.caption("Pick at least one operation and one library/device to measure.")
     else:
-        skipped = len(tasks) - guess.measurements
+        skipped = len(tasks) - guess.timed
         based = (f"scaled from your last run's timings for {guess.calibrated} of them"
                  if guess.calibrated else "from each operation's FLOPs and bytes at rates assumed for a slow CPU")
         st.caption(

@@ -110,7 +110,7 @@ bytes_line = ", ".join(f"{human_bytes(config.weights_bytes(spec, d))} of weights
                        f"{human_bytes(config.kv_cache_bytes(spec, d))} of KV cache in {d}" for d in dtypes)
 st.caption(f"{spec.size_label()}: {params:,} parameters; {spec.lengths_label()}"
            + (f"; {bytes_line}" if bytes_line else "") + ". "
-           + (f"{guess.runs} generations, {about(guess.seconds)} by an estimate "
+           + (f"{guess.timed} generations, {about(guess.seconds)} by an estimate "
               + (f"scaled from this session's runs for {guess.calibrated} of them." if guess.calibrated
                  else "from assumed rates for a slow CPU; it can be off several times.") if tasks else ""))
 if guess.seconds > 60 and guess.slowest:

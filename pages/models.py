@@ -95,7 +95,7 @@ runs: list[LiveRun] = st.session_state.setdefault(RUNS_KEY, [])
 guess = estimate(tasks, run_libs, known=[r for run in runs for r in run.rows])
 st.caption(f"{config.MODEL_TITLES[model]} at {spec.size_label()}: {total_params:,} parameters; "
            f"{len(specs)} size{'s' if len(specs) > 1 else ''} × each library, device and variant: "
-           f"{guess.runs} training runs, {guess.seconds and about(guess.seconds)} by an estimate "
+           f"{guess.timed} training runs, {guess.seconds and about(guess.seconds)} by an estimate "
            + (f"scaled from this session's runs for {guess.calibrated} of them." if guess.calibrated
               else "from each step's arithmetic at rates assumed for a slow CPU; it can be off several times."))
 if guess.seconds > 60 and guess.slowest:

@@ -14,6 +14,7 @@ from kernels.bench import estimate as E
 from kernels.bench import report
 from kernels.measure import compare
 from kernels.measure.results import load
+from kernels.measure.words import about
 
 
 def row(op="matmul", size=256, backend="numpy", device="cpu", median=1e-3, status="ok", dtype="float32",
@@ -138,7 +139,7 @@ def test_measurement_time_follows_the_runner_rules():
     assert 0.5 < fast < 0.6  # the budget dominates
     slow = E.measurement_seconds(2.0, s)
     assert slow == pytest.approx(2.0 * (1 + 1) + 2.0 + 2 * 2.0)  # checked call, 1 warm-up, sizing, 2 more samples
-    assert E.about(0.4) == "under a second" and E.about(14) == "about 15 s" and E.about(150) == "about 2 min"
+    assert about(0.4) == "under a second" and about(14) == "about 15 s" and about(150) == "about 2 min"
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +151,7 @@ def test_estimate_skips_unsupported_and_calibrates_from_known_rows(libs):
     tasks = plan(["matmul", "transfer"], [64, 128], libs)
     guess = E.estimate(tasks, libs, Settings(budget_s=0.1))
     timed = [t for t in tasks if t.op == "matmul"]
-    assert guess.measurements == len(timed) and guess.calibrated == 0  # transfer on a CPU-only host: nothing to time
+    assert guess.timed == len(timed) and guess.calibrated == 0  # transfer on a CPU-only host: nothing to time
     known = [row(size=64, backend=t.backend, device=t.device, median=10.0) for t in timed]
     slow = E.estimate(timed, libs, Settings(budget_s=0.1), known=known)
     assert slow.calibrated == len(timed)

@@ -193,7 +193,7 @@ def test_context_table_is_a_running_median_per_context_length():
 def test_estimate_counts_the_generations_and_learns_from_rows_measured_here(libs):
     tasks = plan([SPEC], {n: libs[n] for n in ("torch", "mlx")}, variants=("eager", "compiled"))
     first = estimate.estimate(tasks, libs)
-    assert first.runs == 4 and first.calibrated == 0 and first.seconds > 0
+    assert first.timed == 4 and first.calibrated == 0 and first.seconds > 0
     assert first.slowest[0].endswith("compiled/float32")  # compiling is assumed to cost the most
     known = [{**fake("torch", "PyTorch", 10_000, dtype="float32", variant="eager", ttft=1e-4), **{k: getattr(SPEC, k) for k in
               ("width", "layers", "heads", "context", "prompt_len", "new_tokens")}, "warmup_s": 0.01}]

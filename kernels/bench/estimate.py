@@ -11,11 +11,10 @@ the runner's rules are followed: one checked call, warm-up calls, blocks of call
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from ..backends import Backend
-from ..measure.words import about
+from ..measure.estimate import Estimate, add_up
 from .ops import OPS
 from .runner import ITEMSIZE, Settings, Task, unsupported_reason
 
@@ -27,15 +26,6 @@ PER_MEASUREMENT_S = 0.03  # converting, checking and bookkeeping around each mea
 SKEW = 1.2  # slow repeats pull the mean above the median a measured row records
 
 
-@dataclass(frozen=True)
-class Estimate:
-    seconds: float  # the whole sweep
-    measurements: int  # tasks that will really be timed (the rest are unsupported rows)
-    calibrated: int  # of those, how many are scaled from rows measured here before
-    slowest: tuple[str, float] | None  # the longest single measurement: (its name, seconds)
-
-    def words(self) -> str:
-        return about(self.seconds)
 
 
 def work(op_name: str, n: int, dtype: str) -> float:
@@ -89,30 +79,26 @@ def estimate(tasks: Sequence[Task], backends: Mapping[str, Backend], settings: S
     """The sweep's time: every measurement, plus inputs and reference once per (op, size), plus
     ``per_row_s`` for whatever the caller does with each row (a page redrawing its charts)."""
     known = list(known)
-    total, timed, calibrated, slowest = 0.0, 0, 0, None
     flop_rate, byte_rate = REFERENCE_RATES
+    references = 0.0
     for op_name, n in dict.fromkeys((t.op, t.size) for t in tasks):
         op = OPS[op_name]
         inputs, output = op.elements(n)
-        total += (op.flops(n) if op.flops else 0) / flop_rate + 8 * (inputs + output) / byte_rate
-    for task in tasks:
-        total += per_row_s
+        references += (op.flops(n) if op.flops else 0) / flop_rate + 8 * (inputs + output) / byte_rate
+
+    def row_seconds(task: Task) -> tuple[float, bool] | None:
         backend = backends.get(task.backend)
         if backend is None or unsupported_reason(OPS[task.op], backend, task):
-            continue
+            return None
         device = next((d for d in backend.devices if d.name == task.device), None)
         call = calibrated_call_seconds(task, known)
-        if call is None:
+        calibrated = call is not None
+        if not calibrated:
             kind = device.kind if device else "cpu"
             slow = kind == "cpu" and backend.reference_blas(task.device)
             call = assumed_call_seconds(task, "cpu-reference-blas" if slow else kind)
-        else:
-            calibrated += 1
         op = OPS[task.op]
         convert = sum(op.elements(task.size)) * ITEMSIZE[task.dtype] / REFERENCE_RATES[1]
-        seconds = measurement_seconds(call, settings) + convert + PER_MEASUREMENT_S
-        total += seconds
-        timed += 1
-        if slowest is None or seconds > slowest[1]:
-            slowest = (str(task), seconds)
-    return Estimate(total, timed, calibrated, slowest)
+        return measurement_seconds(call, settings) + convert + PER_MEASUREMENT_S, calibrated
+
+    return add_up(tasks, row_seconds, references + per_row_s * len(tasks))

@@ -9,10 +9,10 @@ variant and dtype is scaled by the work. The rates are those of a slow CPU, so a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from ..backends import Backend
+from ..measure.estimate import Estimate, add_up
 from . import config
 from .runner import COMPILE_BUDGET_S, PREFILL_REPEATS, Task, library_module, unsupported_reason
 
@@ -73,36 +73,23 @@ def calibrated(task: Task, known: Iterable[Mapping]) -> tuple[float, float, floa
     return prefill, step, warmup
 
 
-@dataclass(frozen=True)
-class Estimate:
-    seconds: float
-    runs: int  # rows that will really generate (the rest are unsupported rows)
-    calibrated: int  # of those, how many are scaled from rows measured here before
-    slowest: tuple[str, float] | None  # the longest single row: (its name, seconds)
-
-
 def estimate(tasks: Sequence[Task], backends: Mapping[str, Backend], known: Iterable[Mapping] = (),
              compile_budget_s: float = COMPILE_BUDGET_S) -> Estimate:
     known = list(known)
-    total, runs, n_calibrated, slowest = 0.0, 0, 0, None
-    for spec in dict.fromkeys(t.spec for t in tasks):
-        total += reference_seconds(spec)
-    for task in tasks:
+    references = sum(reference_seconds(spec) for spec in dict.fromkeys(t.spec for t in tasks))
+
+    def row_seconds(task: Task) -> tuple[float, bool] | None:
         backend = backends.get(task.backend)
         if backend is None or unsupported_reason(task, backend):
-            continue
+            return None
         device = next((d for d in backend.devices if d.name == task.device), None)
         times = calibrated(task, known)
-        if times is None:
+        was_calibrated = times is not None
+        if not was_calibrated:
             times = assumed(task, device.kind if device else "cpu")
-        else:
-            n_calibrated += 1
         prefill, step, warmup = times
         spec = task.spec
-        seconds = (SETUP_S + min(warmup, compile_budget_s) + prefill * (PREFILL_REPEATS + 2)
-                   + step * (spec.warmup_steps + spec.new_tokens - 1))
-        total += seconds
-        runs += 1
-        if slowest is None or seconds > slowest[1]:
-            slowest = (str(task), seconds)
-    return Estimate(total, runs, n_calibrated, slowest)
+        return (SETUP_S + min(warmup, compile_budget_s) + prefill * (PREFILL_REPEATS + 2)
+                + step * (spec.warmup_steps + spec.new_tokens - 1)), was_calibrated
+
+    return add_up(tasks, row_seconds, references)

@@ -9,10 +9,10 @@ slow library on a laptop CPU (MLX's reference-BLAS CPU build), so a first guess 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from ..backends import Backend
+from ..measure.estimate import Estimate, add_up
 from . import config
 from .runner import Task, unsupported_reason
 
@@ -52,30 +52,18 @@ def calibrated_step_seconds(task: Task, known: Iterable[Mapping]) -> float | Non
     return nearest["median_s"] * work / max(step_flops(spec_of(nearest)), 1.0)
 
 
-@dataclass(frozen=True)
-class Estimate:
-    seconds: float
-    runs: int  # runs that will really train (the rest are unsupported rows)
-    calibrated: int  # of those, how many are scaled from runs measured here before
-    slowest: tuple[str, float] | None  # the longest single run: (its name, seconds)
-
-
 def estimate(tasks: Sequence[Task], backends: Mapping[str, Backend], known: Iterable[Mapping] = ()) -> Estimate:
     known = list(known)
-    total, runs, calibrated, slowest = 0.0, 0, 0, None
-    for task in tasks:
+
+    def row_seconds(task: Task) -> tuple[float, bool] | None:
         backend = backends.get(task.backend)
         if backend is None or unsupported_reason(task, backend):
-            continue
+            return None
         device = next((d for d in backend.devices if d.name == task.device), None)
         step = calibrated_step_seconds(task, known)
-        if step is None:
+        calibrated = step is not None
+        if not calibrated:
             step = assumed_step_seconds(task, device.kind if device else "cpu")
-        else:
-            calibrated += 1
-        seconds = SETUP_S + step * task.spec.steps
-        total += seconds
-        runs += 1
-        if slowest is None or seconds > slowest[1]:
-            slowest = (str(task), seconds)
-    return Estimate(total, runs, calibrated, slowest)
+        return SETUP_S + step * task.spec.steps, calibrated
+
+    return add_up(tasks, row_seconds)
