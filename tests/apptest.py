@@ -29,3 +29,20 @@ def unescaped(markdown: str) -> str:
     import re
 
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def charts(at: AppTest) -> list[tuple[dict, list[list[dict]]]]:
+    """Each Altair chart's spec and the rows of each of its datasets (Streamlit ships Arrow)."""
+    import io
+    import json
+
+    import pyarrow as pa
+
+    return [(json.loads(chart.proto.spec),
+             [pa.ipc.open_stream(io.BytesIO(d.data.data)).read_all().to_pylist() for d in chart.proto.datasets])
+            for chart in at.get("vega_lite_chart")]
+
+
+def chart_data(at: AppTest) -> list[tuple[dict, list[dict]]]:
+    """Each chart's spec and its first dataset's rows (the charts that draw one table)."""
+    return [(spec, datasets[0]) for spec, datasets in charts(at)]

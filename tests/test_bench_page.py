@@ -3,17 +3,15 @@ the table and the downloads, results survive reruns, a stopped run keeps its row
 missing library is listed, not fatal."""
 from __future__ import annotations
 
-import io
-import json
 import re
 
-import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from kernels.measure.results import load
 from kernels.measure.live import LiveRun
 from tests import apptest
+from tests.apptest import charts
 from tests.test_bench_report import row
 from ui.nav import PAGES
 
@@ -37,14 +35,6 @@ def tiny(at: AppTest, ops=("matmul", "softmax")) -> AppTest:
     return at.run()
 
 
-def charts(at: AppTest) -> list[tuple[dict, list[list[dict]]]]:
-    """Each Altair chart's spec and the rows of each of its datasets (Streamlit ships Arrow)."""
-    out = []
-    for chart in at.get("vega_lite_chart"):
-        spec = json.loads(chart.proto.spec)
-        data = [pa.ipc.open_stream(io.BytesIO(d.data.data)).read_all().to_pylist() for d in chart.proto.datasets]
-        out.append((spec, data))
-    return out
 
 
 def texts(elements) -> str:

@@ -14,7 +14,8 @@ from kernels.bench.results import ROW_FIELDS
 from kernels.measure.results import load, new_result_file
 from tests import apptest
 from tests.devices import PAIRS, PAIR_IDS
-from tests.test_bench_page import charts, texts
+from tests.apptest import charts
+from tests.test_bench_page import texts
 
 # A sweep small enough for a test: the plumbing and the inequalities, not this machine's plateau.
 TINY = ceilings.Config(compute_sizes=(16, 32), bandwidth_sizes=(16, 32), transfer_sizes=(16,),

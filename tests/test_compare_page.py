@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from kernels.measure import compare
 from tests import apptest
-from tests.test_bench_page import charts, texts
+from tests.apptest import charts
+from tests.test_bench_page import texts
 from tests.test_bench_report import result_bytes, row
 from ui.nav import PAGES
 

@@ -4,17 +4,14 @@ the charts and a verdict, keeps results across reruns, refuses bad or oversized 
 message, survives a missing MLX; and Compare machines compares its files."""
 from __future__ import annotations
 
-import io
-import json
 
-import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from kernels import memory
 from kernels.inference import config
 from kernels.measure.live import LiveRun
 from kernels.measure.results import new_result_file
-from tests.apptest import open_page
+from tests.apptest import open_page, chart_data
 from tests.test_inference_runner import fake
 from ui.nav import PAGES
 
@@ -32,13 +29,6 @@ def tiny(at: AppTest, variants=("eager",)) -> AppTest:
     return at
 
 
-def chart_data(at: AppTest) -> list[tuple[dict, list[dict]]]:
-    out = []
-    for chart in at.get("vega_lite_chart"):
-        spec = json.loads(chart.proto.spec)
-        data = chart.proto.datasets[0].data.data
-        out.append((spec, pa.ipc.open_stream(io.BytesIO(data)).read_all().to_pylist()))
-    return out
 
 
 def test_page_is_in_the_measure_section_after_small_models_and_shows_the_code():

@@ -2,15 +2,12 @@
 results across reruns, refuses bad or oversized input with a message, and survives a missing MLX."""
 from __future__ import annotations
 
-import io
-import json
 
-import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from kernels import memory
 from kernels.measure.live import LiveRun
-from tests.apptest import open_page
+from tests.apptest import chart_data, open_page
 from ui.nav import PAGES
 
 PAGE = "pages/models.py"
@@ -27,14 +24,6 @@ def tiny(at: AppTest, model: str = "mlp") -> AppTest:
     return at
 
 
-def chart_data(at: AppTest) -> list[tuple[dict, list[dict]]]:
-    """Each Altair chart's spec and its rows (Streamlit ships the data as Arrow)."""
-    out = []
-    for chart in at.get("vega_lite_chart"):
-        spec = json.loads(chart.proto.spec)
-        data = chart.proto.datasets[0].data.data
-        out.append((spec, pa.ipc.open_stream(io.BytesIO(data)).read_all().to_pylist()))
-    return out
 
 
 def test_page_is_in_the_measure_section_and_titled_as_in_the_nav():
