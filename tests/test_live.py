@@ -206,3 +206,15 @@ def test_an_engine_can_report_from_inside_a_row_and_a_watcher_wakes_for_it():
     began = time.monotonic()
     live.wait_for_change(0, "waiting", timeout=0.2, seen_partial=0)  # already newer than version 0: no wait
     assert time.monotonic() - began < 0.1
+
+
+def test_a_run_asked_to_stop_says_it_is_stopping_until_the_step_in_progress_ends():
+    """A library call cannot be cut short (one MLX training step on its Linux CPU build can take
+    seconds): between Stop and the end of that step the run says it is stopping, not measuring."""
+    live = new_run(3).start(fake_steps(3, seconds=0.05), slot=Slot(), wait_for_drawing=False)
+    while live.state != "running":
+        time.sleep(0.005)
+    live.request_stop()
+    if live.active:
+        assert live.stopping and live.status_text().startswith("Stopping after")
+    assert live.join(5) and not live.stopping and live.state == "stopped"

@@ -63,7 +63,9 @@ def session_runs(shown: list[LiveRun], kind: str, file_name: str, key: str, tabl
 
 def show_status(slot, run: LiveRun) -> None:
     """Progress while it runs; why it waits; how it ended."""
-    if run.state == "running":
+    if run.stopping:
+        slot.warning(run.status_text(), icon=":material/hourglass_bottom:")
+    elif run.state == "running":
         slot.progress(run.fraction, text=run.status_text())
     elif run.state == "waiting":
         slot.info(run.status_text(), icon=":material/hourglass_top:")
@@ -83,17 +85,18 @@ def follow(run: LiveRun, draw: Callable[[], None], status_slot, stop_slot, stop_
     replaces it; ``draw`` draws everything, partial included."""
     was_active = run.active
     if was_active:
-        stop_slot.button("Stop", key=stop_key, on_click=run.request_stop,
-                         icon=":material/stop:", help="Ends the run within about a second; what has finished is kept.")
+        stop_slot.button("Stop", key=stop_key, on_click=run.request_stop, icon=":material/stop:",
+                         help="Ends the run at its next step (between timed blocks, training steps or generated "
+                              "tokens); what has finished is kept.")
     seen: tuple | None = None
     seen_partial = -1
     while True:
         rows, state, waiting_for, version = run.done, run.state, run.waiting_for, run.partial_version
-        if (rows, state, waiting_for) != seen:
+        if (rows, state, waiting_for, run.stopping) != seen:
             draw()
             show_status(status_slot, run)
             run.mark_drawn(rows)
-            seen, seen_partial = (rows, state, waiting_for), version
+            seen, seen_partial = (rows, state, waiting_for, run.stopping), version
         elif draw_partial is not None and version != seen_partial:
             draw_partial()
             seen_partial = version

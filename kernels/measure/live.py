@@ -246,6 +246,11 @@ class LiveRun:
         return self.state in ACTIVE
 
     @property
+    def stopping(self) -> bool:
+        """Stop was asked for and the worker is finishing the step in progress."""
+        return self.active and self._stop.is_set()
+
+    @property
     def done(self) -> int:
         return len(self.rows)
 
@@ -273,6 +278,9 @@ class LiveRun:
         if self.state == "waiting":
             return (f"Waiting for the run in progress elsewhere to finish: {self.waiting_for or 'another run'}. "
                     "This run starts when it ends, so the two never time each other.")
+        if self.state == "running" and self._stop.is_set():
+            return (f"Stopping after {self.done} of {self.total}: the {self.noun} in progress ends at its next "
+                    "step (a library call cannot be cut short); what it had not finished is not kept.")
         if self.state == "running":
             return f"Measured {self.done} of {self.total}" + (f" · {self.line}" if self.line else "")
         if self.state == "done":
