@@ -20,7 +20,7 @@ not wait). Nothing here imports Streamlit or a library.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Mapping, Sequence
 
 from ..measure.rows import LABELS, label, ok_rows, row_label
@@ -32,6 +32,10 @@ from .ops import OPS
 # the same measurement by tens of percent between two moments, while a timing that did not wait for
 # the device, or counts the wrong work, is off by several times.
 ABOVE_ROOF = 1.5
+# A benchmark result up to this many times its measured ceiling lifts that ceiling instead (a ceiling
+# is the best rate there is; on a busy machine a sweep can miss the plateau by half): beyond it, the
+# result cannot be real (an unsynchronised timing is off by orders of magnitude) and keeps its flag.
+LIFT_LIMIT = 3.0
 GPU_LAUNCH_FLOOR_S = 1e-6  # a synchronised GPU call (launch, run, wait) takes longer than this
 
 Key = tuple[str, str, str]  # (backend, device, dtype)
@@ -138,11 +142,36 @@ def annotate(rows: Sequence[Mapping], ceilings: Iterable[Mapping] | None = None,
     recorded = roofs_from_rows(rows)
     match = chips.detect(machine) if machine else None
     out = []
+    series: dict[Key, Roofs] = {}
     for r in rows:
         key = (r.get("backend"), r.get("device"), r.get("dtype"))
-        roofs = measured.get(key) or recorded.get(key) or Roofs()
-        out.append(annotate_row(r, roofs, match))
+        if key not in series:
+            series[key] = raised(measured.get(key) or recorded.get(key) or Roofs(),
+                                 [x for x in rows if (x.get("backend"), x.get("device"), x.get("dtype")) == key])
+        out.append(annotate_row(r, series[key], match))
     return out
+
+
+# The operations whose best rate is itself a ceiling: a large matmul is the compute ceiling and an
+# element-wise add (or multiply) the bandwidth one, measured the same way.
+CEILING_OPS = {"compute": ("matmul",), "cache": ("add", "multiply")}
+
+
+def raised(roofs: Roofs, rows: Sequence[Mapping]) -> Roofs:
+    """``roofs`` lifted to the best matmul (compute) and element-wise (in-cache bandwidth) result the
+    rows of the same library × device × dtype reached, when that is within LIFT_LIMIT of the measured
+    ceiling: a ceiling is the best rate there is, and a sweep that missed the plateau (another size,
+    a busier moment) must not call a real result an error. Beyond that factor the roof stays, and the
+    row is flagged as the measurement error it is."""
+    lifted = {}
+    for attr, ops in CEILING_OPS.items():
+        roof = getattr(roofs, attr)
+        rate = "gflops" if attr == "compute" else "gbps"
+        best = max((r[rate] for r in ok_rows(rows) if r.get("op") in ops and r.get("correct") is not False
+                    and r.get(rate)), default=None)
+        if roof and best and roof < best <= LIFT_LIMIT * roof:
+            lifted[attr] = best
+    return replace(roofs, **lifted) if lifted else roofs
 
 
 def annotate_row(row: Mapping, roofs: Roofs, match: chips.Match | None = None) -> dict:
