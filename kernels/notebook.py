@@ -1,15 +1,13 @@
 """A Learn page as a Jupyter notebook: its explanations as Markdown cells and, for each example,
 each library's code as a code cell exactly as the page showed and ran it (with the controls'
-values of the moment). Built with ``nbformat``; no Streamlit here (``ui/lesson.py`` collects the
-cells while a page draws).
+values of the moment). Built with ``nbformat``, imported when a notebook is built (a page only
+collects plain strings while it draws, and builds the file when the button is pressed); no Streamlit
+here (``ui/lesson.py`` collects the cells).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
-import nbformat
-from nbformat import v4
 
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
@@ -29,7 +27,11 @@ class Lesson:
         if source.strip():
             self.cells.append(("code", source.strip()))
 
-    def notebook(self, url: str = "") -> nbformat.NotebookNode:
+    def notebook(self, url: str = ""):
+        """The ``nbformat.NotebookNode``, validated."""
+        import nbformat
+        from nbformat import v4
+
         intro = (f"# {self.title}\n\nFrom the NumPy · PyTorch · MLX playground"
                  + (f" ({url})" if url else "") + ". Each example is shown in each library, exactly as the "
                  "page ran it; run the cells in order (each imports what it needs). A library that is not "
@@ -43,6 +45,8 @@ class Lesson:
         return nb
 
     def to_ipynb(self, url: str = "") -> bytes:
+        import nbformat
+
         return nbformat.writes(self.notebook(url)).encode("utf-8")
 
     def filename(self) -> str:
@@ -51,6 +55,8 @@ class Lesson:
 
 def code_cells(data: bytes) -> list[str]:
     """The code cells' sources of an ``.ipynb``, in order (what a test runs in a fresh process)."""
+    import nbformat
+
     nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     nbformat.validate(nb)
     return [c.source for c in nb.cells if c.cell_type == "code"]

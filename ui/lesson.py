@@ -79,7 +79,9 @@ def download_button(key: str) -> None:
     lesson = current()
     if lesson is None or not lesson.cells:
         return
-    st.download_button("Download as a Jupyter notebook", lesson.to_ipynb(), file_name=lesson.filename(),
+    # The file is built when the button is pressed (Streamlit calls ``to_ipynb`` then, on its own
+    # thread): the lesson holds plain strings, and the page run does not pay for nbformat.
+    st.download_button("Download as a Jupyter notebook", lesson.to_ipynb, file_name=lesson.filename(),
                        mime="application/x-ipynb+json", icon=":material/download:", key=key,
                        help="This page's explanations and every example's code in each library, with the "
                             "controls as they are now: run it in Jupyter.")

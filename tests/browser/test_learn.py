@@ -73,3 +73,23 @@ def test_scaling_page_draws_its_pictures(page):
     sizes = images.evaluate_all("imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
     assert len(sizes) >= 6, sizes
     assert all(ok and w > 0 and h > 0 for ok, w, h in sizes), sizes
+
+
+def test_notebook_download_is_built_on_click_and_holds_the_page_as_shown(page, tmp_path):
+    """The notebook is made when the button is pressed (not on every run of the page): what arrives
+    is a valid notebook holding the code the page shows, with the value just typed."""
+    from kernels.notebook import code_cells
+
+    harness.open_from_nav(page, "Broadcasting")
+    rerun_after(page, lambda: fill("Shape of b (up to 6 sizes, e.g. 5,6,1,3,1,2)", "6,1")(page))
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download as a Jupyter notebook").click()
+    download = info.value
+    assert download.suggested_filename == "broadcasting.ipynb"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    cells = code_cells(path.read_bytes())
+    shown = page.locator('[data-testid="stCode"]').all_inner_texts()
+    typed = [c for c in cells if "(6, 1)" in c]
+    assert typed, (cells, shown)
+    assert {c.strip() for c in typed} <= {s.strip() for s in shown}, (typed, shown)
