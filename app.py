@@ -3,6 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import warmup
 from ui.nav import by_section
 
 # The favicon is a file served by this app (the compare_arrows symbol, drawn from the Material Symbols
@@ -26,3 +27,4 @@ twins = [page(p, url_path=p.url_path, visibility="hidden") for pages in by_secti
          if p.default]
 sections[next(iter(sections))] += twins
 st.navigation(sections).run()
+warmup.start()  # after the first page has drawn: the other pages' imports, in the background

@@ -1,0 +1,62 @@
+"""The background imports that make a page's first visit quick (ui/warmup.py)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from ui import warmup
+from ui.nav import PAGES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_page_imports_reads_each_pages_own_imports(tmp_path):
+    page = tmp_path / "page.py"
+    page.write_text(textwrap.dedent("""\
+        from __future__ import annotations
+        import pandas as pd
+        from kernels.examples import creating, inputs
+        from ui.panel import backends
+        import streamlit as st
+        def later():
+            import torch  # inside a function: not a top-level import
+    """))
+    names = warmup.page_imports([page])
+    assert names == ["pandas", "kernels.examples", "kernels.examples.creating", "kernels.examples.inputs",
+                     "ui.panel", "streamlit"]
+
+
+def test_every_page_is_read_and_its_heavy_imports_are_found():
+    names = warmup.page_imports()
+    for heavy in ("pandas", "altair", "kernels.examples.compilation", "kernels.bench", "ui.bench_charts"):
+        assert heavy in names
+    assert len(PAGES) == len({p.path for p in PAGES})
+
+
+def test_after_the_warm_up_a_page_module_is_already_imported():
+    """In a fresh interpreter: nothing the pages import fails here, and afterwards the modules a
+    first visit would have paid for are loaded."""
+    code = textwrap.dedent("""\
+        import sys
+        from ui import warmup
+        assert "pandas" not in sys.modules and "altair" not in sys.modules
+        failed = warmup.import_all(warmup.page_imports())
+        assert failed == [], failed
+        assert {"pandas", "altair", "kernels.examples.compilation", "ui.bench_charts"} <= set(sys.modules)
+        assert warmup.import_all(["no_such_module_here"]) == ["no_such_module_here"]
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_the_app_starts_the_warm_up_once():
+    from tests.apptest import open_page
+
+    open_page("pages/home.py")
+    thread = warmup.start()
+    assert thread is warmup.start() and thread.name == "warm-up imports"
+    thread.join(timeout=240)
+    assert not thread.is_alive()
