@@ -11,7 +11,7 @@ from kernels.examples.inputs import and_list, shorten
 from kernels.measure.timing import format_seconds
 from ui import lesson
 from ui import live as live_ui
-from ui.panel import backends, column_header, library_panel, missing_notice
+from ui.panel import backends, column_header, library_panel, missing_notice, record_panel
 from ui.safe import plain
 
 st.title("Compilation")
@@ -192,58 +192,64 @@ else:
         st.code(inspect.getsource(cp.time_compile), language="python")
 
 # --- 2. what breaks tracing ------------------------------------------------------------------------------
-lesson.header("2 · What breaks tracing", divider="gray")
-lesson.text(
-    "A compiler runs your Python once to see what it does. Whatever the trace cannot see, or sees only "
-    "once, behaves differently from plain Python. The PyTorch cells below give `torch.compile` a backend "
-    "that just counts the graphs Dynamo (its tracer) hands over, so they run in a second: tracing, "
-    "guards and recompiling are Dynamo's, whatever backend builds the code. NumPy has no compiler."
-)
-c3, c4 = st.columns(2)
-with c3:
-    calls = st.slider("Calls of the compiled function", *cp.CALLS, cp.DEFAULT_CALLS, key="compilation_calls")
-with c4:
-    sizes_text = st.text_input("Input lengths, one call each", value=cp.DEFAULT_SIZES, key="compilation_sizes",
-                               help=f"Up to {cp.MAX_SIZES} whole numbers from 1 to 4096, e.g. 4, 4, 8, 16.")
-try:
-    sizes = cp.parse_sizes(sizes_text)
-except ValueError as exc:
-    sizes = None
-    st.error(f"Can't use those lengths: {plain(exc)}.", icon=":material/error:")
+# Each cell below runs Dynamo's tracer (about a second in all here): the section runs when opened.
+with lesson.section(
+    "2 · What breaks tracing: side effects, new shapes, print, captured arrays", key="compilation_breaks",
+    intro="A compiler runs your Python once to see what it does. Whatever the trace cannot see, or sees only "
+          "once, behaves differently from plain Python. The four examples in this section run in a second: the "
+          "PyTorch cells give `torch.compile` a backend that just counts the graphs Dynamo (its tracer) hands "
+          "over, so they run in a second: tracing, guards and recompiling are Dynamo's, whatever backend builds "
+          "the code. NumPy has no compiler.",
+) as opened:
+    if not opened:
+        for example in (cp.SIDE_EFFECT, cp.SHAPES, cp.PRINT, cp.CAPTURED):
+            record_panel(example, cp.breaks_params(cp.DEFAULT_CALLS, cp.parse_sizes(cp.DEFAULT_SIZES)), libs)
+    else:
+        c3, c4 = st.columns(2)
+        with c3:
+            calls = st.slider("Calls of the compiled function", *cp.CALLS, cp.DEFAULT_CALLS, key="compilation_calls")
+        with c4:
+            sizes_text = st.text_input("Input lengths, one call each", value=cp.DEFAULT_SIZES, key="compilation_sizes",
+                                       help=f"Up to {cp.MAX_SIZES} whole numbers from 1 to 4096, e.g. 4, 4, 8, 16.")
+        try:
+            sizes = cp.parse_sizes(sizes_text)
+        except ValueError as exc:
+            sizes = None
+            st.error(f"Can't use those lengths: {plain(exc)}.", icon=":material/error:")
 
-bp = cp.breaks_params(calls, sizes or [4])
-side = library_panel(cp.SIDE_EFFECT, bp, libs)
-torch_side, mlx_side = side.get("torch"), side.get("mlx")
-if torch_side is not None and torch_side.ok and mlx_side is not None and mlx_side.ok:
-    appended, compiled = torch_side.value
-    st.markdown(f"**Here:** after {calls} call{'s' if calls != 1 else ''}, the list holds {appended} item(s) in "
-                f"PyTorch, which compiled {compiled} time(s), and {mlx_side.value} in MLX, which traced once.")
+        bp = cp.breaks_params(calls, sizes or [4])
+        side = library_panel(cp.SIDE_EFFECT, bp, libs)
+        torch_side, mlx_side = side.get("torch"), side.get("mlx")
+        if torch_side is not None and torch_side.ok and mlx_side is not None and mlx_side.ok:
+            appended, compiled = torch_side.value
+            st.markdown(f"**Here:** after {calls} call{'s' if calls != 1 else ''}, the list holds {appended} item(s) in "
+                        f"PyTorch, which compiled {compiled} time(s), and {mlx_side.value} in MLX, which traced once.")
 
-if sizes is not None:
-    shapes = library_panel(cp.SHAPES, bp, libs)
-    ts, ms = shapes.get("torch"), shapes.get("mlx")
-    parts = []
-    if ts is not None and ts.ok:
-        parts.append(f"PyTorch compiled {ts.value} time(s)")
-    if ms is not None and ms.ok:
-        parts.append(f"MLX traced {ms.value[0]} time(s), or {ms.value[1]} with shapeless=True")
-    if parts:
-        st.markdown(f"**Here:** for {len(sizes)} calls with {len(cp.distinct_in_order(sizes))} different length(s), "
-                    + "; ".join(parts) + ".")
+        if sizes is not None:
+            shapes = library_panel(cp.SHAPES, bp, libs)
+            ts, ms = shapes.get("torch"), shapes.get("mlx")
+            parts = []
+            if ts is not None and ts.ok:
+                parts.append(f"PyTorch compiled {ts.value} time(s)")
+            if ms is not None and ms.ok:
+                parts.append(f"MLX traced {ms.value[0]} time(s), or {ms.value[1]} with shapeless=True")
+            if parts:
+                st.markdown(f"**Here:** for {len(sizes)} calls with {len(cp.distinct_in_order(sizes))} different length(s), "
+                            + "; ".join(parts) + ".")
 
-printed = library_panel(cp.PRINT, bp, libs)
-tp, mp = printed.get("torch"), printed.get("mlx")
-if tp is not None and mp is not None and (tp.ok or mp.ok):
-    st.markdown("**Here:** "
-                + (f"PyTorch printed the real values and ran the function as {len(tp.namespace['graphs'])} graphs; "
-                   if tp.ok else f"PyTorch failed: {code(tp.error, 160)}; ")
-                + ("MLX printed too." if mp.ok else f"MLX refused: {code(mp.error, 160)}"))
+        printed = library_panel(cp.PRINT, bp, libs)
+        tp, mp = printed.get("torch"), printed.get("mlx")
+        if tp is not None and mp is not None and (tp.ok or mp.ok):
+            st.markdown("**Here:** "
+                        + (f"PyTorch printed the real values and ran the function as {len(tp.namespace['graphs'])} graphs; "
+                           if tp.ok else f"PyTorch failed: {code(tp.error, 160)}; ")
+                        + ("MLX printed too." if mp.ok else f"MLX refused: {code(mp.error, 160)}"))
 
-captured = library_panel(cp.CAPTURED, bp, libs)
-seen = {n: [float(libs[n].to_numpy(v)[0]) for v in r.value] for n, r in captured.items() if r.ok}
-if seen:
-    st.markdown("**Here:** after `scale` changed from 2 to 10, "
-                + "; ".join(f"{libs[n].label} returned {after:g}" for n, (_before, after) in seen.items()) + ".")
+        captured = library_panel(cp.CAPTURED, bp, libs)
+        seen = {n: [float(libs[n].to_numpy(v)[0]) for v in r.value] for n, r in captured.items() if r.ok}
+        if seen:
+            st.markdown("**Here:** after `scale` changed from 2 to 10, "
+                        + "; ".join(f"{libs[n].label} returned {after:g}" for n, (_before, after) in seen.items()) + ".")
 
 # --- what differs -----------------------------------------------------------------------------------------
 lesson.header("What differs, and why it matters", divider="gray")

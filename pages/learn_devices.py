@@ -4,7 +4,7 @@ import inspect
 import pandas as pd
 import streamlit as st
 
-from kernels import memory
+from kernels import cells, memory
 from kernels.examples import devices as dv
 from kernels.measure.timing import format_seconds
 from ui import lesson
@@ -68,103 +68,113 @@ if mlx_np is not None and mlx_np.ok:
                 "too, so there is no `.cpu()` step and no copy.")
 
 # --- 3. what moving costs --------------------------------------------------------------------------------------
-lesson.header("3 · What moving costs, timed", divider="gray")
+# Timing every step in every library takes most of a second: the section runs when opened.
 available = {name: b for name, b in libs.items() if b.available}
 lo, hi = dv.SIZES_MIB
-c1, c2 = st.columns([2, 3])
-with c1:
-    mib = st.slider("Array size (MiB of float32)", lo, hi, dv.DEFAULT_MIB, key="devices_mib",
-                    help="Copies take time in proportion to the bytes; a view or a no-op takes the same time at any size.")
-devices: dict[str, str] = {}
-choosable = {name: b for name, b in available.items() if len(b.available_devices) > 1}
-with c2:
-    for col, (name, b) in zip(st.columns(max(len(choosable), 1)), choosable.items()):
-        with col:
-            options = [d.name for d in b.available_devices]
-            default = next((d.name for d in b.available_devices if d.kind == "gpu"), options[0])
-            devices[name] = st.selectbox(f"{b.label} device", options, index=options.index(default),
-                                         key=f"devices_device_{name}")
-    if not choosable:
-        st.caption("Each library has one device here, so there is nothing to choose: "
-                   + ", ".join(f"{b.label} `{b.available_devices[0].name}`" for b in available.values()) + ".")
-
-try:
-    dv.check_size(mib, libraries=max(len(available), 1))
-except ValueError as exc:  # memory.TooLarge is a ValueError
-    st.error(f"Can't time this size: {plain(exc, 300)}", icon=":material/error:")
-else:
-    st.markdown(
-        f"Each column's cell makes a {mib} MiB array and defines the steps below; the harness calls each "
-        "step after a warm-up call until its time budget is spent, finishing every call with the device's "
-        "synchronisation, and shows the median with the spread of the middle half (IQR)."
-    )
-    results: dict[str, dv.MoveResult] = {}
-    with live_ui.turn("Devices and unified memory: timing moves"), st.spinner("Timing…"):
-        for name, b in libs.items():
-            results[name] = dv.time_moves(b, mib, devices.get(name))
-    for col, (name, b) in zip(st.columns(len(libs), gap="medium"), libs.items()):
-        res = results[name]
-        with col:
-            column_header(b, res.device or None)
-            if res.status == "missing":
-                missing_notice(b)
-                continue
-            st.code(res.source, language="python", wrap_lines=True)
-            if res.status == "error":
-                st.error(plain(res.error, 300), icon=":material/error:")
-                continue
+with lesson.section(
+    "3 · What moving costs, timed", key="devices_timed",
+    intro="Each library's moves, timed on this machine: copies grow with the size, views and no-ops do not.",
+) as opened:
+    if not opened:
+        gpus = cells.gpu_devices(libs)
+        for name, b in available.items():
             lesson.note(f"**{b.label}**: the steps the harness times")
-            lesson.code(res.source)
-            for s in res.steps:
-                if s.error:
-                    st.error(f"`{s.step.function}()`: {plain(s.error, 200)}", icon=":material/error:")
-                    continue
-                rate = s.gb_per_s(res.nbytes)
-                copied = {True: "a copy", False: "no copy", None: "—"}[s.copied]
-                how = "checked by address" if s.checked else "as documented"
-                st.markdown(f"`{s.step.function}()` **{format_seconds(s.timing.median)}** "
-                            f"(IQR {format_seconds(s.timing.iqr)})")
-                st.caption(f"{s.step.what} · {copied} ({how})"
-                           + (f" · {rate:,.1f} GB/s" if rate else "") + f" · result on {s.result_device}")
+            lesson.code(dv.move_source(b, dv.DEFAULT_MIB, gpus.get(name, b.default_device)))
+    else:
+        c1, c2 = st.columns([2, 3])
+        with c1:
+            mib = st.slider("Array size (MiB of float32)", lo, hi, dv.DEFAULT_MIB, key="devices_mib",
+                            help="Copies take time in proportion to the bytes; a view or a no-op takes the same time at any size.")
+        devices: dict[str, str] = {}
+        choosable = {name: b for name, b in available.items() if len(b.available_devices) > 1}
+        with c2:
+            for col, (name, b) in zip(st.columns(max(len(choosable), 1)), choosable.items()):
+                with col:
+                    options = [d.name for d in b.available_devices]
+                    default = next((d.name for d in b.available_devices if d.kind == "gpu"), options[0])
+                    devices[name] = st.selectbox(f"{b.label} device", options, index=options.index(default),
+                                                 key=f"devices_device_{name}")
+            if not choosable:
+                st.caption("Each library has one device here, so there is nothing to choose: "
+                           + ", ".join(f"{b.label} `{b.available_devices[0].name}`" for b in available.values()) + ".")
 
-    ok = [r for r in results.values() if r.status == "ok"]
-    rows = [{"library": r.label, "device": f"{r.device} ({r.device_kind})", "step": s.step.what,
-             "median": format_seconds(s.timing.median), "IQR": format_seconds(s.timing.iqr),
-             "copy": {True: "yes", False: "no", None: "—"}[s.copied],
-             "GB/s": f"{s.gb_per_s(r.nbytes):,.1f}" if s.gb_per_s(r.nbytes) else "—",
-             "repeats": s.timing.repeats} for r in ok for s in r.steps if s.timing is not None]
-    if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    torch_res = results.get("torch")
-    if torch_res is not None and torch_res.status == "ok":
-        if torch_res.same_object:
-            host = results.get("numpy")
-            copy = host.step("copy_on_host") if host is not None and host.status == "ok" else None
-            st.markdown(
-                f"**Here:** PyTorch's device is `{torch_res.device}`, where the tensor already is: `.to()` and "
-                "`.cpu()` hand back the same tensor, in microseconds at any size. "
-                + (f"A real copy of {mib} MiB took {format_seconds(copy.timing.median)} here (NumPy's `x.copy()`). "
-                   if copy is not None and copy.timing is not None else "")
-                + "On a Mac with `mps` chosen, `x.to('mps')` and `y.cpu()` are copies of that kind: their time "
-                "grows with the size, and `.cpu()` also waits for the GPU's queued work first."
-            )
+        try:
+            dv.check_size(mib, libraries=max(len(available), 1))
+        except ValueError as exc:  # memory.TooLarge is a ValueError
+            st.error(f"Can't time this size: {plain(exc, 300)}", icon=":material/error:")
         else:
-            moved = [s for s in torch_res.steps if s.copied and s.timing is not None and s.step.function != "copy_on_host"]
-            if moved:
-                st.markdown(f"**Here:** to and from `{torch_res.device}`, PyTorch copied {mib} MiB each way: "
-                            + ", ".join(f"{s.step.what.split(':')[0]} {format_seconds(s.timing.median)}" for s in moved)
-                            + ".")
-    mlx_res = results.get("mlx")
-    if mlx_res is not None and mlx_res.status == "ok":
-        view = mlx_res.step("to_numpy")
-        if view is not None and view.timing is not None:
-            st.markdown(f"**MLX:** `np.asarray(a)` took {format_seconds(view.timing.median)} for {mib} MiB made on "
-                        f"`{mlx_res.device}`: no bytes move, so the size does not matter. Move the slider to see "
-                        "the copies grow and the views stay flat.")
-    with st.expander("The timing harness (the function that ran)"):
-        st.code(inspect.getsource(dv.time_moves), language="python")
-    st.caption(f"Memory available now: {memory.human_bytes(memory.available_bytes())}; the largest size is refused "
-               "before anything is allocated when it would not fit.")
+            st.markdown(
+                f"Each column's cell makes a {mib} MiB array and defines the steps below; the harness calls each "
+                "step after a warm-up call until its time budget is spent, finishing every call with the device's "
+                "synchronisation, and shows the median with the spread of the middle half (IQR)."
+            )
+            results: dict[str, dv.MoveResult] = {}
+            with live_ui.turn("Devices and unified memory: timing moves"), st.spinner("Timing…"):
+                for name, b in libs.items():
+                    results[name] = dv.time_moves(b, mib, devices.get(name))
+            for col, (name, b) in zip(st.columns(len(libs), gap="medium"), libs.items()):
+                res = results[name]
+                with col:
+                    column_header(b, res.device or None)
+                    if res.status == "missing":
+                        missing_notice(b)
+                        continue
+                    st.code(res.source, language="python", wrap_lines=True)
+                    if res.status == "error":
+                        st.error(plain(res.error, 300), icon=":material/error:")
+                        continue
+                    lesson.note(f"**{b.label}**: the steps the harness times")
+                    lesson.code(res.source)
+                    for s in res.steps:
+                        if s.error:
+                            st.error(f"`{s.step.function}()`: {plain(s.error, 200)}", icon=":material/error:")
+                            continue
+                        rate = s.gb_per_s(res.nbytes)
+                        copied = {True: "a copy", False: "no copy", None: "—"}[s.copied]
+                        how = "checked by address" if s.checked else "as documented"
+                        st.markdown(f"`{s.step.function}()` **{format_seconds(s.timing.median)}** "
+                                    f"(IQR {format_seconds(s.timing.iqr)})")
+                        st.caption(f"{s.step.what} · {copied} ({how})"
+                                   + (f" · {rate:,.1f} GB/s" if rate else "") + f" · result on {s.result_device}")
+
+            ok = [r for r in results.values() if r.status == "ok"]
+            rows = [{"library": r.label, "device": f"{r.device} ({r.device_kind})", "step": s.step.what,
+                     "median": format_seconds(s.timing.median), "IQR": format_seconds(s.timing.iqr),
+                     "copy": {True: "yes", False: "no", None: "—"}[s.copied],
+                     "GB/s": f"{s.gb_per_s(r.nbytes):,.1f}" if s.gb_per_s(r.nbytes) else "—",
+                     "repeats": s.timing.repeats} for r in ok for s in r.steps if s.timing is not None]
+            if rows:
+                st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            torch_res = results.get("torch")
+            if torch_res is not None and torch_res.status == "ok":
+                if torch_res.same_object:
+                    host = results.get("numpy")
+                    copy = host.step("copy_on_host") if host is not None and host.status == "ok" else None
+                    st.markdown(
+                        f"**Here:** PyTorch's device is `{torch_res.device}`, where the tensor already is: `.to()` and "
+                        "`.cpu()` hand back the same tensor, in microseconds at any size. "
+                        + (f"A real copy of {mib} MiB took {format_seconds(copy.timing.median)} here (NumPy's `x.copy()`). "
+                           if copy is not None and copy.timing is not None else "")
+                        + "On a Mac with `mps` chosen, `x.to('mps')` and `y.cpu()` are copies of that kind: their time "
+                        "grows with the size, and `.cpu()` also waits for the GPU's queued work first."
+                    )
+                else:
+                    moved = [s for s in torch_res.steps if s.copied and s.timing is not None and s.step.function != "copy_on_host"]
+                    if moved:
+                        st.markdown(f"**Here:** to and from `{torch_res.device}`, PyTorch copied {mib} MiB each way: "
+                                    + ", ".join(f"{s.step.what.split(':')[0]} {format_seconds(s.timing.median)}" for s in moved)
+                                    + ".")
+            mlx_res = results.get("mlx")
+            if mlx_res is not None and mlx_res.status == "ok":
+                view = mlx_res.step("to_numpy")
+                if view is not None and view.timing is not None:
+                    st.markdown(f"**MLX:** `np.asarray(a)` took {format_seconds(view.timing.median)} for {mib} MiB made on "
+                                f"`{mlx_res.device}`: no bytes move, so the size does not matter. Move the slider to see "
+                                "the copies grow and the views stay flat.")
+            with st.expander("The timing harness (the function that ran)"):
+                st.code(inspect.getsource(dv.time_moves), language="python")
+            st.caption(f"Memory available now: {memory.human_bytes(memory.available_bytes())}; the largest size is refused "
+                       "before anything is allocated when it would not fit.")
 
 # --- what differs ----------------------------------------------------------------------------------------------
 lesson.header("What differs, and why it matters", divider="gray")

@@ -46,3 +46,11 @@ def charts(at: AppTest) -> list[tuple[dict, list[list[dict]]]]:
 def chart_data(at: AppTest) -> list[tuple[dict, list[dict]]]:
     """Each chart's spec and its first dataset's rows (the charts that draw one table)."""
     return [(spec, datasets[0]) for spec, datasets in charts(at)]
+
+
+def open_section(at: AppTest, key: str) -> AppTest:
+    """Open a ``ui.lesson.section`` (as a click on its expander does: its state set, the page rerun)."""
+    at.session_state[key] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -9,7 +9,7 @@ import pytest
 from kernels import cells
 from kernels.examples import compilation as cp
 from kernels.measure.timing import Timing
-from tests.apptest import open_page, unescaped
+from tests.apptest import open_page, open_section, unescaped
 from tests.devices import FLOAT32, FOUND, PAIR_IDS, PAIRS
 from tests.fresh_python import learn_failures, learn_sources
 
@@ -173,6 +173,9 @@ def test_page_runs_mlx_says_torch_waits_and_every_control_works_at_both_ends(mon
         return next(c.value for c in at.caption if c.value.startswith(FOUND["torch"].version))
 
     assert "ran on" not in torch_header(), "…nor that it ran"
+    assert not any("after 10 calls" in m.value for m in at.markdown), "section 2 runs only when opened"
+    open_section(at, "compilation_breaks")
+    text = "\n".join(page_output(at))
     assert "after 10 calls, the list holds 10 item(s) in PyTorch, which compiled 8 time(s), and 1 in MLX" in text
     assert "PyTorch compiled 2 time(s); MLX traced 3 time(s), or 1 with shapeless=True" in text
     assert "after `scale` changed from 2 to 10, PyTorch returned 10; MLX returned 2" in text
@@ -220,10 +223,32 @@ def test_page_runs_mlx_says_torch_waits_and_every_control_works_at_both_ends(mon
 
 def test_page_works_without_mlx(mlx_missing, monkeypatch):
     monkeypatch.setattr(cp, "measure", one_sample)
-    at = open_page(PAGE)
-    assert not at.exception
+    at = open_section(open_page(PAGE), "compilation_breaks")
     assert any("MLX is not available" in w.value for w in at.warning)
 
 
 def test_float32_tolerances_are_the_shared_ones():
     assert FLOAT32["cpu"]["rtol"] <= 1e-6  # the compile checks above use 1e-5 absolute on values ~1
+
+
+def test_closed_tracing_section_runs_nothing_and_the_notebook_still_has_its_code(monkeypatch):
+    from kernels.notebook import code_cells
+    from ui import lesson as ui_lesson
+    from ui import panel
+
+    ran = []
+    real_panel = panel.library_panel
+    monkeypatch.setattr(panel, "library_panel", lambda ex, *a, **k: ran.append(ex.key) or real_panel(ex, *a, **k))
+    offered = []
+    real = ui_lesson.download_button
+    monkeypatch.setattr(ui_lesson, "download_button",
+                        lambda key: (offered.append(ui_lesson.current().to_ipynb()), real(key)))
+    at = open_page(PAGE)
+    assert not at.exception
+    assert not set(ran) & {cp.SIDE_EFFECT.key, cp.SHAPES.key, cp.PRINT.key, cp.CAPTURED.key}
+    sources = code_cells(offered[-1])
+    params = cp.breaks_params(cp.DEFAULT_CALLS, cp.parse_sizes(cp.DEFAULT_SIZES))
+    for example in (cp.SIDE_EFFECT, cp.SHAPES, cp.PRINT, cp.CAPTURED):
+        for name in ("torch", "mlx"):
+            if name in example.code:
+                assert example.source(FOUND[name], params, "cpu").strip() in sources, (example.key, name)

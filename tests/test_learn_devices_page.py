@@ -9,7 +9,9 @@ import pytest
 from kernels import cells, memory
 from kernels.examples import devices as dv
 from kernels.measure.timing import Timing
-from tests.apptest import open_page, unescaped
+from kernels.notebook import code_cells
+from tests.apptest import open_page, open_section, unescaped
+from ui import lesson as ui_lesson
 from tests.devices import FOUND, PAIR_IDS, PAIRS
 from tests.fresh_python import learn_failures, learn_sources
 
@@ -145,6 +147,8 @@ def test_page_shows_where_things_live_and_the_slider_works_at_both_ends(monkeypa
         assert dv.MPS_NUMPY_ERROR in text
         assert "on a Mac with Apple silicon it runs on `mps`" in text
     assert "ml-explore.github.io/mlx/build/html/usage/unified_memory.html" in text
+    assert not at.dataframe, "nothing is timed until the section is opened"
+    open_section(at, "devices_timed")
     assert at.dataframe, "the table of timings"
     before = page_output(at)
     for value in dv.SIZES_MIB:
@@ -156,14 +160,33 @@ def test_page_shows_where_things_live_and_the_slider_works_at_both_ends(monkeypa
 
 def test_a_size_that_does_not_fit_is_a_message(monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", lambda: 10**8)
-    at = open_page(PAGE)
-    assert not at.exception
+    at = open_section(open_page(PAGE), "devices_timed")
     assert any("Can't time this size" in unescaped(e.value) for e in at.error)
 
 
 def test_page_works_without_mlx(mlx_missing, monkeypatch):
     monkeypatch.setattr(dv, "measure", one_sample)
-    at = open_page(PAGE)
-    assert not at.exception
+    at = open_section(open_page(PAGE), "devices_timed")
     assert any("MLX is not available" in w.value for w in at.warning)
     assert any("PyTorch's device is" in m.value or "PyTorch copied" in m.value for m in at.markdown)
+
+
+def test_the_timed_section_runs_only_when_opened_and_the_notebook_still_has_its_code(monkeypatch):
+    timed = []
+
+    def refuse(*args, **kwargs):
+        timed.append(args)
+        raise AssertionError("timed while the section was closed")
+
+    monkeypatch.setattr(dv, "time_moves", refuse)
+    offered = []
+    real = ui_lesson.download_button
+    monkeypatch.setattr(ui_lesson, "download_button",
+                        lambda key: (offered.append(ui_lesson.current().to_ipynb()), real(key)))
+    at = open_page(PAGE)
+    assert not at.exception and timed == [] and any(e.label == "3 · What moving costs, timed" for e in at.expander)
+    sources = code_cells(offered[-1])
+    gpus = cells.gpu_devices(FOUND)
+    for name, b in FOUND.items():
+        if b.available:
+            assert dv.move_source(b, dv.DEFAULT_MIB, gpus.get(name, b.default_device)).strip() in sources

@@ -9,8 +9,9 @@ run is a thread of its own, so one run's lesson never leaks into another's.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import streamlit as st
 
@@ -42,6 +43,25 @@ def header(title: str, level: int = 2, **kwargs) -> None:
     """``st.header`` (level 2) or ``st.subheader`` (level 3), and the same heading in the notebook."""
     (st.header if level == 2 else st.subheader)(title, **kwargs)
     note("#" * level + " " + title)
+
+
+@contextmanager
+def section(title: str, key: str, intro: str = "") -> Iterator[bool]:
+    """A costly section below the fold, run only while it is open: ``intro`` (the page's own words:
+    what the section shows) drawn above an expander titled ``title`` whose body runs when the user
+    opens it, which reruns the page (``key`` keeps its open state). Yields whether it is open: a page
+    draws the section's body only then, and otherwise records in the notebook the code the section
+    would run. The title and intro go into the notebook either way."""
+    if intro:
+        st.markdown(intro)
+    box = st.expander(title, key=key, on_change="rerun")
+    note("## " + title)
+    note(intro)
+    if box.open:
+        with box:
+            yield True
+    else:
+        yield False
 
 
 def note(markdown: str) -> None:

@@ -101,6 +101,21 @@ def no_gpu_note(libs: Mapping[str, Backend], devices: Mapping[str, str]) -> str 
     return ". ".join(parts) + "." if parts else None
 
 
+def record_panel(example: cells.Example, params: Mapping[str, Any] | None = None,
+                 libs: Mapping[str, Backend] | None = None) -> None:
+    """An example of a closed section (``ui.lesson.section``): each library's code, as the panel
+    would run it, into the page's notebook; nothing is run or drawn."""
+    libs = libs or backends()
+    devices = cells.gpu_devices(libs) if example.uses_device else {}
+    results = {}
+    for name, b in libs.items():
+        if name in example.code:
+            device = devices.get(name) if example.takes_device(name) else None
+            results[name] = cells.CellResult(name, b.label, status="ok" if b.available else "missing",
+                                             source=example.source(b, params, device or "cpu"))
+    lesson.example(example.title, example.note, results)
+
+
 def library_panel(example: cells.Example, params: Mapping[str, Any] | None = None,
                   libs: Mapping[str, Backend] | None = None,
                   devices: Mapping[str, str] | None = None) -> dict[str, cells.CellResult]:

@@ -36,6 +36,14 @@ def fill(label: str, text: str):
     return act
 
 
+def in_section(title: str, then):
+    """Open a section that runs only when opened (ui.lesson.section), then do ``then`` inside it."""
+    def act(page):
+        rerun_after(page, lambda: page.locator('[data-testid="stExpander"] summary', has_text=title).first.click())
+        then(page)
+    return act
+
+
 ACTIONS = {
     "creating": nudge_first_slider,
     "scaling": nudge_first_slider,
@@ -46,8 +54,8 @@ ACTIONS = {
     "conversions": fill("Values of the source array (a Python list)", "[4, 5, 6]"),
     "indexing": fill("Indices to add 1 at (repeats allowed)", "[1, 1, 1, 3]"),
     "random": nudge_first_slider,
-    "devices": nudge_first_slider,
-    "compilation": fill("Input lengths, one call each", "4, 8, 8"),
+    "devices": in_section("3 · What moving costs, timed", nudge_first_slider),
+    "compilation": in_section("2 · What breaks tracing", fill("Input lengths, one call each", "4, 8, 8")),
 }
 
 
