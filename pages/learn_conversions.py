@@ -287,8 +287,17 @@ def show_notebook(results, surprises) -> None:
                     f"{conv.code_span(back.error)}.")
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def every_dtype(values, fingerprint: str, _libs) -> dict[str, list[conv.RouteResult]]:
+    """Every route in every dtype (the surprises table needs them all): about 170 small cells, most of
+    a second here. The results are plain text and flags, the same for the same values, libraries and
+    routes (``fingerprint``), so they are kept for this server: a page revisited shows them at once."""
+    return conv.run_all_dtypes(values, _libs)
+
+
 if values is not None:
-    matrices = conv.run_all_dtypes(values, libs)  # every dtype at once: the surprises table needs them all
+    fingerprint = repr([(n, b.available, b.version, b.default_device) for n, b in libs.items()]) + repr(conv.ROUTES)
+    matrices = every_dtype(values, fingerprint, libs)
     surprises = conv.dtype_surprises(values, libs, matrices=matrices)
     matrix = show_matrix(values, dtype, matrices[dtype])
     show_findings(matrix)

@@ -56,7 +56,9 @@ def import_all(names: list[str]) -> list[str]:
 @st.cache_resource(show_spinner=False)
 def start() -> threading.Thread:
     """Start the background imports, once per server process."""
-    thread = threading.Thread(target=lambda: import_all(page_imports() + list(LATER)),
-                              name="warm-up imports", daemon=True)
+    # The pages are read here, on the script's thread: CPython 3.11's ast.parse is not safe to run on
+    # two threads at once ("AST constructor recursion depth mismatch"), and cells parse as pages run.
+    names = page_imports() + list(LATER)
+    thread = threading.Thread(target=import_all, args=(names,), name="warm-up imports", daemon=True)
     thread.start()
     return thread
