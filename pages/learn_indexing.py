@@ -7,7 +7,7 @@ from kernels.examples import indexing as ix
 from kernels.examples.conversions import code_span
 from kernels.examples.inputs import and_list, shorten
 from ui import lesson
-from ui.panel import backends, library_panel
+from ui.panel import backends, library_panel, record_panel
 from ui.safe import plain
 
 st.title("Indexing and updates")
@@ -139,29 +139,34 @@ st.caption("MLX builds its graph before it computes, so every shape must be know
            "a[a > t] has a shape only the values decide.")
 library_panel(ix.MASK_INSTEAD, pm, libs)
 
-# --- 5. fancy indexing ---------------------------------------------------------------------------------
-lesson.header("5 · Index arrays", divider="gray")
-fancy = library_panel(ix.FANCY, pm, libs)
-untouched = [name for name, r in fancy.items() if r.ok and r.value[2] == 1]
-if untouched:
-    st.markdown(f"**Here:** writing −1 into `block` left `m[0, 1]` at 1 in **{labels(untouched)}**: "
-                "indexing with arrays gives a copy.")
+# --- 5. fancy indexing, 6. refusals: below the fold, each run when opened -----------------------------------
+with lesson.section("5 · Index arrays", key="indexing_fancy") as opened:
+    if not opened:
+        record_panel(ix.FANCY, pm, libs)
+    else:
+        fancy = library_panel(ix.FANCY, pm, libs)
+        untouched = [name for name, r in fancy.items() if r.ok and r.value[2] == 1]
+        if untouched:
+            st.markdown(f"**Here:** writing −1 into `block` left `m[0, 1]` at 1 in **{labels(untouched)}**: "
+                        "indexing with arrays gives a copy.")
 
-# --- 6. refusals ------------------------------------------------------------------------------------------
-lesson.header("6 · What each library refuses", divider="gray")
-refusals = library_panel(ix.REFUSALS, pm, libs)
-lines = {libs[name].label: ix.refusal_lines(r) for name, r in refusals.items() if r.ok}
-if lines:
-    exprs = list(dict.fromkeys(e for per in lines.values() for e in per))
-    table = pd.DataFrame([{"expression": e, **{lib: per.get(e, "—") for lib, per in lines.items()}}
-                          for e in exprs])
-    st.dataframe(table, hide_index=True, width="stretch")
-    for e in exprs:
-        said = {lib: per.get(e, "") for lib, per in lines.items()}
-        no = [lib for lib, out in said.items() if ix.refused(out)]
-        if no and len(no) < len(said):
-            st.caption(f"`{e}`: refused by {and_list(no)}; "
-                       f"{and_list([lib for lib in said if lib not in no])} gave a value.")
+with lesson.section("6 · What each library refuses", key="indexing_refusals") as opened:
+    if not opened:
+        record_panel(ix.REFUSALS, pm, libs)
+    else:
+        refusals = library_panel(ix.REFUSALS, pm, libs)
+        lines = {libs[name].label: ix.refusal_lines(r) for name, r in refusals.items() if r.ok}
+        if lines:
+            exprs = list(dict.fromkeys(e for per in lines.values() for e in per))
+            table = pd.DataFrame([{"expression": e, **{lib: per.get(e, "—") for lib, per in lines.items()}}
+                                  for e in exprs])
+            st.dataframe(table, hide_index=True, width="stretch")
+            for e in exprs:
+                said = {lib: per.get(e, "") for lib, per in lines.items()}
+                no = [lib for lib, out in said.items() if ix.refused(out)]
+                if no and len(no) < len(said):
+                    st.caption(f"`{e}`: refused by {and_list(no)}; "
+                               f"{and_list([lib for lib in said if lib not in no])} gave a value.")
 
 # --- what differs -------------------------------------------------------------------------------------------
 lesson.header("What differs, and why it matters", divider="gray")

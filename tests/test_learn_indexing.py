@@ -7,7 +7,7 @@ import pytest
 
 from kernels import cells
 from kernels.examples import indexing as ix
-from tests.apptest import open_page, unescaped
+from tests.apptest import open_page, open_section, unescaped
 from tests.devices import PAIR_IDS, PAIRS
 from tests.fresh_python import learn_failures, learn_sources
 
@@ -167,6 +167,10 @@ def test_page_shows_the_facts_and_every_control_works_at_both_ends():
     assert "`forgot` is still all zeros in **PyTorch and MLX**" in text
     assert "ValueError: boolean indices are not yet supported" in [unescaped(e.value) for e in at.error]
     assert "ml-explore.github.io/mlx/build/html/usage/indexing.html" in text
+    assert not at.dataframe and "writing −1 into" not in text, "sections 5 and 6 run only when opened"
+    open_section(open_section(at, "indexing_fancy"), "indexing_refusals")
+    text = "\n".join(page_output(at))
+    assert "writing −1 into `block` left `m[0, 1]` at 1" in text
     assert at.dataframe, "the refusals table"
 
     for key, values in [("indexing_n", (4, 12)), ("indexing_t", (-6, 6)), ("indexing_slice", ((0, 1), (11, 12)))]:
