@@ -16,6 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import ast_lock
 from ui.nav import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,8 +57,9 @@ def import_all(names: list[str]) -> list[str]:
 @st.cache_resource(show_spinner=False)
 def start() -> threading.Thread:
     """Start the background imports, once per server process."""
-    # The pages are read here, on the script's thread: CPython 3.11's ast.parse is not safe to run on
-    # two threads at once ("AST constructor recursion depth mismatch"), and cells parse as pages run.
+    # Importing parses source (pandas, PyTorch, Dynamo do), and pages parse their cells: one parse at
+    # a time (ui/ast_lock.py). The pages are read here, on the script's thread.
+    ast_lock.install()
     names = page_imports() + list(LATER)
     thread = threading.Thread(target=import_all, args=(names,), name="warm-up imports", daemon=True)
     thread.start()
