@@ -19,7 +19,7 @@ PYTHON ?= $(shell for p in $(CANDIDATES); do \
 .PHONY: run test doctor check-mac-pins clean
 
 run: $(VENV)/.installed
-	$(BIN)/python -m ui.serve --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

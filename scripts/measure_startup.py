@@ -7,9 +7,7 @@ Each run measures, one after the other on the same machine:
 - one-line app: a temporary `import streamlit as st; st.write("hi")` started exactly like the app
   (`streamlit run` from the repository root, same flags and .streamlit/config.toml), cold start
   from launching it to "hi" rendered in a freshly launched headless Chromium;
-- the app: cold start from launching it as `make run` does (`python -m ui.serve`, which is `streamlit
-  run app.py` with the array libraries imported while the server starts) to Home rendered the same
-  way; and, for comparison, launched as plain `streamlit run app.py` (cold start only);
+- the app: cold start from launching `streamlit run app.py` to Home rendered the same way;
 - each page's render time from clicking its sidebar link to its script run finished, twice: a first
   visit (every page but Home, then Home, which the cold start already drew) and a second pass over
   every page (what a user sees coming back to a page; imports and caches are warm by then).
@@ -41,8 +39,7 @@ PAGE_BUDGET = 1.3   # a page's render time / Home's
 START_BUDGET = 1.5  # the app's cold start / the one-line app's
 ONE_LINER = 'import streamlit as st; st.write("hi")\n'
 
-COLD = "cold start, `make run` (launch → first page rendered)"
-COLD_PLAIN = "cold start, plain `streamlit run app.py`"
+COLD = "cold start (launch → first page rendered)"
 BASE_COLD = "one-line app: cold start (launch → 'hi' rendered)"
 FIRST, AGAIN = "first visit", "second visit"
 
@@ -76,27 +73,17 @@ def app_run(chromium: str, broken: set[str]) -> dict[str, float]:
     return times
 
 
-def plain_run(chromium: str) -> dict[str, float]:
-    """The app's cold start when launched with plain `streamlit run app.py` (no preloading)."""
-    with harness.streamlit_script_server(harness.ROOT / "app.py") as (url, started):
-        with harness.chromium(chromium) as browser:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url)
-            return {COLD_PLAIN: harness.rendered_at(page) - started}
-
-
 def one_run(chromium: str, script: Path, index: int, broken: set[str]) -> dict[str, float]:
     if index % 2 == 0:
         baseline = one_liner_run(chromium, script)
-        return {**baseline, **app_run(chromium, broken), **plain_run(chromium)}
-    app = {**plain_run(chromium), **app_run(chromium, broken)}
+        return {**baseline, **app_run(chromium, broken)}
+    app = app_run(chromium, broken)
     return {**one_liner_run(chromium, script), **app}
 
 
 def ratios(runs: list[dict[str, float]]) -> dict[str, list[float]]:
     """Per-run ratios: each page's time over Home's in the same pass, and the cold starts."""
-    out: dict[str, list[float]] = {f"{COLD} / one-line app's": [r[COLD] / r[BASE_COLD] for r in runs],
-                                   f"{COLD_PLAIN} / one-line app's": [r[COLD_PLAIN] / r[BASE_COLD] for r in runs]}
+    out: dict[str, list[float]] = {f"{COLD} / one-line app's": [r[COLD] / r[BASE_COLD] for r in runs]}
     home = next(s for s in PAGES if s.default).title
     for visit in (FIRST, AGAIN):
         for spec in PAGES:
@@ -110,7 +97,7 @@ def ratios(runs: list[dict[str, float]]) -> dict[str, list[float]]:
 def report(runs: list[dict[str, float]]) -> tuple[str, dict[str, list[str]]]:
     n = len(runs)
     lines = [f"{'measurement':60s} {'median':>8s} {'min':>8s} {'max':>8s}   ({n} runs)"]
-    keys = [BASE_COLD, "one-line app: server answers health check", "server answers health check", COLD, COLD_PLAIN]
+    keys = [BASE_COLD, "one-line app: server answers health check", "server answers health check", COLD]
     keys += [k for k in runs[0] if k not in keys]
     for key in keys:
         values = [r[key] for r in runs]
@@ -122,12 +109,12 @@ def report(runs: list[dict[str, float]]) -> tuple[str, dict[str, list[str]]]:
               f"{'ratio':60s} {'median':>8s} {'min':>8s} {'max':>8s} {'budget':>8s}  verdict"]
     over: dict[str, list[str]] = {"start": [], FIRST: [], AGAIN: []}
     for key, values in ratios(runs).items():
-        budget = START_BUDGET if key.startswith("cold start") else PAGE_BUDGET
+        budget = START_BUDGET if key.startswith(COLD) else PAGE_BUDGET
         med = statistics.median(values)
         verdict = "OVER" if med > budget else "ok"
         if med > budget:
-            if key.startswith("cold start"):
-                over["start"].append(f"{key.partition(' / ')[0]}: {med:.2f}x the one-line app's")
+            if key.startswith(COLD):
+                over["start"].append(f"{med:.2f}x the one-line app's")
             else:
                 visit, _, rest = key.partition(": ")
                 over[visit].append(f"{rest.removesuffix(' / Home')} {med:.2f}x")

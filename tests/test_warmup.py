@@ -87,27 +87,3 @@ def test_ast_parse_takes_turns_once_the_lock_is_installed(monkeypatch):
     assert seen == ["parsed y"] and held == [True, True]
 
 
-
-def test_the_launcher_runs_streamlit_on_app_py_with_the_libraries_importing_beside_it(monkeypatch):
-    """`make run` is `python -m ui.serve`: streamlit run app.py with the options given, after starting
-    the libraries' imports on a thread (the browser tests start the app this way)."""
-    from streamlit.web import cli
-
-    from ui import serve
-
-    started, argv = [], []
-    monkeypatch.setattr(serve, "preload", lambda: started.append(True))
-    monkeypatch.setattr(cli, "main", lambda: argv.append(list(sys.argv)) or 0)
-    monkeypatch.setattr(sys, "argv", ["serve"])
-    assert serve.main(["--server.port", "8600"]) == 0
-    assert started == [True]
-    assert argv == [["streamlit", "run", str(ROOT / "app.py"), "--server.port", "8600"]]
-
-
-def test_preload_imports_what_exists_and_skips_what_does_not():
-    from ui import serve
-
-    sys.modules.pop("tabnanny", None)
-    thread = serve.preload(("tabnanny", "no_such_module_here"))
-    thread.join(timeout=60)
-    assert not thread.is_alive() and thread.daemon and "tabnanny" in sys.modules

@@ -36,9 +36,8 @@ def free_port() -> int:
 
 
 def streamlit_server(timeout: float = 90.0):
-    """The app as `make run` starts it (``python -m ui.serve``: streamlit run app.py, the array
-    libraries imported while the server starts); yields (base_url, started_at) once it answers."""
-    return streamlit_script_server("app.py", timeout, launcher=True)
+    """Yields (base_url, started_at) once the app's server answers its health check."""
+    return streamlit_script_server("app.py", timeout)
 
 
 @contextmanager
@@ -105,20 +104,15 @@ def main_text(page) -> str:
 
 
 @contextmanager
-def streamlit_script_server(script: str | os.PathLike, timeout: float = 90.0, launcher: bool = False):
+def streamlit_script_server(script: str | os.PathLike, timeout: float = 90.0):
     """`streamlit run SCRIPT` from the repository root (so the same .streamlit/config.toml and flags
-    apply, on a free port); yields (base_url, started_at) once it answers its health check.
-    ``launcher``: start app.py through ``python -m ui.serve`` instead, as `make run` does (the app
-    runs this way in streamlit_server; scripts/measure_startup.py times both ways)."""
+    apply, on a free port); yields (base_url, started_at) once it answers its health check. The app
+    runs this way (streamlit_server), and so does scripts/measure_startup.py's one-line app."""
     port = free_port()
     started = time.perf_counter()
-    if launcher:
-        assert Path(script).name == "app.py", "ui.serve starts app.py only"
-        command = [sys.executable, "-m", "ui.serve"]
-    else:
-        command = [sys.executable, "-m", "streamlit", "run", str(script)]
     proc = subprocess.Popen(
-        command + ["--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none"],
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+         "--server.headless", "true", "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://localhost:{port}"
