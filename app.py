@@ -26,5 +26,6 @@ sections = {section: [page(p, url_path=f"{p.url_path}-start" if p.default else p
 twins = [page(p, url_path=p.url_path, visibility="hidden") for pages in by_section().values() for p in pages
          if p.default]
 sections[next(iter(sections))] += twins
-st.navigation(sections).run()
+with warmup.page_running():  # the background imports pause while a page runs
+    st.navigation(sections).run()
 warmup.start()  # after the first page has drawn: the other pages' imports, in the background

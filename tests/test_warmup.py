@@ -87,3 +87,19 @@ def test_ast_parse_takes_turns_once_the_lock_is_installed(monkeypatch):
     assert seen == ["parsed y"] and held == [True, True]
 
 
+
+
+def test_the_imports_wait_while_a_page_is_running():
+    import threading
+
+    order = []
+    names = ["tabnanny"]
+    sys.modules.pop("tabnanny", None)
+    with warmup.page_running():
+        thread = threading.Thread(target=lambda: order.append(warmup.import_all(names)))
+        thread.start()
+        thread.join(timeout=0.5)  # it must still be waiting: a page is running
+        assert thread.is_alive() and "tabnanny" not in sys.modules
+        order.append("page finished")
+    thread.join(timeout=60)
+    assert order == ["page finished", []] and "tabnanny" in sys.modules

@@ -3,16 +3,20 @@
 A page's first visit after the server starts pays for its imports (pandas ≈ 0.9 s, Altair ≈ 0.7 s
 here, torch.compile's tracer more): the first click on Creating arrays took 2 s where the second took
 0.6 s. The modules the pages import are read from the pages' own source (no list to keep in step),
-and imported on a thread while the user reads the first page; a page that needs one before it is
-ready waits for that import as it would have anyway. Nothing runs but imports: no arrays, no
-devices, so no library state outlives a script run.
+and imported on a thread while the user reads the first page. The thread imports only while no page
+is running (app.py marks each script run with :func:`page_running`): it never competes with a page
+for the interpreter, and a page that needs a module mid-import waits for that one import as it would
+have waited for its own. Nothing runs but imports: no arrays, no devices, so no library state
+outlives a script run.
 """
 from __future__ import annotations
 
 import ast
 import importlib
 import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import streamlit as st
 
@@ -42,11 +46,35 @@ def page_imports(paths: list[Path] | None = None) -> list[str]:
     return [n for n in dict.fromkeys(names) if n != "__future__"]
 
 
+_IDLE = threading.Condition()
+_running = 0  # script runs in progress, all sessions
+
+
+@contextmanager
+def page_running() -> Iterator[None]:
+    """Around a script run: the background imports wait until no run is in progress."""
+    global _running
+    with _IDLE:
+        _running += 1
+    try:
+        yield
+    finally:
+        with _IDLE:
+            _running -= 1
+            _IDLE.notify_all()
+
+
+def wait_until_idle() -> None:
+    with _IDLE:
+        _IDLE.wait_for(lambda: _running == 0)
+
+
 def import_all(names: list[str]) -> list[str]:
-    """Import each module that exists; returns the names that could not be imported (a missing
-    library is its page's business: the page says so in its column)."""
+    """Import each module that exists, each when no page is running; returns the names that could
+    not be imported (a missing library is its page's business: the page says so in its column)."""
     failed = []
     for name in names:
+        wait_until_idle()
         try:
             importlib.import_module(name)
         except Exception:  # ImportError, or a library that fails while loading
