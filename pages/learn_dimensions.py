@@ -1,14 +1,13 @@
 """Learn: operations across dimensions (mean, std, max, min; over all axes or one)."""
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from kernels.examples import dimensions as dims
 from kernels.memory import TooLarge
-from ui import lesson
+from ui import learn_charts, lesson
 from ui.panel import backends, library_panel
 from ui.safe import plain
 
@@ -95,23 +94,7 @@ if ran:
     matrix = libs[name].to_numpy(ref.value[0]).tolist()
     reduced = libs[name].to_numpy(ref.value[1]).tolist()
     cells, out = dims.collapse_records(matrix, reduced, axis)
-    colour = alt.Color("group:N", legend=None, scale=alt.Scale(scheme="tableau10"))
-
-    def grid(records, title, width, height):
-        base = alt.Chart(pd.DataFrame(records)).encode(
-            x=alt.X("col:O", title="column", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("row:O", title="row"))
-        return (base.mark_rect(stroke="white", strokeWidth=2).encode(color=colour, tooltip=["row", "col", "value"])
-                + base.mark_text(fontSize=14, color="white").encode(text=alt.Text("value:Q", format=".4~g"))
-                ).properties(title=title, width=width, height=height)
-
-    kept = cols_n if axis == 0 else rows_n
-    source = grid(cells, f"input {rows_n}×{cols_n}: the colour is the output element each value goes into",
-                  44 * cols_n, 36 * rows_n)
-    result = grid(out, f"{op} over axis {axis} → shape ({kept},)",
-                  44 * (cols_n if axis == 0 else 1), 36 * (1 if axis == 0 else rows_n))
-    chart = alt.vconcat(source, result) if axis == 0 else alt.hconcat(source, result)
-    st.altair_chart(chart.configure_view(strokeWidth=0), width="content")
+    st.vega_lite_chart(spec=learn_charts.axis_collapse(cells, out, axis, rows_n, cols_n, op), width="content")
     st.caption(f"Picture drawn from {ref.label}'s output above.")
 story = dims.dtype_story(op, results)
 if story:

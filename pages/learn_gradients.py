@@ -1,12 +1,11 @@
 """Learn: gradients by PyTorch autograd, MLX's mx.grad, and NumPy by hand."""
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from kernels.examples import gradients as grads
-from ui import lesson
+from ui import learn_charts, lesson
 from ui.panel import backends, library_panel
 from ui.safe import plain
 
@@ -122,18 +121,7 @@ if curve and all(row["max abs error"] == 0 for row in curve):
     st.caption("Here the finite differences equal the formula exactly at every step h (error 0 for all "
                f"{len(curve)} steps), so there is no error curve to draw.")
 elif curve:
-    df = pd.DataFrame(curve)
-    df["chosen"] = df["h"] == h
-    plotted = df[df["max abs error"] > 0]
-    base = alt.Chart(plotted).encode(
-        x=alt.X("h:Q", scale=alt.Scale(type="log", reverse=True), title="step h (log scale)", axis=alt.Axis(format=".0e")),
-        y=alt.Y("max abs error:Q", scale=alt.Scale(type="log"), title="max |finite difference − formula|",
-                axis=alt.Axis(format=".0e")),
-        tooltip=[alt.Tooltip("h:Q", format=".0e"), alt.Tooltip("max abs error:Q", format=".2e")],
-    )
-    chart = base.mark_line(point=True) + base.transform_filter(alt.datum.chosen).mark_point(
-        size=200, color="red", filled=True)
-    st.altair_chart(chart.properties(height=260), width="stretch")
+    st.vega_lite_chart(spec=learn_charts.step_errors(curve, h), width="stretch")
     best = min(curve, key=lambda row: row["max abs error"])
     mine = next(row for row in curve if row["h"] == h)
     chosen = ("(red point)" if mine["max abs error"] > 0

@@ -1,7 +1,6 @@
 """Learn 7: lazy (MLX) and asynchronous (PyTorch on a GPU) execution, and how naive timing lies."""
 import inspect
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +9,7 @@ from kernels.measure.timing import format_seconds
 from kernels.examples import lazy
 from ui.nav import PAGES
 from ui import live as live_ui
-from ui import lesson
+from ui import learn_charts, lesson
 from ui.panel import backends, column_header, machine_gpus, missing_notice
 
 st.title("Lazy and asynchronous execution")
@@ -147,21 +146,8 @@ if size_ok:
             "repeats": r.synced.repeats,
             "n": n,
         } for r in ok]), hide_index=True, width="stretch")
-        points = pd.DataFrame([{"library": r.label, "timing": kind, "seconds": t.median}
-                               for r in ok for kind, t in (("naive", r.naive), ("synced", r.synced))])
-        spans = pd.DataFrame([{"library": r.label, "naive": r.naive.median, "synced": r.synced.median} for r in ok])
-        x = alt.X("seconds:Q", scale=alt.Scale(type="log"), title="median seconds (log scale)")
-        y = alt.Y("library:N", title=None, sort=[r.label for r in ok])
-        st.altair_chart(
-            alt.layer(
-                alt.Chart(spans).mark_rule(color="gray", strokeWidth=2).encode(
-                    x=alt.X("naive:Q", scale=alt.Scale(type="log")), x2="synced:Q", y=y),
-                alt.Chart(points).mark_point(filled=True, size=160).encode(
-                    x=x, y=y, color=alt.Color("timing:N", title="timing"), shape="timing:N",
-                    tooltip=["library", "timing", alt.Tooltip("seconds:Q", format=".3g")]),
-            ).properties(height=60 * len(ok) + 40),
-            width="stretch",
-        )
+        st.altair_chart(learn_charts.naive_vs_synced(
+            [{"label": r.label, "naive": r.naive.median, "synced": r.synced.median} for r in ok]), width="stretch")
         st.caption("The gap between the two marks is what a stopwatch without synchronisation misses.")
     with st.expander("The timing harness (the function that ran)"):
         st.code(inspect.getsource(lazy.compare), language="python")

@@ -101,3 +101,18 @@ def test_notebook_download_is_built_on_click_and_holds_the_page_as_shown(page, t
     typed = [c for c in cells if "(6, 1)" in c]
     assert typed, (cells, shown)
     assert {c.strip() for c in typed} <= {s.strip() for s in shown}, (typed, shown)
+
+
+LEARN_CHART_DRAWN = """() => {
+    const charts = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stVegaLiteChart"]')];
+    return charts.length >= 1 && charts.every(c => [...c.querySelectorAll('canvas, svg.marks')]
+        .some(el => el.getBoundingClientRect().width > 0 && el.getBoundingClientRect().height > 0));
+}"""
+
+
+@pytest.mark.parametrize("title", ["Operations across dimensions", "Gradients", "Lazy and asynchronous execution"])
+def test_learn_charts_are_drawn(page, title):
+    """The charts built in ui/learn_charts.py (two from a kept Vega-Lite spec) really draw."""
+    harness.open_from_nav(page, title)
+    page.wait_for_function(LEARN_CHART_DRAWN, timeout=30_000)
+    assert harness.exceptions(page) == []
