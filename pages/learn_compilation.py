@@ -11,7 +11,7 @@ from kernels.examples.inputs import and_list, shorten
 from kernels.measure.timing import format_seconds
 from ui import lesson
 from ui import live as live_ui
-from ui.panel import backends, column_header, library_panel, missing_notice, record_panel
+from ui.panel import backends, column_header, library_panel, missing_notice
 from ui.safe import plain
 
 st.title("Compilation")
@@ -201,9 +201,9 @@ with lesson.section(
           "over, so they run in a second: tracing, guards and recompiling are Dynamo's, whatever backend builds "
           "the code. NumPy has no compiler.",
 ) as opened:
-    if not opened:
-        for example in (cp.SIDE_EFFECT, cp.SHAPES, cp.PRINT, cp.CAPTURED):
-            record_panel(example, cp.breaks_params(cp.DEFAULT_CALLS, cp.parse_sizes(cp.DEFAULT_SIZES)), libs)
+    if not opened:  # running them to fill the notebook would cost the second this section saves
+        lesson.note("*This section's four examples run only when it is opened on the page: open it before "
+                    "downloading to have them here, as they ran.*")
     else:
         c3, c4 = st.columns(2)
         with c3:

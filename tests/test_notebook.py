@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-
+from pathlib import Path
 
 from kernels import cells
 from kernels.examples import creating
 from kernels.notebook import Lesson, code_cells
 from ui import lesson as ui_lesson
 from ui.nav import PAGES
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_a_lesson_is_a_valid_notebook_with_markdown_and_code():
@@ -57,10 +59,21 @@ def test_an_example_goes_in_as_shown_and_an_error_as_text(libs):
 LEARN = [p.path for p in PAGES if p.section == "Learn" and p.path != "pages/home.py"]
 
 
+def section_keys(path: str) -> list[str]:
+    """The keys of a page's sections that run when opened: each ``lesson.section(..., key=...)`` call."""
+    import ast
+
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    return [kw.value.value for node in ast.walk(tree) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute) and node.func.attr == "section"
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "lesson"
+            for kw in node.keywords if kw.arg == "key"]
+
+
 def test_every_learn_page_downloads_a_notebook_that_runs(monkeypatch):
     """Each Learn page's button offers an .ipynb of the page's words and its examples' code exactly as
     shown (with the controls' current values), and every notebook's code cells run in order."""
-    from tests.apptest import open_page
+    from tests.apptest import open_page, open_section
 
     offered = []
     real = ui_lesson.download_button
@@ -68,14 +81,20 @@ def test_every_learn_page_downloads_a_notebook_that_runs(monkeypatch):
                         lambda key: (offered.append(ui_lesson.current().to_ipynb()), real(key)))
     notebooks = {}
     assert len(LEARN) == 11  # the seven topics of the source notebook and the four added
+    assert sum(len(section_keys(path)) for path in LEARN) >= 4, "the sections that run when opened are found"
     for path in LEARN:
         at = open_page(path)
         assert [b.proto.label for b in at.get("download_button")] == ["Download as a Jupyter notebook"], path
-        data = offered[-1]
-        kinds = [c["cell_type"] for c in json.loads(data)["cells"]]
+        closed = code_cells(offered[-1])
+        # A section that runs when opened (ui.lesson.section) puts into the notebook the code it ran, or
+        # says it was not opened; with every section open, the page shows every code cell.
+        for key in section_keys(path):
+            open_section(at, key)
+        notebooks[path] = code_cells(offered[-1])
+        kinds = [c["cell_type"] for c in json.loads(offered[-1])["cells"]]
         assert kinds.count("markdown") >= 3 and kinds.count("code") >= 1, path
         shown = {c.value.strip() for c in at.code}
-        notebooks[path] = code_cells(data)
         assert all(src in shown for src in notebooks[path]), f"{path}: every code cell is code the page shows"
+        assert all(src in notebooks[path] for src in closed), f"{path}: a closed section records what it runs open"
     done = run_notebooks(notebooks)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -102,18 +102,15 @@ def no_gpu_note(libs: Mapping[str, Backend], devices: Mapping[str, str]) -> str 
 
 
 def record_panel(example: cells.Example, params: Mapping[str, Any] | None = None,
-                 libs: Mapping[str, Backend] | None = None) -> None:
-    """An example of a closed section (``ui.lesson.section``): each library's code, as the panel
-    would run it, into the page's notebook; nothing is run or drawn."""
+                 libs: Mapping[str, Backend] | None = None) -> dict[str, cells.CellResult]:
+    """A cheap example in a closed section (``ui.lesson.section``): run in every library as
+    :func:`library_panel` runs it and recorded in the page's notebook the same way (code that ran,
+    or the error as text), but not drawn: the notebook holds the whole page either way."""
     libs = libs or backends()
-    devices = cells.gpu_devices(libs) if example.uses_device else {}
-    results = {}
-    for name, b in libs.items():
-        if name in example.code:
-            device = devices.get(name) if example.takes_device(name) else None
-            results[name] = cells.CellResult(name, b.label, status="ok" if b.available else "missing",
-                                             source=example.source(b, params, device or "cpu"))
+    devices = cells.gpu_devices(libs) if example.uses_device else None
+    results = cells.run_all(example, libs, params, devices)
     lesson.example(example.title, example.note, results)
+    return results
 
 
 def library_panel(example: cells.Example, params: Mapping[str, Any] | None = None,
