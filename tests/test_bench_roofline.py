@@ -438,7 +438,10 @@ def test_benchmarks_page_measures_ceilings_and_draws_the_roofs(no_pauses, monkey
     table = next(t.value for t in at.dataframe if "% of compute roof" in t.value.columns)  # every measurement
     assert table["% of compute roof"].notna().all() and set(table["bound"]) <= {"compute", "memory"}
     summary = texts(at.markdown)
-    assert "On the roofline at n = 32 it is" in summary or "**Measurement errors**" in summary
+    # "... at n = 32 it is compute-bound here", or, where the libraries' ridge points fall on either
+    # side of matmul's intensity (tiny ceilings on a busy machine), "... at n = 32 (intensity ...) it is
+    # compute-bound on X, memory-bound on Y"
+    assert "On the roofline at n = 32 " in summary or "**Measurement errors**" in summary
 
 
 def test_compare_page_draws_each_files_roofline(libs):
