@@ -1,4 +1,5 @@
-"""Entry point: `streamlit run app.py`. Sets up the page config and the navigation only."""
+"""Entry point: `streamlit run app.py`. Sets up the page config and the navigation, and starts the
+pages' imports in the background (ui/warmup.py) once the first page has drawn."""
 from pathlib import Path
 
 import streamlit as st
