@@ -196,10 +196,10 @@ else:
 with lesson.section(
     "2 · What breaks tracing: side effects, new shapes, print, captured arrays", key="compilation_breaks",
     intro="A compiler runs your Python once to see what it does. Whatever the trace cannot see, or sees only "
-          "once, behaves differently from plain Python. The four examples in this section run in a second: the "
-          "PyTorch cells give `torch.compile` a backend that just counts the graphs Dynamo (its tracer) hands "
-          "over, so they run in a second: tracing, guards and recompiling are Dynamo's, whatever backend builds "
-          "the code. NumPy has no compiler.",
+          "once, behaves differently from plain Python. The four examples in this section run in about a "
+          "second: their PyTorch cells give `torch.compile` a backend that just counts the graphs Dynamo (its "
+          "tracer) hands over, and tracing, guards and recompiling are Dynamo's, whatever backend builds the "
+          "code. NumPy has no compiler.",
 ) as opened:
     if not opened:  # running them to fill the notebook would cost the second this section saves
         lesson.note("*This section's four examples run only when it is opened on the page: open it before "

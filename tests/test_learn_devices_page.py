@@ -184,7 +184,7 @@ def test_the_timed_section_runs_only_when_opened_and_the_notebook_still_has_its_
     monkeypatch.setattr(ui_lesson, "download_button",
                         lambda key: (offered.append(ui_lesson.current().to_ipynb()), real(key)))
     at = open_page(PAGE)
-    assert not at.exception and timed == [] and any(e.label == "3 · What moving costs, timed" for e in at.expander)
+    assert not at.exception and timed == [] and any(e.label == "**3 · What moving costs, timed**" for e in at.expander)
     sources = code_cells(offered[-1])
     gpus = cells.gpu_devices(FOUND)
     for name, b in FOUND.items():

@@ -54,7 +54,8 @@ def section(title: str, key: str, intro: str = "") -> Iterator[bool]:
     would run. The title and intro go into the notebook either way."""
     if intro:
         st.markdown(intro)
-    box = st.expander(title, key=key, on_change="rerun")
+    # Bold, with a play icon: a section of the lesson, not a detail to unfold like "the timing harness"
+    box = st.expander(f"**{title}**", key=key, on_change="rerun", icon=":material/play_circle:")
     note("## " + title)
     note(intro)
     if box.open:
