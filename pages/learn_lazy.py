@@ -1,5 +1,6 @@
 """Learn 7: lazy (MLX) and asynchronous (PyTorch on a GPU) execution, and how naive timing lies."""
 import inspect
+import time
 
 import pandas as pd
 import streamlit as st
@@ -31,6 +32,8 @@ machine_gpus(libs, found="Pick them below to see asynchronous execution.",
                   "when its result is ready, so its naive and synced timings agree. The asynchronous GPU effect "
                   "cannot be shown on this machine; MLX's laziness can, because it does not depend on the device.",
              missing="Its part of the demo is skipped.")
+
+KEPT = "lazy_timed"  # (settings, results, when): the last timings, plain numbers and text
 
 # --- controls -----------------------------------------------------------------------------------
 lo, hi, step = lazy.SIZES
@@ -95,9 +98,20 @@ lesson.text(
 )
 results: dict[str, lazy.DemoResult] = {}
 if size_ok:
-    with live_ui.turn("Lazy and asynchronous execution: the timing demo"), st.spinner("Timing…"):
-        for name, b in libs.items():
-            results[name] = lazy.run_demo(b, n, devices.get(name), repeats=repeats)
+    # The timings of these settings are kept for this session (plain numbers and text, no arrays): a
+    # page revisited shows them, with the time they were taken, instead of timing again on every visit.
+    asked = (n, repeats, tuple(sorted(devices.items())))
+    kept = st.session_state.get(KEPT)
+    again = st.button("Time again", key="lazy_again", icon=":material/refresh:",
+                      help="Each control change times anew; this times the same settings once more.")
+    if again or kept is None or kept[0] != asked:
+        with live_ui.turn("Lazy and asynchronous execution: the timing demo"), st.spinner("Timing…"):
+            for name, b in libs.items():
+                results[name] = lazy.run_demo(b, n, devices.get(name), repeats=repeats)
+        kept = (asked, results, time.strftime("%H:%M:%S"))
+        st.session_state[KEPT] = kept
+    results = kept[1]
+    st.caption(f"Timed at {kept[2]} in this session, with the settings above.")
 
     cols = st.columns(len(libs), gap="medium")
     for col, (name, b) in zip(cols, libs.items()):
@@ -124,7 +138,7 @@ if size_ok:
             else:
                 st.info(f"Naive and synced differ by {max(res.ratio, 1 / res.ratio):,.1f}×, more than timing "
                         f"noise should allow but less than the {lazy.LIES_FACTOR:g}× that deferred work gives: "
-                        "the machine is probably busy. Run it again.", icon=":material/help:")
+                        "the machine is probably busy. Press **Time again**.", icon=":material/help:")
             st.caption(f"ran on `{res.device}` ({res.device_kind}); result reports `{res.result_device}`. "
                        f"Expected here: {res.model}.")
             if b.caveat(res.device):  # why this build's numbers are what they are

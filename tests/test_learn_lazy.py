@@ -255,3 +255,21 @@ def test_memory_is_read_after_the_gpu_has_released_finished_buffers(libs):
     comes after mx.synchronize(), so it does not count them."""
     source = lazy.force_source(libs, 64, "mx.eval(c)")
     assert source.index("mx.synchronize()") < source.index("start = mx.get_active_memory()")
+
+
+def test_a_revisit_shows_the_kept_timings_and_time_again_retimes(monkeypatch):
+    """The same settings are timed once per session (the page says when); Time again and any change
+    of what is measured time anew."""
+    calls = []
+    real = lazy.run_demo
+    monkeypatch.setattr(lazy, "run_demo", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    at = open_page(PAGE)
+    first = len(calls)
+    assert first >= 2 and any("Timed at" in c.value for c in at.caption)
+    at.run()  # a rerun with the same settings, as a revisit is
+    assert len(calls) == first and not at.exception
+    at.button(key="lazy_again").click().run()
+    assert len(calls) == 2 * first
+    lo, _hi, _ = lazy.SIZES
+    at.slider(key="lazy_n").set_value(lo).run()
+    assert len(calls) == 3 * first and set(calls[-first:]) == {lo}
