@@ -29,6 +29,7 @@ from .. import memory
 from ..backends import Backend
 from ..cells import Example, execute, format_error
 from ..measure.timing import Timing, measure
+from .demo import DemoCell
 
 ROWS = (16, 4096)  # the input is rows × COLS float32
 DEFAULT_ROWS = 256
@@ -145,14 +146,7 @@ def torch_cannot_compile(device_kind: str, finder: Callable[[], tuple[str, str |
 # --- the timing harness ---------------------------------------------------------------------------
 
 @dataclass
-class CompileResult:
-    library: str
-    label: str
-    device: str = ""
-    device_kind: str = ""
-    source: str = ""
-    status: str = "ok"  # "ok", "error", "missing", "cannot" (cannot compile here), "skipped"
-    error: str = ""
+class CompileResult(DemoCell):  # status also "cannot" (cannot compile here) or "skipped" (not asked to)
     first_call_s: float | None = None  # the compiled function's first call: tracing and compiling
     plain: Timing | None = None
     compiled: Timing | None = None
@@ -184,12 +178,9 @@ def time_compile(backend: Backend, function: str, rows: int, device: str | None 
     res = CompileResult(backend.name, backend.label, measured_at=time.strftime("%H:%M:%S"))
     budget_s = BUDGET_S if budget_s is None else budget_s
     measure_fn = measure_fn or measure
-    if not backend.available:
-        res.status, res.error = "missing", backend.error or "not installed"
+    device = res.place(backend, device)
+    if device is None:
         return res
-    device = device or backend.default_device
-    dev = backend.device(device)
-    res.device, res.device_kind = dev.name, dev.kind
     try:
         res.source = demo_source(backend, function, rows, device)
     except Exception as exc:

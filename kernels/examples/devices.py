@@ -20,6 +20,7 @@ from .. import memory
 from ..backends import Backend
 from ..cells import Example, execute, format_error
 from ..measure.timing import Timing, measure
+from .demo import DemoCell
 
 SIZES_MIB = (1, 256)  # smallest and largest array in the timing demo
 DEFAULT_MIB = 16
@@ -197,14 +198,7 @@ class StepTiming:
 
 
 @dataclass
-class MoveResult:
-    library: str
-    label: str
-    device: str = ""
-    device_kind: str = ""
-    source: str = ""
-    status: str = "ok"  # "ok", "error", "missing"
-    error: str = ""
+class MoveResult(DemoCell):
     steps: list[StepTiming] = field(default_factory=list)
     same_object: bool | None = None  # Torch: did x.to(device) hand back x itself?
     nbytes: int = 0
@@ -220,12 +214,10 @@ def time_moves(backend: Backend, mib: int, device: str | None = None, *, budget_
     res = MoveResult(backend.name, backend.label)
     budget_s = BUDGET_S if budget_s is None else budget_s
     measure_fn = measure_fn or measure
-    if not backend.available:
-        res.status, res.error = "missing", backend.error or "not installed"
+    device = res.place(backend, device)
+    if device is None:
         return res
-    device = device or backend.default_device
-    dev = backend.device(device)
-    res.device, res.device_kind, res.nbytes = dev.name, dev.kind, elements(mib) * 4
+    res.nbytes = elements(mib) * 4
     try:
         res.source = move_source(backend, mib, device)
         _value, _stdout, ns = execute(res.source)

@@ -20,6 +20,7 @@ from ..backends import Backend
 from ..cells import execute, format_error
 from ..measure.timing import Timing
 from .conversions import render
+from .demo import DemoCell
 
 SIZES = (64, 1024, 64)  # min, max, step of the matrix size n (n x n float32)
 DEFAULT_SIZE = 256  # big enough for MLX's deferred work to dwarf the call, quick to draw
@@ -119,14 +120,7 @@ def compare(op: Callable[[], Any], sync: Callable[[Any], None], *,
 
 
 @dataclass
-class DemoResult:
-    library: str
-    label: str
-    device: str = ""
-    device_kind: str = ""
-    source: str = ""
-    status: str = "ok"  # "ok", "error", "missing"
-    error: str = ""
+class DemoResult(DemoCell):
     naive: Timing | None = None
     synced: Timing | None = None
     result_device: str = ""  # where the result says it lives
@@ -158,13 +152,10 @@ def run_demo(backend: Backend, n: int, device: str | None = None, *, repeats: in
              warmup: int = WARMUP) -> DemoResult:
     """Time one library's matmul naive and synced on ``device``; never raises."""
     res = DemoResult(backend.name, backend.label)
-    if not backend.available:
-        res.status, res.error = "missing", backend.error or "not installed"
+    device = res.place(backend, device)
+    if device is None:
         return res
-    device = device or backend.default_device
-    dev = backend.device(device)
-    res.device, res.device_kind = dev.name, dev.kind
-    res.model = MODEL.get(backend.name, {}).get(dev.kind, "")
+    res.model = MODEL.get(backend.name, {}).get(res.device_kind, "")
     try:
         res.source = matmul_source(backend, n, device)
         _value, _stdout, ns = execute(res.source)
