@@ -102,22 +102,24 @@ def no_gpu_note(libs: Mapping[str, Backend], devices: Mapping[str, str]) -> str 
 
 
 def record_panel(example: cells.Example, params: Mapping[str, Any] | None = None,
-                 libs: Mapping[str, Backend] | None = None) -> dict[str, cells.CellResult]:
-    """A cheap example in a closed section (``ui.lesson.section``): run in every library as
-    :func:`library_panel` runs it and recorded in the page's notebook the same way (code that ran,
-    or the error as text), but not drawn: the notebook holds the whole page either way."""
+                 libs: Mapping[str, Backend] | None = None,
+                 devices: Mapping[str, str] | None = None) -> dict[str, cells.CellResult]:
+    """Run ``example`` in every library and record it in the page's notebook (code that ran, or the
+    error as text), drawing nothing: what a closed section (``ui.lesson.section``) does with a cheap
+    example, and the first half of :func:`library_panel`. An example that takes ``$device`` goes to
+    each library's GPU where there is one (``devices`` overrides)."""
     libs = libs or backends()
-    devices = cells.gpu_devices(libs) if example.uses_device else None
+    if example.uses_device and devices is None:
+        devices = cells.gpu_devices(libs)
     results = cells.run_all(example, libs, params, devices)
-    lesson.example(example.title, example.note, results)
+    lesson.example(example.title, example.note, results)  # the page's notebook, when it offers one
     return results
 
 
 def library_panel(example: cells.Example, params: Mapping[str, Any] | None = None,
                   libs: Mapping[str, Backend] | None = None,
                   devices: Mapping[str, str] | None = None) -> dict[str, cells.CellResult]:
-    """Run ``example`` in every library and lay the three results side by side. An example that
-    takes ``$device`` goes to each library's GPU where there is one (``devices`` overrides)."""
+    """Run ``example`` in every library (:func:`record_panel`) and lay the three results side by side."""
     libs = libs or backends()
     if example.title:
         st.markdown(f"**{example.title}**")
@@ -125,9 +127,8 @@ def library_panel(example: cells.Example, params: Mapping[str, Any] | None = Non
         st.caption(example.note)
     if example.uses_device and devices is None:
         devices = cells.gpu_devices(libs)
-    results = cells.run_all(example, libs, params, devices)
+    results = record_panel(example, params, libs, devices)
     columns(results, libs)
-    lesson.example(example.title, example.note, results)  # the page's notebook, when it offers one
     if example.uses_device:
         note = no_gpu_note(libs, devices or {})
         if note:
