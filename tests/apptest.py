@@ -6,7 +6,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-HOME = "pages/home.py"
+HOME = "app_pages/home.py"
 
 
 def open_page(path: str, timeout: float = 120) -> AppTest:

@@ -15,7 +15,7 @@ from tests.apptest import charts
 from tests.test_bench_report import row
 from ui.nav import PAGES
 
-PAGE = "pages/benchmarks.py"
+PAGE = "app_pages/benchmarks.py"
 
 
 @pytest.fixture(autouse=True)

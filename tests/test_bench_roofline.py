@@ -415,7 +415,7 @@ def no_pauses(monkeypatch):
 
 def test_benchmarks_page_measures_ceilings_and_draws_the_roofs(no_pauses, monkeypatch):
     monkeypatch.setattr(ceilings, "DEFAULT", TINY)
-    at = apptest.open_page("pages/benchmarks.py", timeout=60)
+    at = apptest.open_page("app_pages/benchmarks.py", timeout=60)
     button = at.button(key="benchmarks_ceilings_run")
     assert button.label.startswith("Measure this machine's ceilings · ") and not button.disabled
     at.button(key="benchmarks_ceilings_run").click().run()
@@ -447,7 +447,7 @@ def test_benchmarks_page_measures_ceilings_and_draws_the_roofs(no_pauses, monkey
 def test_compare_page_draws_each_files_roofline(libs):
     rows = roofline.annotate([bench_row(), bench_row("add", 256, median=1e-4)], CEILINGS)
     data = new_result_file("bench", rows, {"cpu": "Apple M1 Pro", "os": "macOS 15.1"}).to_json()
-    at = apptest.open_page("pages/compare.py", timeout=60)
+    at = apptest.open_page("app_pages/compare.py", timeout=60)
     at.toggle(key="compare_samples").set_value(False).run()
     at.file_uploader(key="compare_files").set_value([("m1.json", data, "application/json")]).run()
     assert not at.exception and not at.error

@@ -14,7 +14,7 @@ from tests.test_bench_page import texts
 from tests.test_bench_report import result_bytes, row
 from ui.nav import PAGES
 
-PAGE = "pages/compare.py"
+PAGE = "app_pages/compare.py"
 EXAMPLE_LABELS = {s.label for s in compare.SAMPLES if "models" not in s.filename}  # the benchmark samples
 M3 = f"compare_label_{len(compare.SAMPLES)}_m3.json"  # the first upload comes after the samples
 

@@ -182,7 +182,7 @@ def test_the_table_is_fixed_width():
 
 
 def test_about_page_shows_memory_method_precision_and_runs_the_self_check():
-    at = open_page("pages/about.py")
+    at = open_page("app_pages/about.py")
     system = at.table[0].value
     memory_cell = system.iloc[2, 1]
     assert f"measured by {memory.available().method}" in memory_cell

@@ -15,7 +15,7 @@ from tests.apptest import open_page, chart_data
 from tests.test_inference_runner import fake
 from ui.nav import PAGES
 
-PAGE = "pages/inference.py"
+PAGE = "app_pages/inference.py"
 
 
 def tiny(at: AppTest, variants=("eager",)) -> AppTest:
@@ -34,7 +34,7 @@ def tiny(at: AppTest, variants=("eager",)) -> AppTest:
 def test_page_is_in_the_measure_section_after_small_models_and_shows_the_code():
     paths = [p.path for p in PAGES]
     spec = PAGES[paths.index(PAGE)]
-    assert paths.index(PAGE) == paths.index("pages/models.py") + 1
+    assert paths.index(PAGE) == paths.index("app_pages/models.py") + 1
     assert (spec.title, spec.section, spec.url_path, spec.icon) == ("Local inference", "Measure", "inference",
                                                                     ":material/chat:")
     at = open_page(PAGE)
@@ -131,7 +131,7 @@ def test_compare_machines_compares_inference_files_like_for_like():
         rows = [{**fake(b, label, s, device=d), "version": "x"} for (b, label, d), s in speeds.items()]
         return new_result_file("inference", rows, {"cpu": cpu, "os": os_name}).to_json()
 
-    at = open_page("pages/compare.py")
+    at = open_page("app_pages/compare.py")
     at.toggle(key="compare_samples").set_value(False)
     at.file_uploader(key="compare_files").set_value([
         ("m3.json", file("Apple M3 Pro", "macOS 15.1", {("mlx", "MLX", "gpu"): 190, ("torch", "PyTorch", "mps"): 100}),

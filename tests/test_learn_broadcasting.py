@@ -13,7 +13,7 @@ from kernels import cells, memory
 from kernels.examples import broadcasting as bc
 from tests.apptest import open_page, unescaped
 
-PAGE = "pages/learn_broadcasting.py"
+PAGE = "app_pages/learn_broadcasting.py"
 ALL = ("numpy", "torch", "mlx")
 
 

@@ -13,7 +13,7 @@ from tests.apptest import open_page, open_section, unescaped
 from tests.devices import FLOAT32, FOUND, PAIR_IDS, PAIRS
 from tests.fresh_python import learn_failures, learn_sources
 
-PAGE = "pages/learn_compilation.py"
+PAGE = "app_pages/learn_compilation.py"
 COMPILING = [(lib, device, kind) for lib, device, kind in PAIRS if lib != "numpy"]
 COMPILING_IDS = [f"{lib}-{device}" for lib, device, _kind in COMPILING]
 

@@ -12,7 +12,7 @@ from kernels.examples import conversions as conv
 from tests import fake_metal
 from tests.apptest import open_page, unescaped
 
-PAGE = "pages/learn_conversions.py"
+PAGE = "app_pages/learn_conversions.py"
 VALUES = [0.1, 1, 2, 3]
 
 

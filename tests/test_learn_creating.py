@@ -12,7 +12,7 @@ from kernels import cells
 from kernels.examples import creating
 from tests.apptest import open_page, unescaped
 
-PAGE = "pages/learn_creating.py"
+PAGE = "app_pages/learn_creating.py"
 ALL = ("numpy", "torch", "mlx")
 
 
@@ -245,7 +245,7 @@ def test_parse_values_keeps_valid_input_as_typed():
 
 
 def test_home_field_refuses_hostile_input_plainly():
-    at = open_page("pages/home.py", timeout=60)
+    at = open_page("app_pages/home.py", timeout=60)
     for text in HOSTILE_LISTS:
         at.text_input(key="home_values").set_value(text).run()
         assert_plain_refusal(at, "Can't use that input:", text)

@@ -60,7 +60,7 @@ def test_float64_on_a_device_works_where_the_device_has_it(libs, lib, device, ki
 def test_learn_columns_say_where_the_code_ran_and_why_not_on_a_gpu(libs):
     """The column header names the device the example really ran on, and where this machine has
     no GPU the page says the example ran on the CPU and where it would run on a Mac."""
-    at = open_page("pages/learn_broadcasting.py")
+    at = open_page("app_pages/learn_broadcasting.py")
     captions = [c.value for c in at.caption]
     assert any("ran on `cpu`" in c for c in captions)
     assert not any("running on" in c for c in captions)

@@ -15,7 +15,7 @@ from ui import lesson as ui_lesson
 from tests.devices import FOUND, PAIR_IDS, PAIRS
 from tests.fresh_python import learn_failures, learn_sources
 
-PAGE = "pages/learn_devices.py"
+PAGE = "app_pages/learn_devices.py"
 
 
 def one_sample(fn, sync, **_kw) -> Timing:

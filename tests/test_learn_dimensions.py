@@ -192,7 +192,7 @@ def test_tied_maxima():
 
 # --- the page ----------------------------------------------------------------------------
 
-PAGE = "pages/learn_dimensions.py"
+PAGE = "app_pages/learn_dimensions.py"
 
 
 def test_page_renders_the_notebook_numbers():

@@ -154,7 +154,7 @@ def test_step_errors_show_truncation_then_rounding(libs):
 
 # --- the page ----------------------------------------------------------------------------
 
-PAGE = "pages/learn_gradients.py"
+PAGE = "app_pages/learn_gradients.py"
 
 
 def test_page_renders_the_notebook_example_and_the_comparison():

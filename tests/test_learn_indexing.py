@@ -11,7 +11,7 @@ from tests.apptest import open_page, open_section, unescaped
 from tests.devices import PAIR_IDS, PAIRS
 from tests.fresh_python import learn_failures, learn_sources
 
-PAGE = "pages/learn_indexing.py"
+PAGE = "app_pages/learn_indexing.py"
 N, START, STOP, IDX, T = 6, 1, 4, [0, 0, 2, 5, 5, 5], 0
 
 

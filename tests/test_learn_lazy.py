@@ -13,7 +13,7 @@ from kernels.backends import mlx_backend, numpy_backend, torch_backend
 from kernels.examples import lazy
 from tests.apptest import open_page
 
-PAGE = "pages/learn_lazy.py"
+PAGE = "app_pages/learn_lazy.py"
 
 
 # --- the harness, on devices we control ---------------------------------------------------------

@@ -11,7 +11,7 @@ from tests.apptest import open_page
 from tests.devices import FLOAT32, PAIR_IDS, PAIRS
 from tests.fresh_python import learn_failures, learn_sources
 
-PAGE = "pages/learn_random.py"
+PAGE = "app_pages/learn_random.py"
 SEED, N = 7, 5
 
 

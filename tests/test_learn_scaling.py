@@ -11,7 +11,7 @@ from kernels import cells, memory
 from kernels.examples import scaling
 from tests.apptest import open_page
 
-PAGE = "pages/learn_scaling.py"
+PAGE = "app_pages/learn_scaling.py"
 ALL = ("numpy", "torch", "mlx")
 
 

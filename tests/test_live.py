@@ -173,7 +173,7 @@ def test_a_page_that_times_in_its_script_waits_for_a_run_elsewhere(libs):
     while blocker.state != "running":
         time.sleep(0.01)
     assert SLOT.holder is blocker
-    at = open_page("pages/learn_lazy.py")  # its timing section waits for the slot
+    at = open_page("app_pages/learn_lazy.py")  # its timing section waits for the slot
     assert not at.exception
     assert not blocker.active  # the page ran its timings only once the benchmark had ended
     assert at.dataframe, "and then it timed"

@@ -10,7 +10,7 @@ from kernels.measure.live import LiveRun
 from tests.apptest import chart_data, open_page
 from ui.nav import PAGES
 
-PAGE = "pages/models.py"
+PAGE = "app_pages/models.py"
 
 
 def tiny(at: AppTest, model: str = "mlp") -> AppTest:

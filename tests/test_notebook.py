@@ -56,7 +56,7 @@ def test_an_example_goes_in_as_shown_and_an_error_as_text(libs):
     assert done.returncode == 0, done.stderr
 
 
-LEARN = [p.path for p in PAGES if p.section == "Learn" and p.path != "pages/home.py"]
+LEARN = [p.path for p in PAGES if p.section == "Learn" and p.path != "app_pages/home.py"]
 
 
 def section_keys(path: str) -> list[str]:

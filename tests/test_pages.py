@@ -21,7 +21,7 @@ def test_every_page_renders_without_exception(spec):
 
 
 def test_home_shows_the_first_example_in_three_columns():
-    at = open_page("pages/home.py")
+    at = open_page("app_pages/home.py")
     codes = [c.value for c in at.code]
     assert "import numpy as np\n\na = np.array([1, 2, 3])\na" in codes
     assert "tensor([1, 2, 3])" in codes
@@ -31,7 +31,7 @@ def test_home_shows_the_first_example_in_three_columns():
 
 
 def test_home_input_changes_every_column():
-    at = open_page("pages/home.py")
+    at = open_page("app_pages/home.py")
     at.text_input(key="home_values").set_value("[0.5, 1, 3, 4]").run()
     codes = [c.value for c in at.code]
     assert "array([0.5, 1. , 3. , 4. ])" in codes
@@ -41,21 +41,21 @@ def test_home_input_changes_every_column():
 
 @pytest.mark.parametrize("bad", ["[1, 'a']", "os.system('ls')", "[", ""])
 def test_home_bad_input_is_a_message_not_a_traceback(bad):
-    at = open_page("pages/home.py")
+    at = open_page("app_pages/home.py")
     at.text_input(key="home_values").set_value(bad).run()
     assert not at.exception
     assert any("Can't use that input" in e.value for e in at.error)
 
 
 def test_home_error_inside_an_example_stays_in_its_column():
-    at = open_page("pages/home.py")
+    at = open_page("app_pages/home.py")
     at.text_input(key="home_values").set_value("[[1, 2], [3]]").run()  # ragged: every library refuses
     assert not at.exception
     assert len(at.error) == 3, [e.value for e in at.error]
 
 
 def test_about_lists_libraries_and_devices():
-    at = open_page("pages/about.py")
+    at = open_page("app_pages/about.py")
     system, libraries, devices = (t.value for t in at.table)
     assert list(system.iloc[:, 0]) == ["OS", "Chip / CPU", "Memory", "Python"]
     assert list(libraries["library"]) == ["NumPy", "PyTorch", "MLX"]
@@ -64,11 +64,11 @@ def test_about_lists_libraries_and_devices():
 
 
 def test_missing_mlx_greys_its_column_and_keeps_the_page(mlx_missing):
-    at = open_page("pages/home.py")
+    at = open_page("app_pages/home.py")
     assert not at.exception
     assert any("MLX is not available" in w.value for w in at.warning)
     assert "tensor([1, 2, 3])" in [c.value for c in at.code]  # the other columns still run
-    at.switch_page("pages/about.py").run()
+    at.switch_page("app_pages/about.py").run()
     assert not at.exception
     assert any("MLX" in w.value and "not installed" in w.value for w in at.warning)
     assert any('mlx[cpu]==' in c.value or "mlx==" in c.value for c in at.code)

@@ -77,7 +77,7 @@ def mlx_objects(value, path="session_state", seen=None, depth=0) -> list[str]:
         items = [(f"{path}[{i}]", v) for i, v in enumerate(value)]
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         items = [(f"{path}.{f.name}", getattr(value, f.name)) for f in dataclasses.fields(value)]
-    elif module.startswith(("kernels", "ui", "pages")) and hasattr(value, "__dict__"):
+    elif module.startswith(("kernels", "ui", "app_pages")) and hasattr(value, "__dict__"):
         items = [(f"{path}.{k}", v) for k, v in vars(value).items()]
     else:
         return []
@@ -104,18 +104,18 @@ def test_the_walker_finds_mlx_objects_wherever_they_hide():
 def run_something(at: AppTest, path: str) -> AppTest:
     """On the Measure pages, press Run at the smallest size first: their results are what a page
     keeps across runs."""
-    if path == "pages/benchmarks.py":
+    if path == "app_pages/benchmarks.py":
         at.multiselect(key="benchmarks_ops").set_value(["matmul"])
         at.select_slider(key="benchmarks_sizes").set_value((16, 16))
         at.select_slider(key="benchmarks_budget").set_value(0.01)
         at.button(key="benchmarks_run").click().run()
-    elif path == "pages/models.py":
+    elif path == "app_pages/models.py":
         at.select_slider(key="models_batch_mlp").set_value(4)
         at.select_slider(key="models_width_mlp").set_value(16)
         at.slider(key="models_steps").set_value(5)
         at.radio(key="models_sweep_mlp").set_value("none")
         at.button(key="models_run").click().run()
-    elif path == "pages/inference.py":  # MLX compiled too: its compiled step must stay in the worker
+    elif path == "app_pages/inference.py":  # MLX compiled too: its compiled step must stay in the worker
         at.select_slider(key="inference_width_tiny").set_value(64)
         at.slider(key="inference_layers_tiny").set_value(2)
         at.select_slider(key="inference_heads_tiny").set_value(4)

@@ -55,7 +55,7 @@ def test_after_the_warm_up_a_page_module_is_already_imported():
 def test_the_app_starts_the_warm_up_once():
     from tests.apptest import open_page
 
-    open_page("pages/home.py")
+    open_page("app_pages/home.py")
     thread = warmup.start()
     assert thread is warmup.start() and thread.name == "warm-up imports"
     thread.join(timeout=240)

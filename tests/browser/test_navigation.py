@@ -30,6 +30,27 @@ def test_every_page_opens_from_the_navigation_and_asks_no_other_host(page, app_u
     assert {where: hrefs for where, hrefs in icons.items() if outside(hrefs, app_url)} == {}
 
 
+def test_a_fresh_server_opens_a_page_from_its_own_address(browser):
+    """The first visit after `make run` may be a page's own address (a bookmark, or the tab left open
+    on /benchmarks across a restart). Streamlit reads a folder named pages/ as the legacy page list
+    until st.navigation first runs, and that first visit said "Page not found" over the page; the
+    scripts live in app_pages/ so the first run already knows the app's own addresses."""
+    spec = next(s for s in PAGES if s.url_path == "dimensions")
+    with harness.streamlit_server() as (url, _):  # a server no session has visited yet
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            pg = context.new_page()
+            pg.goto(f"{url}/{spec.url_path}")
+            harness.wait_for_run(pg, timeout_ms=90_000)
+            heading = pg.locator('[data-testid="stMain"] h1').first.inner_text()
+            assert spec.title in heading
+            assert "Page not found" not in pg.locator("body").inner_text()
+            assert harness.exceptions(pg) == []
+        finally:
+            context.close()
+    assert not (harness.ROOT / "pages").exists(), "a pages/ folder next to app.py brings the bug back"
+
+
 def test_home_shows_three_live_columns_and_reacts_to_input(page):
     codes = page.locator('[data-testid="stCode"]').all_inner_texts()
     joined = "\n".join(codes)

@@ -45,5 +45,5 @@ else:
 
 st.subheader("Where to start")
 for spec in PAGES:
-    if spec.path != "pages/home.py":
+    if spec.path != "app_pages/home.py":
         st.page_link(spec.path, label=f"{spec.section}: {spec.title}", icon=spec.icon)
