@@ -4,7 +4,7 @@ import streamlit as st
 
 from kernels import cells, memory
 from kernels.examples import scaling
-from ui import lesson
+from ui import learn_charts, lesson
 from ui.panel import backends, column_header, no_gpu_note, show_result
 
 st.title("Scaling by different amounts")
@@ -50,7 +50,7 @@ except memory.TooLarge as exc:
 # --- one picture ---------------------------------------------------------------------
 lesson.header("One picture: (H, W, 3) × (3,)", divider="gray")
 before = scaling.picture(h, w)
-st.image(scaling.to_display(before), caption=f"Before: the pixels every column makes first, shape {before.shape}",
+st.image(learn_charts.png(scaling.to_display(before)), caption=f"Before: the pixels every column makes first, shape {before.shape}",
          output_format="PNG")
 st.markdown(f"**{scaling.IMAGE.title}**")
 st.caption(scaling.IMAGE.note)
@@ -63,7 +63,7 @@ for col, (name, r) in zip(st.columns(len(single), gap="medium"), single.items())
         show_result(r, libs[name])
         if r.ok:
             after = result_image(r, name, "result")
-            st.image(scaling.to_display(after), caption=f"After: shape {after.shape}", output_format="PNG")
+            st.image(learn_charts.png(scaling.to_display(after)), caption=f"After: shape {after.shape}", output_format="PNG")
             st.caption(f"Factors measured from the pixels (red, green, blue): "
                        f"{measured(scaling.effective_scale(before, after))}")
 st.caption("A factor above 1 pushes bright pixels past 1.0; they are drawn as full colour (clipped), "
@@ -90,7 +90,7 @@ st.warning(
     icon=":material/bug_report:",
 )
 batch_before = scaling.pictures(b, h, w)
-st.image([scaling.to_display(p) for p in batch_before],
+st.image([learn_charts.png(scaling.to_display(p)) for p in batch_before],
          caption=[f"picture {i}" for i in range(b)], output_format="PNG")
 st.caption(f"Before: the {b} pictures every column makes first, shape {batch_before.shape}")
 st.markdown(f"**{scaling.BATCH.title}**")
@@ -105,7 +105,7 @@ for col, (name, r) in zip(st.columns(len(batch), gap="medium"), batch.items()):
                                ("as_meant", "as_meant = images * scales")):
                 after = result_image(r, name, key)
                 st.markdown(f"`{words}`")
-                st.image([scaling.to_display(p) for p in after], caption=[f"picture {i}" for i in range(b)],
+                st.image([learn_charts.png(scaling.to_display(p)) for p in after], caption=[f"picture {i}" for i in range(b)],
                          output_format="PNG")
                 factors = scaling.effective_scale(batch_before, after)
                 st.caption("Factors measured per picture: " + "; ".join(measured(f) for f in factors))

@@ -20,8 +20,16 @@ def open_page(path: str, timeout: float = 120) -> AppTest:
 
 
 def codes(at: AppTest) -> list[str]:
-    """Every ``st.code`` block's text, in page order."""
-    return [c.value for c in at.code]
+    """Every ``st.code`` block's text, in page order; a block of several outputs (one cell's tuple,
+    ``ui.panel.output_block``: one per line, or a blank line between when they span lines) also
+    gives each output on its own, right after it."""
+    out = []
+    for c in at.code:
+        out.append(c.value)
+        if not c.value.startswith("import "):  # a column's source; outputs never start so
+            parts = c.value.split("\n\n") if "\n\n" in c.value else c.value.split("\n")
+            out += parts if len(parts) > 1 else []
+    return out
 
 
 def unescaped(markdown: str) -> str:

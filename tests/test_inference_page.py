@@ -11,6 +11,7 @@ from kernels import memory
 from kernels.inference import config
 from kernels.measure.live import LiveRun
 from kernels.measure.results import new_result_file
+from tests import apptest
 from tests.apptest import open_page, chart_data
 from tests.test_inference_runner import fake
 from ui.nav import PAGES
@@ -56,7 +57,7 @@ def test_tiny_run_shows_matching_tokens_charts_and_a_verdict_and_survives_a_reru
     assert [(r["backend"], r["status"], r["tokens_match"]) for r in rows] == [("torch", "ok", True), ("mlx", "ok", True)]
 
     text = config.token_text(rows[0]["reference_tokens"])
-    assert [c.value for c in at.code].count(text) == 3  # NumPy's column, PyTorch's, MLX's
+    assert apptest.codes(at).count(text) == 3  # NumPy's column, PyTorch's, MLX's
     captions = " ".join(c.value for c in at.caption)
     assert captions.count("the reference's 8 tokens") == 2
 
@@ -74,7 +75,7 @@ def test_tiny_run_shows_matching_tokens_charts_and_a_verdict_and_survives_a_reru
     assert not at.exception
     assert len(at.session_state["inference_runs"]) == 1
     assert chart_data(at)[0][0]["encoding"]["y"]["field"] == "ttft_ms"
-    assert " ".join(str(t) for t in rows[0]["reference_tokens"]) in [c.value for c in at.code]
+    assert " ".join(str(t) for t in rows[0]["reference_tokens"]) in apptest.codes(at)
 
 
 def test_no_library_chosen_and_a_bad_size_are_messages():

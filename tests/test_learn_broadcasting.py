@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from kernels import cells, memory
 from kernels.examples import broadcasting as bc
+from tests import apptest
 from tests.apptest import open_page, unescaped
 
 PAGE = "app_pages/learn_broadcasting.py"
@@ -195,7 +196,7 @@ def test_random_pairs_libraries_agree_with_the_checker(libs):
 def test_page_opens_on_the_notebook_example_printed_in_full():
     at = open_page(PAGE, timeout=60)
     assert at.title[0].value == "Broadcasting"
-    codes = [c.value for c in at.code]
+    codes = apptest.codes(at)
     assert "import numpy as np\n\na = np.ones((6, 5))\nb = np.arange(5).reshape((1, 5))\na + b" in codes
     assert any(c.startswith("tensor([[1., 2., 3., 4., 5.],") for c in codes)
     table = at.dataframe[0].value
@@ -223,7 +224,7 @@ def test_every_preset_button_works(index):
 def test_notebook_six_dimension_preset_shows_each_library_result_shape():
     at = open_page(PAGE, timeout=60)
     at.button(key="broadcasting_preset_1").click().run()
-    codes = [c.value for c in at.code]
+    codes = apptest.codes(at)
     assert "(5, 6, 4, 3, 7, 2)" in codes and "torch.Size([5, 6, 4, 3, 7, 2])" in codes
 
 
@@ -248,11 +249,11 @@ def test_too_large_is_refused_before_running():
 
 def test_typed_shapes_change_the_output():
     at = open_page(PAGE, timeout=60)
-    before = [c.value for c in at.code]
+    before = apptest.codes(at)
     at.text_input(key="broadcasting_a").set_value("2, 1, 3").run()
     at.text_input(key="broadcasting_b").set_value("4, 1").run()
     assert not at.exception
-    after = [c.value for c in at.code]
+    after = apptest.codes(at)
     assert after != before and "torch.Size" not in " ".join(after)  # 24 elements: printed in full
     assert libs_agree_on_shape(at, (2, 4, 3))
 

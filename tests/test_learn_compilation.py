@@ -9,6 +9,7 @@ import pytest
 from kernels import cells
 from kernels.examples import compilation as cp
 from kernels.measure.timing import Timing
+from tests import apptest
 from tests.apptest import open_page, open_section, unescaped
 from tests.devices import FLOAT32, FOUND, PAIR_IDS, PAIRS
 from tests.fresh_python import learn_failures, learn_sources
@@ -156,7 +157,7 @@ def test_every_column_runs_pasted_into_a_fresh_python():
 # --- the page ------------------------------------------------------------------------------------------------
 
 def page_output(at) -> list[str]:
-    return [c.value for c in at.code] + [m.value for m in at.markdown]
+    return apptest.codes(at) + [m.value for m in at.markdown]
 
 
 def test_page_runs_mlx_says_torch_waits_and_every_control_works_at_both_ends(monkeypatch):

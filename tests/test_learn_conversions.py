@@ -10,6 +10,7 @@ import pytest
 from kernels.backends import Device
 from kernels.examples import conversions as conv
 from tests import fake_metal
+from tests import apptest
 from tests.apptest import open_page, unescaped
 
 PAGE = "app_pages/learn_conversions.py"
@@ -338,7 +339,7 @@ def test_page_renders_the_matrix_and_the_notebook_note():
     md = " ".join(m.value for m in at.markdown)
     assert "No longer true" in md
     assert any("memoryview: a bytes-like object is required" in unescaped(e.value) for e in at.error)
-    codes = [c.value for c in at.code]
+    codes = apptest.codes(at)
     assert any("dst = torch.from_numpy(src)" in c and "src = np.array(" in c for c in codes)
 
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from kernels import cells
 from kernels.examples import creating
+from tests import apptest
 from tests.apptest import open_page, unescaped
 
 PAGE = "app_pages/learn_creating.py"
@@ -137,14 +138,14 @@ def test_precision_float32_rounds_exactly_as_the_page_says(libs):
 
 def outputs(at: AppTest) -> list[str]:
     """What the columns printed (sources start with their import line), plus captions and messages."""
-    return ([c.value for c in at.code if not c.value.startswith("import ")]
+    return ([c for c in apptest.codes(at) if not c.startswith("import ")]
             + [c.value for c in at.caption] + [m.value for m in (*at.success, *at.warning)])
 
 
 def test_page_renders_three_columns_and_the_live_table():
     at = open_page(PAGE, timeout=60)
     assert at.title[0].value == "Creating arrays"
-    codes = [c.value for c in at.code]
+    codes = apptest.codes(at)
     assert "tensor([1, 2, 3])" in codes and "array([1, 2, 3], dtype=int32)" in codes
     assert "array([0, 0.25, 0.5, 0.75, 1], dtype=float32)" in codes
     table = at.dataframe[0].value
@@ -175,7 +176,7 @@ def test_floats_switch_changes_the_dtypes():
     at = open_page(PAGE, timeout=60)
     at.radio(key="creating_kind").set_value("floats").run()
     assert not at.exception
-    codes = [c.value for c in at.code]
+    codes = apptest.codes(at)
     assert "array([0.5, 1. , 1.5])" in codes and "tensor([0.5000, 1.0000, 1.5000])" in codes
 
 

@@ -10,6 +10,7 @@ from kernels import cells, memory
 from kernels.examples import devices as dv
 from kernels.measure.timing import Timing
 from kernels.notebook import code_cells
+from tests import apptest
 from tests.apptest import open_page, open_section, unescaped
 from ui import lesson as ui_lesson
 from tests.devices import FOUND, PAIR_IDS, PAIRS
@@ -134,7 +135,7 @@ def test_every_column_runs_pasted_into_a_fresh_python():
 # --- the page ----------------------------------------------------------------------------------------------
 
 def page_output(at) -> list[str]:
-    return [c.value for c in at.code] + [m.value for m in at.markdown]
+    return apptest.codes(at) + [m.value for m in at.markdown]
 
 
 def test_page_shows_where_things_live_and_the_slider_works_at_both_ends(monkeypatch):

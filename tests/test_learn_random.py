@@ -7,6 +7,7 @@ import pytest
 
 from kernels import cells
 from kernels.examples import random_numbers as rn
+from tests import apptest
 from tests.apptest import open_page
 from tests.devices import FLOAT32, PAIR_IDS, PAIRS
 from tests.fresh_python import learn_failures, learn_sources
@@ -111,7 +112,7 @@ def test_every_column_runs_pasted_into_a_fresh_python():
 # --- the page -----------------------------------------------------------------------------------------
 
 def page_output(at) -> list[str]:
-    return [c.value for c in at.code] + [m.value for m in at.markdown] + [str(d.value) for d in at.dataframe]
+    return apptest.codes(at) + [m.value for m in at.markdown] + [str(d.value) for d in at.dataframe]
 
 
 def test_page_shows_the_facts_and_every_control_works_at_both_ends():

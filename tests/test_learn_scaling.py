@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from kernels import backends as kb
 from kernels import cells, memory
 from kernels.examples import scaling
+from tests import apptest
 from tests.apptest import open_page
 
 PAGE = "app_pages/learn_scaling.py"
@@ -139,7 +140,7 @@ def images(at: AppTest) -> list:
 
 def outputs(at: AppTest) -> list[str]:
     """What the page computed: printed values (not sources), captions, and the pictures' content."""
-    return ([c.value for c in at.code if not c.value.startswith("import ")]
+    return ([c for c in apptest.codes(at) if not c.startswith("import ")]
             + [c.value for c in at.caption] + [i.url for i in images(at)])
 
 

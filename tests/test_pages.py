@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import apptest
 from tests.apptest import open_page
 from ui.nav import PAGES, by_section
 
@@ -22,7 +23,7 @@ def test_every_page_renders_without_exception(spec):
 
 def test_home_shows_the_first_example_in_three_columns():
     at = open_page("app_pages/home.py")
-    codes = [c.value for c in at.code]
+    codes = apptest.codes(at)
     assert "import numpy as np\n\na = np.array([1, 2, 3])\na" in codes
     assert "tensor([1, 2, 3])" in codes
     assert "array([1, 2, 3], dtype=int32)" in codes
@@ -33,7 +34,7 @@ def test_home_shows_the_first_example_in_three_columns():
 def test_home_input_changes_every_column():
     at = open_page("app_pages/home.py")
     at.text_input(key="home_values").set_value("[0.5, 1, 3, 4]").run()
-    codes = [c.value for c in at.code]
+    codes = apptest.codes(at)
     assert "array([0.5, 1. , 3. , 4. ])" in codes
     assert "tensor([0.5000, 1.0000, 3.0000, 4.0000])" in codes
     assert "array([0.5, 1, 3, 4], dtype=float32)" in codes
@@ -67,7 +68,7 @@ def test_missing_mlx_greys_its_column_and_keeps_the_page(mlx_missing):
     at = open_page("app_pages/home.py")
     assert not at.exception
     assert any("MLX is not available" in w.value for w in at.warning)
-    assert "tensor([1, 2, 3])" in [c.value for c in at.code]  # the other columns still run
+    assert "tensor([1, 2, 3])" in apptest.codes(at)  # the other columns still run
     at.switch_page("app_pages/about.py").run()
     assert not at.exception
     assert any("MLX" in w.value and "not installed" in w.value for w in at.warning)

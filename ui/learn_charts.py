@@ -1,5 +1,6 @@
 """The Learn pages' charts: the collapsing axis (Operations across dimensions), finite-difference
-error against the step (Gradients), naive against synchronised times (Lazy).
+error against the step (Gradients), naive against synchronised times (Lazy); and the pictures of
+Scaling by different amounts as PNG files.
 
 The first two depend only on what the page computed from its controls, so their Vega-Lite specs are
 kept (``st.cache_data``): building and validating an Altair chart costs about 0.1 s here, which a
@@ -7,9 +8,11 @@ revisited page no longer pays. Each is drawn with ``st.vega_lite_chart``, from p
 """
 from __future__ import annotations
 
+import io
 from typing import Mapping, Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -71,3 +74,16 @@ def naive_vs_synced(rows: Sequence[Mapping]) -> alt.LayerChart:
             x=x, y=y, color=alt.Color("timing:N", title="timing"), shape="timing:N",
             tooltip=["library", "timing", alt.Tooltip("seconds:Q", format=".3g")]),
     ).properties(height=60 * len(rows) + 40)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def png(pixels: np.ndarray) -> bytes:
+    """An (H, W, 3) uint8 picture as a PNG file for ``st.image``, kept per picture: handed an array,
+    ``st.image`` encodes it at every run (about 3 ms a picture here, 18 on Scaling); a revisit or a
+    control that leaves a picture as it was now reuses the file. Fast compression: it never leaves
+    this machine."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8)).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()

@@ -8,12 +8,12 @@ exception inside an example shows that library's own message, never a traceback.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import streamlit as st
 
 from kernels import cells
-from kernels.backends import Backend, discover
+from kernels.backends import Backend, Output, discover
 from ui import lesson
 from ui.safe import plain
 
@@ -56,9 +56,26 @@ def show_result(result: cells.CellResult, backend: Backend) -> None:
         return
     if result.stdout:
         st.code(result.stdout, language=None, wrap_lines=True)
-    for out in result.outputs:
-        st.code(out.text, language=None, wrap_lines=True)
-        st.caption(out.facts())
+    if result.outputs:
+        text, facts = output_block(result.outputs)
+        st.code(text, language=None, wrap_lines=True)
+        st.caption(facts)
+
+
+def output_block(outputs: Sequence[Output]) -> tuple[str, str]:
+    """A cell's outputs (a tuple gives several) as one block of text and one line of facts under it.
+    One block per cell, not one per output: every code block is a syntax highlighter in the browser,
+    and a page of separate blocks took a third longer to draw. Outputs are one per line, a blank line
+    between them when one spans several lines; the facts are said once when every output shares
+    them, else numbered in the order of the lines."""
+    texts = [out.text for out in outputs]
+    text = ("\n\n" if any("\n" in t for t in texts) else "\n").join(texts)
+    facts = [out.facts() for out in outputs]
+    if len(facts) == 1:
+        return text, facts[0]
+    if len(set(facts)) == 1:
+        return text, f"{len(facts)} outputs, each {facts[0]}"
+    return text, " — ".join(f"{i}: {f}" for i, f in enumerate(facts, 1))
 
 
 def columns(results: Mapping[str, cells.CellResult], libs: Mapping[str, Backend]) -> None:
