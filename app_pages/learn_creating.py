@@ -101,10 +101,13 @@ st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 asked = ", ".join(f"{libs[name].label} on `{r.device}`" for name, r in device_results.items() if r.device)
 st.caption(f"The last row ran {asked}. " + (no_gpu_note(libs, gpus) or ""))
 
-with st.expander("The code behind this table"):
-    library_panel(creating.DEFAULT_DTYPES, None, libs)
-    st.markdown(f"**{creating.FLOAT64_ON_DEVICE.title}**")
-    columns(device_results, libs)
+with lesson.details("The code behind this table", key="creating_table_code") as opened:
+    if opened:
+        library_panel(creating.DEFAULT_DTYPES, None, libs)
+        st.markdown(f"**{creating.FLOAT64_ON_DEVICE.title}**")
+        columns(device_results, libs)
+    else:  # the notebook has the table's code either way
+        lesson.example(creating.DEFAULT_DTYPES.title, creating.DEFAULT_DTYPES.note, dtype_results)
     lesson.example(creating.FLOAT64_ON_DEVICE.title, "", device_results)
 
 # --- why it matters ------------------------------------------------------------------

@@ -8,7 +8,7 @@ import streamlit as st
 from kernels.examples import dimensions as dims
 from kernels.memory import TooLarge
 from ui import learn_charts, lesson
-from ui.panel import backends, library_panel
+from ui.panel import backends, library_panel, record_panel
 from ui.safe import plain
 
 st.title("Operations across dimensions")
@@ -110,14 +110,9 @@ lesson.text(
     "`dim`; `torch.max`/`torch.min` with a `dim` return values *and* indices, hence `.values`."
 )
 
-# --- 3. N dimensions ---------------------------------------------------------------------
-lesson.header("3 · Any number of dimensions", divider="gray")
-lesson.text(
-    "The rule is the same for an image batch of shape (batch, height, width, channels): reducing "
-    "axis 0 averages over the batch, `axis=-1` over the channels. Pick a shape and an axis; each "
-    "library reports the shape that is left."
-)
+# --- 3. N dimensions, 4. max with indices: below the fold, each run when opened -----------------
 ND_DEFAULT = (5, 64, 64, 3, 2, 2)
+MATRIX_DEFAULT = "[[3, 9, 1, 4], [7, 2, 8, 5], [6, 0, 6, 2]]"
 
 
 def notebook_shape():
@@ -126,69 +121,84 @@ def notebook_shape():
         st.session_state[f"dimensions_size_{i}"] = size
 
 
-top = st.columns([2, 2, 1, 2])
-nd = top[0].slider("Number of dimensions", 1, dims.MAX_ND, 4, key="dimensions_nd")
-axis_options = [None, *range(nd), -1]
-if st.session_state.get("dimensions_nd_axis", 0) not in axis_options:
-    st.session_state["dimensions_nd_axis"] = 0
-nd_axis = top[1].selectbox("Axis to reduce", axis_options, index=1, key="dimensions_nd_axis",
-                           format_func=lambda a: "None (every axis)" if a is None else str(a))
-keepdims = top[2].checkbox("keepdims", key="dimensions_keepdims",
-                           help="Keep the reduced axis with size 1, so the result still broadcasts against the input.")
-top[3].button("The notebook's (5, 256, 256, 3)", on_click=notebook_shape, key="dimensions_notebook_shape")
-size_cols = st.columns(dims.MAX_ND)
-shape = tuple(
-    size_cols[i].slider(f"Size of axis {i}", 1, 512, ND_DEFAULT[i], key=f"dimensions_size_{i}") for i in range(nd)
-)
-try:
-    dims.check_nd_size(shape, copies=sum(b.available for b in libs.values()))
-except (TooLarge, ValueError) as exc:
-    st.error(str(exc))
-else:
-    results = library_panel(dims.ND_MEAN, {"shape": shape, "axis": nd_axis, "keepdims": keepdims}, libs)
-    expected = dims.reduced_shape(shape, nd_axis, keepdims)
-    got = {r.label: dims.as_shape(r.value[1]) for r in results.values() if r.ok}
-    agree = all(g == expected for g in got.values())
-    (st.success if agree else st.warning)(
-        f"Mean over {'every axis' if nd_axis is None else f'axis {nd_axis}'} of shape {shape} "
-        f"{'with' if keepdims else 'without'} keepdims: expected {expected}; "
-        + ", ".join(f"{k} {v}" for k, v in got.items())
-        + (" — all agree." if agree else " — they differ."),
-        icon=":material/check_circle:" if agree else ":material/warning:",
-    )
-    st.caption(
-        "MLX answers without computing anything: it is lazy, and a shape is known before any value "
-        "is (see *Lazy and asynchronous execution*). PyTorch prints shapes as `torch.Size([...])`, a "
-        "tuple subclass."
-    )
+with lesson.section(
+    "3 · Any number of dimensions", key="dimensions_nd_open",
+    intro="The rule is the same for an image batch of shape (batch, height, width, channels): reducing "
+          "axis 0 averages over the batch, `axis=-1` over the channels. Pick a shape and an axis; each "
+          "library reports the shape that is left.",
+) as opened:
+    if not opened:  # what it runs open, with its controls as they start
+        record_panel(dims.ND_MEAN, {"shape": ND_DEFAULT[:4], "axis": 0, "keepdims": False}, libs)
+    else:
+        top = st.columns([2, 2, 1, 2])
+        nd = top[0].slider("Number of dimensions", 1, dims.MAX_ND, 4, key="dimensions_nd")
+        axis_options = [None, *range(nd), -1]
+        if st.session_state.get("dimensions_nd_axis", 0) not in axis_options:
+            st.session_state["dimensions_nd_axis"] = 0
+        nd_axis = top[1].selectbox("Axis to reduce", axis_options, index=1, key="dimensions_nd_axis",
+                                   format_func=lambda a: "None (every axis)" if a is None else str(a))
+        keepdims = top[2].checkbox("keepdims", key="dimensions_keepdims",
+                                   help="Keep the reduced axis with size 1, so the result still broadcasts "
+                                        "against the input.")
+        top[3].button("The notebook's (5, 256, 256, 3)", on_click=notebook_shape, key="dimensions_notebook_shape")
+        size_cols = st.columns(dims.MAX_ND)
+        shape = tuple(size_cols[i].slider(f"Size of axis {i}", 1, 512, ND_DEFAULT[i], key=f"dimensions_size_{i}")
+                      for i in range(nd))
+        try:
+            dims.check_nd_size(shape, copies=sum(b.available for b in libs.values()))
+        except (TooLarge, ValueError) as exc:
+            st.error(str(exc))
+        else:
+            results = library_panel(dims.ND_MEAN, {"shape": shape, "axis": nd_axis, "keepdims": keepdims}, libs)
+            expected = dims.reduced_shape(shape, nd_axis, keepdims)
+            got = {r.label: dims.as_shape(r.value[1]) for r in results.values() if r.ok}
+            agree = all(g == expected for g in got.values())
+            (st.success if agree else st.warning)(
+                f"Mean over {'every axis' if nd_axis is None else f'axis {nd_axis}'} of shape {shape} "
+                f"{'with' if keepdims else 'without'} keepdims: expected {expected}; "
+                + ", ".join(f"{k} {v}" for k, v in got.items())
+                + (" — all agree." if agree else " — they differ."),
+                icon=":material/check_circle:" if agree else ":material/warning:",
+            )
+            st.caption(
+                "MLX answers without computing anything: it is lazy, and a shape is known before any value "
+                "is (see *Lazy and asynchronous execution*). PyTorch prints shapes as `torch.Size([...])`, a "
+                "tuple subclass."
+            )
 
-# --- 4. max with indices -----------------------------------------------------------------
-lesson.header("4 · The maximum and where it is", divider="gray")
-m1, m2 = st.columns([3, 1])
-mtext = m1.text_input("Matrix (a list of rows)", value="[[3, 9, 1, 4], [7, 2, 8, 5], [6, 0, 6, 2]]",
-                      key="dimensions_matrix", help="Up to 64 numbers; every row the same length.")
-max_axis = m2.radio("Axis", [0, 1], index=1, key="dimensions_max_axis", horizontal=True)
-try:
-    matrix = dims.parse_matrix(mtext)
-except ValueError as exc:
-    st.error(f"Can't use that input: {plain(exc)}.")
-else:
-    results = library_panel(dims.MAX_WITH_INDEX, {"matrix": matrix, "axis": max_axis}, libs)
-    values, indices = numbers(results, 0), numbers(results, 1)
-    if indices:
-        first = next(iter(indices.values()))
-        same = all(np.array_equal(i, first) for i in indices.values()) and all(
-            np.array_equal(v, next(iter(values.values()))) for v in values.values())
-        ties = dims.tied_maxima(matrix, max_axis)
-        st.markdown(
-            "**What differs.** `torch.max(t, dim=...)` returns a named tuple `(values, indices)`; "
-            "NumPy and MLX return only the values and ask for the position with `argmax`. "
-            + dims.index_dtypes(results)
-            + " Here the values and indices "
-            + ("**agree** in every library that ran." if same else "**differ** between libraries.")
-            + (f" {ties} {'row' if max_axis == 1 else 'column'}{'' if ties == 1 else 's'} "
-               f"{'has' if ties == 1 else 'have'} a tie for the maximum: all three document that they "
-               "return the index of the first one." if ties else "")
-        )
+with lesson.section(
+    "4 · The maximum and where it is", key="dimensions_max_open",
+    intro="`torch.max` with a `dim` returns the values and their positions at once; NumPy and MLX ask for "
+          "the positions separately, with `argmax`.",
+) as opened:
+    if not opened:
+        record_panel(dims.MAX_WITH_INDEX, {"matrix": dims.parse_matrix(MATRIX_DEFAULT), "axis": 1}, libs)
+    else:
+        m1, m2 = st.columns([3, 1])
+        mtext = m1.text_input("Matrix (a list of rows)", value=MATRIX_DEFAULT,
+                              key="dimensions_matrix", help="Up to 64 numbers; every row the same length.")
+        max_axis = m2.radio("Axis", [0, 1], index=1, key="dimensions_max_axis", horizontal=True)
+        try:
+            matrix = dims.parse_matrix(mtext)
+        except ValueError as exc:
+            st.error(f"Can't use that input: {plain(exc)}.")
+        else:
+            results = library_panel(dims.MAX_WITH_INDEX, {"matrix": matrix, "axis": max_axis}, libs)
+            values, indices = numbers(results, 0), numbers(results, 1)
+            if indices:
+                first = next(iter(indices.values()))
+                same = all(np.array_equal(i, first) for i in indices.values()) and all(
+                    np.array_equal(v, next(iter(values.values()))) for v in values.values())
+                ties = dims.tied_maxima(matrix, max_axis)
+                st.markdown(
+                    "**What differs.** `torch.max(t, dim=...)` returns a named tuple `(values, indices)`; "
+                    "NumPy and MLX return only the values and ask for the position with `argmax`. "
+                    + dims.index_dtypes(results)
+                    + " Here the values and indices "
+                    + ("**agree** in every library that ran." if same else "**differ** between libraries.")
+                    + (f" {ties} {'row' if max_axis == 1 else 'column'}{'' if ties == 1 else 's'} "
+                       f"{'has' if ties == 1 else 'have'} a tie for the maximum: all three document that they "
+                       "return the index of the first one." if ties else "")
+                )
 
 lesson.download_button("dimensions_notebook")

@@ -76,8 +76,9 @@ elif size_ok:
             st.error(fr.error, icon=":material/error:")
         else:
             if fr.stdout:
-                with st.expander("What print(c) wrote"):
-                    st.code(fr.stdout, language=None)
+                with lesson.details("What print(c) wrote", key="lazy_print_out") as opened:
+                    if opened:
+                        st.code(fr.stdout, language=None)
             st.code(f"({fr.after_call}, {fr.after_force}, {fr.nbytes})", language=None)
             st.markdown(
                 f"- right after `c = a @ b`: **{memory.human_bytes(fr.after_call)}** allocated "
@@ -143,8 +144,9 @@ if size_ok:
                        f"Expected here: {res.model}.")
             if b.caveat(res.device):  # why this build's numbers are what they are
                 st.caption(b.caveat(res.device)[0].upper() + b.caveat(res.device)[1:] + ".")
-            with st.expander("Its synchronisation (the code that ran)"):
-                st.code(inspect.getsource(b.impl.synchronize), language="python")
+            with lesson.details("Its synchronisation (the code that ran)", key=f"lazy_sync_code_{name}") as opened:
+                if opened:
+                    st.code(inspect.getsource(b.impl.synchronize), language="python")
 
     ok = [r for r in results.values() if r.status == "ok"]
     if ok:
@@ -163,8 +165,9 @@ if size_ok:
         st.altair_chart(learn_charts.naive_vs_synced(
             [{"label": r.label, "naive": r.naive.median, "synced": r.synced.median} for r in ok]), width="stretch")
         st.caption("The gap between the two marks is what a stopwatch without synchronisation misses.")
-    with st.expander("The timing harness (the function that ran)"):
-        st.code(inspect.getsource(lazy.compare), language="python")
+    with lesson.details("The timing harness (the function that ran)", key="lazy_harness_code") as opened:
+        if opened:
+            st.code(inspect.getsource(lazy.compare), language="python")
 
 # --- what the benchmarks do, what differs -------------------------------------------------------
 lesson.header("What the Benchmarks page does about it", level=3)

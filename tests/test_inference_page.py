@@ -12,7 +12,7 @@ from kernels.inference import config
 from kernels.measure.live import LiveRun
 from kernels.measure.results import new_result_file
 from tests import apptest
-from tests.apptest import open_page, chart_data
+from tests.apptest import open_section, open_page, chart_data
 from tests.test_inference_runner import fake
 from ui.nav import PAGES
 
@@ -40,6 +40,8 @@ def test_page_is_in_the_measure_section_after_small_models_and_shows_the_code():
                                                                     ":material/chat:")
     at = open_page(PAGE)
     assert [t.value for t in at.title] == ["Local inference"]
+    assert "ttfts.append" not in "\n".join(c.value for c in at.code)  # the runner's loop: drawn when opened
+    open_section(at, "inference_runner_code")
     codes = "\n".join(c.value for c in at.code)
     assert "class Decoder(nn.Module):" in codes and "is_causal=mask is None and T > 1" in codes  # torch
     assert "mx.compile(decode_step" in codes and 'mask = "causal" if T > 1 else None' in codes  # mlx

@@ -11,7 +11,7 @@ import pytest
 from kernels import cells
 from kernels.examples import dimensions as dims
 from kernels.memory import TooLarge
-from tests.apptest import codes, open_page, unescaped
+from tests.apptest import codes, open_page, open_section, unescaped
 
 ALL = ("numpy", "torch", "mlx")
 NOTEBOOK = [0.5, 1.0, 3.0, 4.0]
@@ -205,6 +205,7 @@ def test_page_renders_the_notebook_numbers():
     table = at.dataframe[0].value
     assert list(table.index) == ["NumPy", "PyTorch", "MLX"]
     assert list(table["std matches"]) == ["ddof=0 (population)", "ddof=1 (sample, Bessel)", "ddof=0 (population)"]
+    open_section(at, "dimensions_nd_open")
     assert any("all agree" in s.value for s in at.success)
 
 
@@ -258,8 +259,21 @@ def test_axis_op_and_dtype_controls_change_the_output():
     assert "array([1.5, 5.5, 9.5, 13.5, 17.5], dtype=float32)" in codes(at)
 
 
+def test_sections_three_and_four_draw_only_when_opened():
+    """Below the fold, the N-dimensional mean and the max with indices run when their section is
+    opened (a revisit draws half the page); closed, neither shows its controls or its columns."""
+    at = open_page(PAGE)
+    assert "torch.Size([5, 64, 64, 3])" not in codes(at) and "tensor([1, 2, 0])" not in codes(at)
+    assert not [s for s in at.slider if s.key == "dimensions_nd"]
+    open_section(at, "dimensions_nd_open")
+    assert "torch.Size([64, 64, 3])" in codes(at) and "tensor([1, 2, 0])" not in codes(at)
+    open_section(at, "dimensions_max_open")
+    assert "tensor([1, 2, 0])" in codes(at)
+
+
 def test_nd_sliders_at_min_and_max_change_the_shape():
     at = open_page(PAGE)
+    open_section(at, "dimensions_nd_open")
     assert "(64, 64, 3)" in codes(at)
     at.slider(key="dimensions_nd").set_value(1).run()
     assert "(5,)" in codes(at) and "()" in codes(at)
@@ -278,6 +292,7 @@ def test_nd_sliders_at_min_and_max_change_the_shape():
 
 def test_nd_axis_keepdims_and_notebook_preset():
     at = open_page(PAGE)
+    open_section(at, "dimensions_nd_open")
     at.selectbox(key="dimensions_nd_axis").set_value(-1).run()
     assert "torch.Size([5, 64, 64])" in codes(at)
     at.checkbox(key="dimensions_keepdims").check().run()
@@ -292,6 +307,7 @@ def test_nd_axis_keepdims_and_notebook_preset():
 
 def test_nd_size_too_large_is_refused_with_a_message():
     at = open_page(PAGE)
+    open_section(at, "dimensions_nd_open")
     for i in range(4):
         at.slider(key=f"dimensions_size_{i}").set_value(512)
     at.run()
@@ -302,6 +318,7 @@ def test_nd_size_too_large_is_refused_with_a_message():
 
 def test_max_with_indices_controls():
     at = open_page(PAGE)
+    open_section(at, "dimensions_max_open")
     assert "tensor([1, 2, 0])" in codes(at)  # indices along axis 1; the tie in row 3 gives the first
     at.radio(key="dimensions_max_axis").set_value(0).run()
     assert "array([1, 0, 1, 1], dtype=uint32)" in codes(at)
@@ -313,6 +330,7 @@ def test_max_with_indices_controls():
 
 def test_missing_mlx_keeps_the_page(mlx_missing):
     at = open_page(PAGE)
+    open_section(at, "dimensions_max_open")
     assert not at.exception
     assert any("MLX is not available" in w.value for w in at.warning)
     assert "tensor(1.6520)" in codes(at)
@@ -397,6 +415,7 @@ def test_values_field_std_labels_and_hostile_input():
 
 def test_matrix_field_refuses_hostile_input_plainly():
     at = open_page(PAGE)
+    open_section(at, "dimensions_max_open")
     for text in HOSTILE_LISTS:
         at.text_input(key="dimensions_matrix").set_value(text).run()
         assert not at.exception, (text[:20], at.exception)

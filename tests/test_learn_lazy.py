@@ -11,7 +11,7 @@ import pytest
 from kernels import memory
 from kernels.backends import mlx_backend, numpy_backend, torch_backend
 from kernels.examples import lazy
-from tests.apptest import open_page
+from tests.apptest import open_section, open_page
 
 PAGE = "app_pages/learn_lazy.py"
 
@@ -187,6 +187,11 @@ def test_page_renders_states_the_devices_and_every_control_works_at_both_ends(li
     assert ("No GPU here" in notes and "synchronous" in notes) if not has_gpu else "GPU devices found" in notes
     mlx_row = table[table["library"] == "MLX"].iloc[0]
     assert mlx_row["verdict"] == "naive number lies"  # MLX is lazy on any device
+    assert "def compare(" not in codes(at)  # the code behind is drawn when its expander is opened
+    open_section(at, "lazy_harness_code")
+    for name in libs:
+        if libs[name].available:
+            open_section(at, f"lazy_sync_code_{name}")
     assert "def compare(" in codes(at) and "def synchronize(" in codes(at)
 
     lo, hi, _ = lazy.SIZES

@@ -60,14 +60,15 @@ LEARN = [p.path for p in PAGES if p.section == "Learn" and p.path != "app_pages/
 
 
 def section_keys(path: str) -> list[str]:
-    """The keys of a page's sections that run when opened: each ``lesson.section(..., key=...)`` call."""
+    """The keys of a page's parts drawn only when opened: each ``lesson.section(..., key=...)`` and
+    ``lesson.details(..., key=...)`` call."""
     import ast
 
     tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
     return [kw.value.value for node in ast.walk(tree) if isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute) and node.func.attr == "section"
+            and isinstance(node.func, ast.Attribute) and node.func.attr in ("section", "details")
             and isinstance(node.func.value, ast.Name) and node.func.value.id == "lesson"
-            for kw in node.keywords if kw.arg == "key"]
+            for kw in node.keywords if kw.arg == "key" and isinstance(kw.value, ast.Constant)]
 
 
 def test_every_learn_page_downloads_a_notebook_that_runs(monkeypatch):

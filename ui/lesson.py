@@ -55,9 +55,24 @@ def section(title: str, key: str, intro: str = "") -> Iterator[bool]:
     if intro:
         st.markdown(intro)
     # Bold, with a play icon: a section of the lesson, not a detail to unfold like "the timing harness"
-    box = st.expander(f"**{title}**", key=key, on_change="rerun", icon=":material/play_circle:")
     note("## " + title)
     note(intro)
+    with _drawn_when_open(st.expander(f"**{title}**", key=key, on_change="rerun", icon=":material/play_circle:")) as opened:
+        yield opened
+
+
+@contextmanager
+def details(title: str, key: str) -> Iterator[bool]:
+    """A detail to unfold (the code behind a table, a timing harness), drawn only while it is open:
+    a closed ``st.expander`` still draws its content, hidden, and every code block in it costs the
+    browser as much as a shown one. Opening it reruns the page (``key`` keeps it open). Yields whether
+    it is open; a page that records the detail in its notebook does so either way."""
+    with _drawn_when_open(st.expander(title, key=key, on_change="rerun")) as opened:
+        yield opened
+
+
+@contextmanager
+def _drawn_when_open(box) -> Iterator[bool]:
     if box.open:
         with box:
             yield True
