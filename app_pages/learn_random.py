@@ -7,7 +7,7 @@ from kernels.examples import random_numbers as rn
 from kernels.examples.conversions import code_span
 from kernels.examples.inputs import and_list, shorten
 from ui import lesson
-from ui.panel import backends, library_panel
+from ui.panel import backends, library_panel, record_panel
 from ui.safe import plain
 
 st.title("Random numbers")
@@ -77,42 +77,55 @@ for name, r in state.items():
 if said:
     st.markdown("**Here:** " + "; ".join(said) + ".")
 
-# --- 3. a longer draw ---------------------------------------------------------------------------------------
-lesson.header("3 · A longer draw from the same seed", divider="gray")
-longer = st.slider("Numbers in the longer draw", *rn.LONGER, rn.DEFAULT_LONGER, key="random_longer")
-prefix = library_panel(rn.PREFIX_EXAMPLE, rn.params(int(seed), int(n), longer=longer), libs)
-starts = {name: rn.same(*rn.values(r, libs[name])) for name, r in prefix.items() if r.ok}
-if starts:
-    yes = [k for k, v in starts.items() if v]
-    no = [k for k, v in starts.items() if not v]
-    st.markdown(f"**Here:** the first {rn.PREFIX} of {longer} numbers are the {rn.PREFIX} numbers of the short draw "
-                f"in **{labels(yes)}**" + (f"; not in **{labels(no)}**" if no else "") + ".")
-    if "torch" in no:
-        st.caption("PyTorch's CPU `randn` fills a tensor of 16 or more numbers another way than a shorter one "
-                   "(so up to 15 the draws agree): move the slider across 16 to see it.")
-    if "mlx" in no:
-        st.caption("MLX derives the numbers from the key and the shape asked for, so a different shape gives "
-                   "different numbers from the very first.")
+# --- 3. a longer draw, 4. surprises inside one library: below the fold, each run when opened ------------
+with lesson.section(
+    "3 · A longer draw from the same seed", key="random_longer_open",
+    intro="Does a longer draw from the same seed start with the numbers of a shorter one? In one library "
+          "yes, in the others only up to a point, or not at all.",
+) as opened:
+    if not opened:  # what it runs open, with its slider as it starts
+        record_panel(rn.PREFIX_EXAMPLE, rn.params(int(seed), int(n), longer=rn.DEFAULT_LONGER), libs)
+    else:
+        longer = st.slider("Numbers in the longer draw", *rn.LONGER, rn.DEFAULT_LONGER, key="random_longer")
+        prefix = library_panel(rn.PREFIX_EXAMPLE, rn.params(int(seed), int(n), longer=longer), libs)
+        starts = {name: rn.same(*rn.values(r, libs[name])) for name, r in prefix.items() if r.ok}
+        if starts:
+            yes = [k for k, v in starts.items() if v]
+            no = [k for k, v in starts.items() if not v]
+            st.markdown(f"**Here:** the first {rn.PREFIX} of {longer} numbers are the {rn.PREFIX} numbers of the short draw "
+                        f"in **{labels(yes)}**" + (f"; not in **{labels(no)}**" if no else "") + ".")
+            if "torch" in no:
+                st.caption("PyTorch's CPU `randn` fills a tensor of 16 or more numbers another way than a shorter one "
+                           "(so up to 15 the draws agree): move the slider across 16 to see it.")
+            if "mlx" in no:
+                st.caption("MLX derives the numbers from the key and the shape asked for, so a different shape gives "
+                           "different numbers from the very first.")
 
-# --- 4. surprises inside one library ---------------------------------------------------------------------
-lesson.header("4 · One library, one seed, different numbers", divider="gray")
-variants = library_panel(rn.VARIANTS, p, libs)
-counted = {name: rn.distinct(rn.values(r, libs[name])) for name, r in variants.items() if r.ok}
-if counted:
-    st.markdown("**Here:** "
-                + "; ".join(f"{libs[name].label}: " + ("the three draws were the same numbers" if k == 1
-                                                         else f"{k} different sequences from 3 draws")
-                            for name, k in counted.items()) + ".")
-    if "torch" in variants and variants["torch"].ok:
-        dev = variants["torch"].device
-        if dev == "cpu":
-            st.caption("PyTorch's three draws all came from CPU generators here (no GPU), so they agree. On a "
-                       "Mac the third comes from the `mps` generator: PyTorch's reproducibility notes say "
-                       "results need not match between CPU and GPU even with identical seeds.")
-        else:
-            on_cpu, _own, on_device = rn.values(variants["torch"], libs["torch"])
-            st.caption(f"PyTorch's third draw came from the `{dev}` generator: here it "
-                       f"{'matches' if rn.same(on_cpu, on_device) else 'does not match'} the CPU's.")
+with lesson.section(
+    "4 · One library, one seed, different numbers", key="random_variants_open",
+    intro="Three draws inside each library that you would expect to match: whether they do depends on the "
+          "library and the device.",
+) as opened:
+    if not opened:
+        record_panel(rn.VARIANTS, p, libs)
+    else:
+        variants = library_panel(rn.VARIANTS, p, libs)
+        counted = {name: rn.distinct(rn.values(r, libs[name])) for name, r in variants.items() if r.ok}
+        if counted:
+            st.markdown("**Here:** "
+                        + "; ".join(f"{libs[name].label}: " + ("the three draws were the same numbers" if k == 1
+                                                                 else f"{k} different sequences from 3 draws")
+                                    for name, k in counted.items()) + ".")
+            if "torch" in variants and variants["torch"].ok:
+                dev = variants["torch"].device
+                if dev == "cpu":
+                    st.caption("PyTorch's three draws all came from CPU generators here (no GPU), so they agree. On a "
+                               "Mac the third comes from the `mps` generator: PyTorch's reproducibility notes say "
+                               "results need not match between CPU and GPU even with identical seeds.")
+                else:
+                    on_cpu, _own, on_device = rn.values(variants["torch"], libs["torch"])
+                    st.caption(f"PyTorch's third draw came from the `{dev}` generator: here it "
+                               f"{'matches' if rn.same(on_cpu, on_device) else 'does not match'} the CPU's.")
 
 # --- 4. the same inputs everywhere ------------------------------------------------------------------------
 lesson.header("5 · The fix: generate once, convert", divider="gray")
