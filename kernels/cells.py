@@ -134,12 +134,16 @@ def run_all(example: Example, backends: Mapping[str, Backend], params: Mapping[s
 def gpu_devices(backends: Mapping[str, Backend]) -> dict[str, str]:
     """For an example that moves data to a GPU: each available library's first available GPU
     device (Torch ``mps`` or ``cuda``, MLX ``gpu``), or, without one, its CPU."""
-    out = {}
-    for name, b in backends.items():
-        if b.available:
-            gpus = [d.name for d in b.available_devices if d.kind == "gpu"]
-            out[name] = gpus[0] if gpus else "cpu"
-    return out
+    return {name: device for name, b in backends.items() if (device := gpu_device(b)) is not None}
+
+
+def gpu_device(backend: Backend) -> str | None:
+    """One library's part of :func:`gpu_devices`: its first available GPU, else ``"cpu"``; None when
+    the library is missing."""
+    if not backend.available:
+        return None
+    gpus = [d.name for d in backend.available_devices if d.kind == "gpu"]
+    return gpus[0] if gpus else "cpu"
 
 
 def format_error(exc: BaseException) -> str:

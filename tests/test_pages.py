@@ -73,3 +73,27 @@ def test_missing_mlx_greys_its_column_and_keeps_the_page(mlx_missing):
     assert not at.exception
     assert any("MLX" in w.value and "not installed" in w.value for w in at.warning)
     assert any('mlx[cpu]==' in c.value or "mlx==" in c.value for c in at.code)
+
+
+def test_home_draws_numpy_before_pytorch_is_imported(monkeypatch):
+    """On a server's first run PyTorch takes seconds to import: Home lays out everything that needs no
+    library, then NumPy's box and NumPy's column of the example, and only then imports PyTorch (a cold
+    start drew the page two seconds sooner). The order is recorded as the page draws."""
+    import streamlit as st
+
+    from kernels.backends import torch_backend
+    import ui.panel
+
+    order: list[str] = []
+    real_load, real_show = torch_backend.load, ui.panel.show_result
+    monkeypatch.setattr(torch_backend, "load", lambda: (order.append("import torch"), real_load())[1])
+    monkeypatch.setattr(ui.panel, "show_result",
+                        lambda result, backend: (order.append(f"column {result.backend}"), real_show(result, backend)))
+    st.cache_resource.clear()  # as on a fresh server: nothing found yet
+    try:
+        at = open_page(apptest.HOME)
+    finally:
+        st.cache_resource.clear()
+    assert order[:3] == ["column numpy", "import torch", "column torch"], order
+    assert [s.value.split("**")[1].split()[0] for s in at.success] == ["NumPy", "PyTorch", "MLX"]
+    assert [p.proto.label for p in at.get("page_link")][0].startswith("Learn: ")

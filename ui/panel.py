@@ -8,20 +8,42 @@ exception inside an example shows that library's own message, never a traceback.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import streamlit as st
 
 from kernels import cells
-from kernels.backends import Backend, Output, discover
+from kernels.backends import NAMES, Backend, Output, discover
 from ui import lesson
 from ui.safe import plain
 
 
-@st.cache_resource(show_spinner="Looking for NumPy, PyTorch and MLX…")
-def backends() -> dict[str, Backend]:
-    """The three libraries as found on this machine (imported once per server)."""
-    return discover()
+@st.cache_resource(show_spinner="Importing the next library (PyTorch takes a few seconds the first time)…")
+def backend(name: str) -> Backend:
+    """One library as found on this machine (imported once per server)."""
+    return discover([name])[name]
+
+
+class Libraries(Mapping[str, Backend]):
+    """NumPy, PyTorch and MLX in that order, each found the first time it is asked for. A page that
+    draws a library's part as soon as that library is found (Home, a panel's columns) shows NumPy
+    while PyTorch is still importing on a server's first run: a few seconds on a cold start."""
+
+    def __getitem__(self, name: str) -> Backend:
+        if name not in NAMES:
+            raise KeyError(name)
+        return backend(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(NAMES)
+
+    def __len__(self) -> int:
+        return len(NAMES)
+
+
+def backends() -> Mapping[str, Backend]:
+    """The three libraries (:class:`Libraries`): each imported once per server, when first used."""
+    return Libraries()
 
 
 def column_header(backend: Backend, device: str | None = None) -> None:
@@ -136,18 +158,29 @@ def record_panel(example: cells.Example, params: Mapping[str, Any] | None = None
 def library_panel(example: cells.Example, params: Mapping[str, Any] | None = None,
                   libs: Mapping[str, Backend] | None = None,
                   devices: Mapping[str, str] | None = None) -> dict[str, cells.CellResult]:
-    """Run ``example`` in every library (:func:`record_panel`) and lay the three results side by side."""
+    """Run ``example`` in every library and lay the three results side by side, recorded in the
+    page's notebook as :func:`record_panel` does. Each column is drawn as soon as its library has run
+    (and, with :func:`backends`, been found): NumPy's shows while PyTorch is still importing."""
     libs = libs or backends()
     if example.title:
         st.markdown(f"**{example.title}**")
     if example.note:
         st.caption(example.note)
-    if example.uses_device and devices is None:
-        devices = cells.gpu_devices(libs)
-    results = record_panel(example, params, libs, devices)
-    columns(results, libs)
+    chosen: dict[str, str] = {}
+    results: dict[str, cells.CellResult] = {}
+    for col, name in zip(st.columns(len(libs), gap="medium"), libs):
+        b = libs[name]
+        device = (devices.get(name) if devices is not None
+                  else cells.gpu_device(b) if example.uses_device else None)
+        if device is not None:
+            chosen[name] = device
+        results[name] = cells.run(example, b, params, device)
+        with col:
+            column_header(b, results[name].device)
+            show_result(results[name], b)
+    lesson.example(example.title, example.note, results)  # the page's notebook, when it offers one
     if example.uses_device:
-        note = no_gpu_note(libs, devices or {})
+        note = no_gpu_note(libs, chosen)
         if note:
             st.caption(note)
     return results
