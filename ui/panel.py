@@ -29,10 +29,15 @@ class Libraries(Mapping[str, Backend]):
     draws a library's part as soon as that library is found (Home, a panel's columns) shows NumPy
     while PyTorch is still importing on a server's first run: a few seconds on a cold start."""
 
+    def __init__(self) -> None:
+        self._found: dict[str, Backend] = {}  # this run's: one cache lookup per library
+
     def __getitem__(self, name: str) -> Backend:
-        if name not in NAMES:
-            raise KeyError(name)
-        return backend(name)
+        if name not in self._found:
+            if name not in NAMES:
+                raise KeyError(name)
+            self._found[name] = backend(name)
+        return self._found[name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(NAMES)
