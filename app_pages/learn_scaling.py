@@ -5,7 +5,7 @@ import streamlit as st
 from kernels import cells, memory
 from kernels.examples import scaling
 from ui import learn_charts, lesson
-from ui.panel import backends, column_header, no_gpu_note, show_result
+from ui.panel import backends, column_header, no_gpu_note, record_panel, show_result
 
 st.title("Scaling by different amounts")
 lesson.begin("Scaling by different amounts")
@@ -71,44 +71,51 @@ st.caption("A factor above 1 pushes bright pixels past 1.0; they are drawn as fu
            "host memory: `.cpu()` for a PyTorch GPU tensor, nothing for MLX (one memory for CPU and GPU). "
            + (no_gpu_note(libs, gpus) or ""))
 
-# --- a batch -------------------------------------------------------------------------
-lesson.header("A batch: (B, H, W, 3) × (B, 1, 1, 3)", divider="gray")
-b = st.slider("B: pictures in the batch", 1, 6, 2, key="scaling_b")
-per_image = scaling.per_image_scales(scale, b)
-lesson.text(
-    "To give every picture its own factors, the scale needs a dimension for the batch: shape "
-    "(B, 1, 1, 3). Lined up from the right, the 3 meets the channels, the two 1s stretch over height "
-    "and width, and B meets B. Here picture *i* gets the three factors rotated by *i*: "
-    + ", ".join(f"picture {i}: {tuple(row)}" for i, row in enumerate(per_image)) + "."
-)
-st.warning(
-    "**The notebook's batch cell has a slip.** It builds `scales` with shape (2, 1, 1, 3) and then "
-    "computes `image * scale`: the **(3,)** scale from the cell before. Broadcasting accepts that "
-    "too, and the result has the same shape, (2, 256, 256, 3), so nothing complains, but every "
-    "picture gets the same three factors. Below, each library runs both: `as_written` (× `scale`) "
-    "and `as_meant` (× `scales`).",
-    icon=":material/bug_report:",
-)
-batch_before = scaling.pictures(b, h, w)
-st.image([learn_charts.png(scaling.to_display(p)) for p in batch_before],
-         caption=[f"picture {i}" for i in range(b)], output_format="PNG")
-st.caption(f"Before: the {b} pictures every column makes first, shape {batch_before.shape}")
-st.markdown(f"**{scaling.BATCH.title}**")
-batch = cells.run_all(scaling.BATCH, libs, scaling.batch_params(b, h, w, scale))
-lesson.example(scaling.BATCH.title, "", batch)
-for col, (name, r) in zip(st.columns(len(batch), gap="medium"), batch.items()):
-    with col:
-        column_header(libs[name], r.device)
-        show_result(r, libs[name])
-        if r.ok:
-            for key, words in (("as_written", "as_written = images * scale"),
-                               ("as_meant", "as_meant = images * scales")):
-                after = result_image(r, name, key)
-                st.markdown(f"`{words}`")
-                st.image([learn_charts.png(scaling.to_display(p)) for p in after], caption=[f"picture {i}" for i in range(b)],
-                         output_format="PNG")
-                factors = scaling.effective_scale(batch_before, after)
-                st.caption("Factors measured per picture: " + "; ".join(measured(f) for f in factors))
+# --- a batch: below the fold, run when opened ------------------------------------------------
+with lesson.section(
+    "A batch: (B, H, W, 3) × (B, 1, 1, 3)", key="scaling_batch_open",
+    intro="The same scale over a batch of pictures, and a scale of its own for each picture: the shape "
+          "that does it, and a slip in the notebook's batch cell that broadcasting lets through.",
+) as opened:
+    if not opened:  # what it runs open, with its slider as it starts
+        record_panel(scaling.BATCH, scaling.batch_params(2, h, w, scale), libs)
+    else:
+        b = st.slider("B: pictures in the batch", 1, 6, 2, key="scaling_b")
+        per_image = scaling.per_image_scales(scale, b)
+        lesson.text(
+            "To give every picture its own factors, the scale needs a dimension for the batch: shape "
+            "(B, 1, 1, 3). Lined up from the right, the 3 meets the channels, the two 1s stretch over height "
+            "and width, and B meets B. Here picture *i* gets the three factors rotated by *i*: "
+            + ", ".join(f"picture {i}: {tuple(row)}" for i, row in enumerate(per_image)) + "."
+        )
+        st.warning(
+            "**The notebook's batch cell has a slip.** It builds `scales` with shape (2, 1, 1, 3) and then "
+            "computes `image * scale`: the **(3,)** scale from the cell before. Broadcasting accepts that "
+            "too, and the result has the same shape, (2, 256, 256, 3), so nothing complains, but every "
+            "picture gets the same three factors. Below, each library runs both: `as_written` (× `scale`) "
+            "and `as_meant` (× `scales`).",
+            icon=":material/bug_report:",
+        )
+        batch_before = scaling.pictures(b, h, w)
+        st.image([learn_charts.png(scaling.to_display(p)) for p in batch_before],
+                 caption=[f"picture {i}" for i in range(b)], output_format="PNG")
+        st.caption(f"Before: the {b} pictures every column makes first, shape {batch_before.shape}")
+        st.markdown(f"**{scaling.BATCH.title}**")
+        batch = cells.run_all(scaling.BATCH, libs, scaling.batch_params(b, h, w, scale))
+        lesson.example(scaling.BATCH.title, "", batch)
+        for col, (name, r) in zip(st.columns(len(batch), gap="medium"), batch.items()):
+            with col:
+                column_header(libs[name], r.device)
+                show_result(r, libs[name])
+                if r.ok:
+                    for key, words in (("as_written", "as_written = images * scale"),
+                                       ("as_meant", "as_meant = images * scales")):
+                        after = result_image(r, name, key)
+                        st.markdown(f"`{words}`")
+                        st.image([learn_charts.png(scaling.to_display(p)) for p in after], caption=[f"picture {i}" for i in range(b)],
+                                 output_format="PNG")
+                        factors = scaling.effective_scale(batch_before, after)
+                        st.caption("Factors measured per picture: " + "; ".join(measured(f) for f in factors))
 
 lesson.header("What differs, and why it matters", divider="gray")
 lesson.text(

@@ -10,7 +10,7 @@ from kernels import backends as kb
 from kernels import cells, memory
 from kernels.examples import scaling
 from tests import apptest
-from tests.apptest import open_page
+from tests.apptest import open_page, open_section
 
 PAGE = "app_pages/learn_scaling.py"
 ALL = ("numpy", "torch", "mlx")
@@ -147,6 +147,8 @@ def outputs(at: AppTest) -> list[str]:
 def test_page_renders_pictures_before_and_after():
     at = open_page(PAGE, timeout=60)
     assert at.title[0].value == "Scaling by different amounts"
+    assert len(images(at)) == 1 + 3  # the batch is a section that runs when opened
+    open_section(at, "scaling_batch_open")
     pics = images(at)
     # one before + three after; a batch of 2 before + 2 per library for each of scale and scales
     assert len(pics) == 1 + 3 + 2 + 3 * 2 * 2
@@ -163,6 +165,7 @@ def test_page_renders_pictures_before_and_after():
 @pytest.mark.parametrize("key", ["scaling_h", "scaling_w", "scaling_red", "scaling_green", "scaling_blue", "scaling_b"])
 def test_each_slider_at_min_and_max_changes_the_output(key):
     at = open_page(PAGE, timeout=60)
+    open_section(at, "scaling_batch_open")
     slider = at.slider(key=key)
     lo, hi = slider.min, slider.max
     seen = [outputs(at)]
@@ -176,6 +179,7 @@ def test_each_slider_at_min_and_max_changes_the_output(key):
 
 def test_batch_slider_changes_the_number_of_pictures():
     at = open_page(PAGE, timeout=60)
+    open_section(at, "scaling_batch_open")
     at.slider(key="scaling_b").set_value(6).run()
     assert len(images(at)) == 1 + 3 + 6 + 3 * 2 * 6
     assert any("scales     (6, 1, 1, 3)" in c.value for c in at.code)

@@ -76,10 +76,14 @@ def test_moving_a_control_changes_the_output(page, spec):
 
 def test_scaling_page_draws_its_pictures(page):
     harness.open_from_nav(page, "Scaling by different amounts")
+    in_section("A batch", lambda page: None)(page)  # the batch's pictures come with its section
     images = page.locator('[data-testid="stImage"] img, [data-testid="stFullScreenFrame"] img')
     images.first.wait_for()
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stMain\"] img')]"
+                           ".filter(i => i.complete && i.naturalWidth > 0).length >= 1 + 3 + 2 + 12",
+                           timeout=30_000)
     sizes = images.evaluate_all("imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
-    assert len(sizes) >= 6, sizes
+    assert len(sizes) >= 1 + 3 + 2 + 12, sizes  # one picture before and three after; the batch's 2 and 12
     assert all(ok and w > 0 and h > 0 for ok, w, h in sizes), sizes
 
 
