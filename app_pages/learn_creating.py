@@ -6,7 +6,7 @@ from kernels import cells
 from kernels.examples import broadcasting, creating
 from kernels.examples.inputs import and_list, plural
 from ui import lesson
-from ui.panel import backends, columns, library_panel, no_gpu_note
+from ui.panel import backends, columns, library_panel, no_gpu_note, record_panel
 from ui.safe import plain
 
 st.title("Creating arrays")
@@ -65,14 +65,17 @@ else:
     (st.success if fits else st.warning)(why)
     library_panel(creating.ARANGE_RESHAPE, {"n": int(n), "shape": target}, libs)
 
-lesson.header("An impossible reshape", level=3)
 bad = creating.impossible_target(n)
-lesson.text(
-    f"`arange({n})` has {plural(n, 'element')}; a {bad[0]} × {bad[1]} shape needs {bad[0] * bad[1]}. "
-    "No library invents or drops elements to make it fit:"
-)
-refused = library_panel(creating.IMPOSSIBLE_RESHAPE, {"n": int(n), "shape": bad}, libs)
-st.caption(creating.refusals(refused))
+with lesson.section(
+    "An impossible reshape", key="creating_impossible_open",
+    intro=f"`arange({n})` has {plural(n, 'element')}; a {bad[0]} × {bad[1]} shape needs {bad[0] * bad[1]}. "
+          "No library invents or drops elements to make it fit: open this to see what each one says.",
+) as opened:
+    if opened:
+        refused = library_panel(creating.IMPOSSIBLE_RESHAPE, {"n": int(n), "shape": bad}, libs)
+        st.caption(creating.refusals(refused))
+    else:
+        record_panel(creating.IMPOSSIBLE_RESHAPE, {"n": int(n), "shape": bad}, libs)
 
 # --- default dtypes ------------------------------------------------------------------
 lesson.header("The dtype each library picks", divider="gray")

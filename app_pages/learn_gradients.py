@@ -6,7 +6,7 @@ import streamlit as st
 
 from kernels.examples import gradients as grads
 from ui import learn_charts, lesson
-from ui.panel import backends, library_panel
+from ui.panel import backends, library_panel, record_panel
 from ui.safe import plain
 
 st.title("Gradients")
@@ -135,7 +135,11 @@ elif curve:
     if any(row["max abs error"] == 0 for row in curve):
         st.caption("Steps with no error at all are left off the log-scale chart.")
 
-lesson.header("Asking twice", divider="gray")
-library_panel(grads.accumulation_example(fn), {"x": x, "target": target}, libs)
+with lesson.section(
+    "Asking twice", key="gradients_twice_open",
+    intro="Ask each library for the gradient a second time without resetting anything: one of them adds "
+          "the second answer to the first.",
+) as opened:
+    (library_panel if opened else record_panel)(grads.accumulation_example(fn), {"x": x, "target": target}, libs)
 
 lesson.download_button("gradients_notebook")

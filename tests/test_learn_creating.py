@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from kernels import cells
 from kernels.examples import creating
 from tests import apptest
-from tests.apptest import open_page, unescaped
+from tests.apptest import open_page, open_section, unescaped
 
 PAGE = "app_pages/learn_creating.py"
 ALL = ("numpy", "torch", "mlx")
@@ -152,7 +152,9 @@ def test_page_renders_three_columns_and_the_live_table():
     assert list(table.columns) == ["what", "NumPy", "PyTorch", "MLX"]
     assert len(table) == len(creating.DTYPE_ROWS) + 1
     assert list(table.iloc[0][1:]) == ["int64", "int64", "int32"]
-    # the impossible reshape: each library's own words, in its column
+    # the impossible reshape: each library's own words, in its column, once its section is opened
+    assert not at.error
+    open_section(at, "creating_impossible_open")
     errors = [unescaped(e.value) for e in at.error]  # shown as text: escaped Markdown
     assert len(errors) == 3 and any("cannot reshape array of size 48 into shape (5,10)" in e for e in errors)
 
@@ -190,6 +192,7 @@ def test_bad_reshape_text_is_a_message_not_a_traceback(bad):
 
 def test_typed_impossible_reshape_shows_three_library_errors():
     at = open_page(PAGE, timeout=60)
+    open_section(at, "creating_impossible_open")
     at.text_input(key="creating_shape").set_value("7, 7").run()
     assert not at.exception
     assert any("49 elements" in w.value for w in at.warning)
@@ -302,6 +305,9 @@ def test_captions_are_computed_from_the_outputs():
     captions = [c.value for c in at.caption]
     assert any(c.startswith("NumPy, PyTorch and MLX hold exactly the same numbers. Dtypes: float64 in NumPy, "
                             "float32 in PyTorch and MLX.") for c in captions)
+    assert "Refused by NumPy, PyTorch and MLX, each in its own words." not in captions  # its section is closed
+    open_section(at, "creating_impossible_open")
+    captions = [c.value for c in at.caption]
     assert "Refused by NumPy, PyTorch and MLX, each in its own words." in captions
     assert "NumPy kept all 3 exactly; PyTorch and MLX stored 0.10000000149011612, 1.0, 16777216.0." in captions
     bullets = at.markdown[-1].value
