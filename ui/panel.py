@@ -14,14 +14,17 @@ import streamlit as st
 
 from kernels import cells
 from kernels.backends import NAMES, Backend, Output, discover
-from ui import lesson
+from ui import lesson, warmup
 from ui.safe import plain
 
 
 @st.cache_resource(show_spinner="Importing the next library (PyTorch takes a few seconds the first time)…")
 def backend(name: str) -> Backend:
-    """One library as found on this machine (imported once per server)."""
-    return discover([name])[name]
+    """One library as found on this machine (imported once per server); what the import loaded is
+    kept out of the garbage collector's way (ui.warmup.settle)."""
+    found = discover([name])[name]
+    warmup.settle()
+    return found
 
 
 class Libraries(Mapping[str, Backend]):
