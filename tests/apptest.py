@@ -32,6 +32,12 @@ def codes(at: AppTest) -> list[str]:
     return out
 
 
+def column_headers(at: AppTest) -> list[str]:
+    """Each library column's header (ui.panel.column_header: the name, then version and where the code
+    ran, in one Markdown block), in page order."""
+    return [m.value for m in at.markdown if m.value.startswith("#### ")]
+
+
 def unescaped(markdown: str) -> str:
     """Markdown source as it reads on the page: ui.safe.plain's backslash escapes removed."""
     import re
