@@ -47,6 +47,9 @@ found = " · ".join(f"{b.label}: {', '.join(f'`{d.name}`' for d in b.available_d
                    for b in timed.values() if b.available)
 st.caption(f"Devices found here: {found or 'none'}. Every available device is timed; on a Mac that means Torch on "
            "`mps` and MLX on the Metal GPU as well as both on the CPU.")
+for b in timed.values():
+    if not b.available:  # its runs are left out; the rest of the page works
+        missing_notice(b)
 
 # --- settings ----------------------------------------------------------------------------------
 top = st.columns([3, 3])
@@ -289,20 +292,25 @@ st.markdown(
     "`mask=\"causal\"` aligns to the **lower right** (the last query with the last key)."
 )
 code_libs = {"numpy": libs["numpy"], **timed}
-for col, (name, b) in zip(st.columns(len(code_libs), gap="medium"), code_libs.items()):
-    with col:
-        column_header(b)
-        if not b.available:
-            missing_notice(b)
-            continue
-        module = inf.library_module(name)
-        # One block per library (scrolls sideways: wrapping breaks indentation): a block is a syntax
-        # highlighter in the browser, and one long block draws in a fraction of the time of six.
-        st.code("\n\n".join(inspect.getsource(obj) for obj in module.SHOWN), language="python")
-        if name == "numpy":
-            st.caption("The reference: float64, every step written out, not timed.")
-        else:
-            st.caption("Variants timed: " + "; ".join(f"**{v}**: {module.VARIANT_NOTES[v]}" for v in module.VARIANTS))
+# Below the fold, drawn when opened: three modules of highlighted source cost the browser more than the
+# rest of the page before a run.
+with lesson.details("The decoder in each library", key="inference_model_code") as opened:
+    if opened:
+        for col, (name, b) in zip(st.columns(len(code_libs), gap="medium"), code_libs.items()):
+            with col:
+                column_header(b)
+                if not b.available:
+                    missing_notice(b)
+                    continue
+                module = inf.library_module(name)
+                # One block per library (scrolls sideways: wrapping breaks indentation): a block is a
+                # syntax highlighter in the browser, and one long block draws in a fraction of the time of six.
+                st.code("\n\n".join(inspect.getsource(obj) for obj in module.SHOWN), language="python")
+                if name == "numpy":
+                    st.caption("The reference: float64, every step written out, not timed.")
+                else:
+                    st.caption("Variants timed: " + "; ".join(f"**{v}**: {module.VARIANT_NOTES[v]}"
+                                                              for v in module.VARIANTS))
 with lesson.details("How each generation is timed (the runner's loop)", key="inference_runner_code") as opened:
     if opened:
         st.code(inspect.getsource(runner.generate_and_time), language="python")
