@@ -72,35 +72,9 @@ if values is not None:
             icon=":material/update:",
         )
 
-# --- 2. one axis of a matrix ------------------------------------------------------------
-lesson.header("2 · Reducing one axis of a matrix", divider="gray")
-lesson.text(
-    "Taking the mean of each column is \"taking the mean across the rows\": the axis you name is "
-    "the one that **disappears**. `axis=0` collapses the rows (one value per column); `axis=1` "
-    "collapses the columns (one value per row)."
-)
-c1, c2, c3, c4, c5 = st.columns(5)
-rows_n = c1.slider("Rows", 1, 8, 5, key="dimensions_rows")
-cols_n = c2.slider("Columns", 1, 8, 4, key="dimensions_cols")
-axis = c3.radio("Axis", [0, 1], key="dimensions_axis", horizontal=True)
-op = c4.selectbox("Reduction", dims.REDUCTIONS, key="dimensions_op")
-dtype = c5.selectbox("dtype", dims.DTYPES, key="dimensions_dtype",
-                     format_func=lambda d: "integer (each library's default)" if d == "integer" else d)
-
-results = library_panel(dims.axis_example(op, dtype), {"rows": rows_n, "cols": cols_n, "axis": axis}, libs)
-ran = [(name, r) for name, r in results.items() if r.ok]
-if ran:
-    name, ref = ran[0]
-    matrix = libs[name].to_numpy(ref.value[0]).tolist()
-    reduced = libs[name].to_numpy(ref.value[1]).tolist()
-    cells, out = dims.collapse_records(matrix, reduced, axis)
-    st.vega_lite_chart(spec=learn_charts.axis_collapse(cells, out, axis, rows_n, cols_n, op), width="content")
-    st.caption(f"Picture drawn from {ref.label}'s output above.")
-story = dims.dtype_story(op, results)
-if story:
-    st.caption(story)
-
-lesson.text(
+# --- 2. one axis of a matrix, 3. N dimensions, 4. max with indices: below the fold, each run when opened ----
+AXIS_DEFAULT = {"rows": 5, "cols": 4, "axis": 0}
+AXIS_DIFFERS = (
     "**What differs.** MLX's `arange` gives **int32** where NumPy and PyTorch give int64. The mean "
     "of an integer array is **float64** in NumPy, **float32** in MLX, and an **error** in PyTorch, "
     "which asks for a floating dtype (choose *integer* above to see all three). `float64` works in "
@@ -109,8 +83,39 @@ lesson.text(
     + "). PyTorch names the axis "
     "`dim`; `torch.max`/`torch.min` with a `dim` return values *and* indices, hence `.values`."
 )
+with lesson.section(
+    "2 · Reducing one axis of a matrix", key="dimensions_axis_open",
+    intro="Taking the mean of each column is \"taking the mean across the rows\": the axis you name is "
+          "the one that **disappears**. `axis=0` collapses the rows (one value per column); `axis=1` "
+          "collapses the columns (one value per row). Open this to pick the shape, the axis, the reduction "
+          "and the dtype, and see the picture of what collapses.",
+) as opened:
+    if not opened:  # what it runs open, with its controls as they start
+        record_panel(dims.axis_example(dims.REDUCTIONS[0], dims.DTYPES[0]), AXIS_DEFAULT, libs)
+        lesson.note(AXIS_DIFFERS)
+    else:
+        c1, c2, c3, c4, c5 = st.columns(5)
+        rows_n = c1.slider("Rows", 1, 8, AXIS_DEFAULT["rows"], key="dimensions_rows")
+        cols_n = c2.slider("Columns", 1, 8, AXIS_DEFAULT["cols"], key="dimensions_cols")
+        axis = c3.radio("Axis", [0, 1], key="dimensions_axis", horizontal=True)
+        op = c4.selectbox("Reduction", dims.REDUCTIONS, key="dimensions_op")
+        dtype = c5.selectbox("dtype", dims.DTYPES, key="dimensions_dtype",
+                             format_func=lambda d: "integer (each library's default)" if d == "integer" else d)
 
-# --- 3. N dimensions, 4. max with indices: below the fold, each run when opened -----------------
+        results = library_panel(dims.axis_example(op, dtype), {"rows": rows_n, "cols": cols_n, "axis": axis}, libs)
+        ran = [(name, r) for name, r in results.items() if r.ok]
+        if ran:
+            name, ref = ran[0]
+            matrix = libs[name].to_numpy(ref.value[0]).tolist()
+            reduced = libs[name].to_numpy(ref.value[1]).tolist()
+            cells, out = dims.collapse_records(matrix, reduced, axis)
+            st.vega_lite_chart(spec=learn_charts.axis_collapse(cells, out, axis, rows_n, cols_n, op), width="content")
+            st.caption(f"Picture drawn from {ref.label}'s output above.")
+        story = dims.dtype_story(op, results)
+        if story:
+            st.caption(story)
+        lesson.text(AXIS_DIFFERS)
+
 ND_DEFAULT = (5, 64, 64, 3, 2, 2)
 MATRIX_DEFAULT = "[[3, 9, 1, 4], [7, 2, 8, 5], [6, 0, 6, 2]]"
 

@@ -108,36 +108,45 @@ if indices is not None:
         st.markdown("**Here:** no index repeats, so both kinds of update agree. Type a repeated index, "
                     "e.g. [0, 0, 2], to see them part.")
 
-    # --- 3. the dropped update ---------------------------------------------------------------------
-    lesson.header("3 · The update that silently did nothing", divider="gray")
-    st.markdown(
-        "MLX arrays are never changed by `.at[idx].add(v)`: it returns a new array, as PyTorch's "
-        "`index_add` without the trailing underscore does. Leave out the `x = ` and the work is lost."
-    )
-    dropped = library_panel(ix.FORGOTTEN, p, libs)
-    lost = [name for name, r in dropped.items()
-            if r.ok and name != "numpy" and not np.any(libs[name].to_numpy(r.value[0]))]
-    if lost:
-        st.markdown(f"**Here:** `forgot` is still all zeros in **{labels(lost)}**, with no error and no "
-                    "warning; `kept` holds the counts. NumPy's `np.add.at` works in place and returns "
-                    "`None`, so there is nothing to drop.")
+    # --- 3. the dropped update, 4. masks, 5. index arrays, 6. refusals: below the fold, each run when opened --
+    with lesson.section(
+        "3 · The update that silently did nothing", key="indexing_dropped_open",
+        intro="MLX arrays are never changed by `.at[idx].add(v)`: it returns a new array, as PyTorch's "
+              "`index_add` without the trailing underscore does. Leave out the `x = ` and the work is lost.",
+    ) as opened:
+        if not opened:
+            record_panel(ix.FORGOTTEN, p, libs)
+        else:
+            dropped = library_panel(ix.FORGOTTEN, p, libs)
+            lost = [name for name, r in dropped.items()
+                    if r.ok and name != "numpy" and not np.any(libs[name].to_numpy(r.value[0]))]
+            if lost:
+                st.markdown(f"**Here:** `forgot` is still all zeros in **{labels(lost)}**, with no error and no "
+                            "warning; `kept` holds the counts. NumPy's `np.add.at` works in place and returns "
+                            "`None`, so there is nothing to drop.")
 
-# --- 4. masks -----------------------------------------------------------------------------------------
-lesson.header("4 · Boolean masks", divider="gray")
 pm = ix.params(n, 0, 1, [0]) | {"t": t}
-selected = library_panel(ix.MASK_SELECT, pm, libs)
-ran = [name for name, r in selected.items() if r.ok]
-refused = {name: r.error for name, r in selected.items() if r.status == "error"}
-if ran or refused:
-    sizes = {name: len(libs[name].to_numpy(selected[name].value)) for name in ran}
-    line = (f"**Here:** {labels(ran)} returned {', '.join(str(v) for v in dict.fromkeys(sizes.values()))} "
-            f"element(s) greater than {t}" if ran else "**Here:** no library selected")
-    if refused:
-        line += "; " + "; ".join(f"**{libs[k].label}** refused: {code(v, 120)}" for k, v in refused.items())
-    st.markdown(line + ".")
-st.caption("MLX builds its graph before it computes, so every shape must be known from shapes alone; "
-           "a[a > t] has a shape only the values decide.")
-library_panel(ix.MASK_INSTEAD, pm, libs)
+with lesson.section(
+    "4 · Boolean masks", key="indexing_masks_open",
+    intro=f"`a[a > {t}]`: NumPy and PyTorch select the elements a mask picks; MLX cannot, and what to write instead.",
+) as opened:
+    if not opened:
+        record_panel(ix.MASK_SELECT, pm, libs)
+        record_panel(ix.MASK_INSTEAD, pm, libs)
+    else:
+        selected = library_panel(ix.MASK_SELECT, pm, libs)
+        ran = [name for name, r in selected.items() if r.ok]
+        refused = {name: r.error for name, r in selected.items() if r.status == "error"}
+        if ran or refused:
+            sizes = {name: len(libs[name].to_numpy(selected[name].value)) for name in ran}
+            line = (f"**Here:** {labels(ran)} returned {', '.join(str(v) for v in dict.fromkeys(sizes.values()))} "
+                    f"element(s) greater than {t}" if ran else "**Here:** no library selected")
+            if refused:
+                line += "; " + "; ".join(f"**{libs[k].label}** refused: {code(v, 120)}" for k, v in refused.items())
+            st.markdown(line + ".")
+        st.caption("MLX builds its graph before it computes, so every shape must be known from shapes alone; "
+                   "a[a > t] has a shape only the values decide.")
+        library_panel(ix.MASK_INSTEAD, pm, libs)
 
 # --- 5. fancy indexing, 6. refusals: below the fold, each run when opened -----------------------------------
 with lesson.section("5 · Index arrays", key="indexing_fancy") as opened:

@@ -230,7 +230,7 @@ def test_bad_values_are_an_error_message(bad):
 
 
 def test_matrix_sliders_at_min_and_max_change_the_output():
-    at = open_page(PAGE)
+    at = open_section(open_page(PAGE), "dimensions_axis_open")
     before = codes(at)
     for key, lo, hi in (("dimensions_rows", 1, 8), ("dimensions_cols", 1, 8)):
         for value in (lo, hi):
@@ -244,7 +244,7 @@ def test_matrix_sliders_at_min_and_max_change_the_output():
 
 
 def test_axis_op_and_dtype_controls_change_the_output():
-    at = open_page(PAGE)
+    at = open_section(open_page(PAGE), "dimensions_axis_open")
     at.radio(key="dimensions_axis").set_value(1).run()
     assert "tensor([ 1.5000,  5.5000,  9.5000, 13.5000, 17.5000])" in codes(at)
     at.selectbox(key="dimensions_op").set_value("max").run()
@@ -259,10 +259,14 @@ def test_axis_op_and_dtype_controls_change_the_output():
     assert "array([1.5, 5.5, 9.5, 13.5, 17.5], dtype=float32)" in codes(at)
 
 
-def test_sections_three_and_four_draw_only_when_opened():
-    """Below the fold, the N-dimensional mean and the max with indices run when their section is
-    opened (a revisit draws half the page); closed, neither shows its controls or its columns."""
+def test_sections_two_three_and_four_draw_only_when_opened():
+    """Below the fold, the axis of a matrix, the N-dimensional mean and the max with indices run when
+    their section is opened (a revisit draws a third of the page); closed, none shows its controls or
+    its columns."""
     at = open_page(PAGE)
+    assert not at.slider and not at.get("vega_lite_chart") and not any("reshape(5, 4)" in c for c in codes(at))
+    open_section(at, "dimensions_axis_open")
+    assert any("reshape(5, 4)" in c for c in codes(at)) and len(at.get("vega_lite_chart")) == 1
     assert "torch.Size([5, 64, 64, 3])" not in codes(at) and "tensor([1, 2, 0])" not in codes(at)
     assert not [s for s in at.slider if s.key == "dimensions_nd"]
     open_section(at, "dimensions_nd_open")
