@@ -57,27 +57,34 @@ if len(rows) > 1:
                 f"in {len(rows)} libraries.")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
-# --- 2. where the state lives ------------------------------------------------------------------------
-lesson.header("2 · Where the state lives", divider="gray")
-state = library_panel(rn.STATE, p, libs)
-said = []
-for name, r in state.items():
-    if not r.ok:
-        continue
-    first, second, again = rn.values(r, libs[name])
-    label = libs[name].label
-    if name == "mlx":
-        said.append(f"{label}: the same key drew the same numbers twice "
-                    f"(**{'yes' if rn.same(first, second) else 'no'}**); a split key drew new ones "
-                    f"(**{'yes' if not rn.same(first, again) else 'no'}**)")
+# --- 2. where the state lives, 3. a longer draw, 4. surprises inside one library, 5. the fix: below the
+# fold, each run when opened ------------------------------------------------------------------------------
+with lesson.section(
+    "2 · Where the state lives", key="random_state_open",
+    intro="Each library keeps its generator's state somewhere else: NumPy and PyTorch in a generator object "
+          "that advances with every draw, MLX in a key you pass and split yourself.",
+) as opened:
+    if not opened:
+        record_panel(rn.STATE, p, libs)
     else:
-        said.append(f"{label}: the second draw differed from the first "
-                    f"(**{'yes' if not rn.same(first, second) else 'no'}**); starting over repeated the first "
-                    f"(**{'yes' if rn.same(first, again) else 'no'}**)")
-if said:
-    st.markdown("**Here:** " + "; ".join(said) + ".")
+        state = library_panel(rn.STATE, p, libs)
+        said = []
+        for name, r in state.items():
+            if not r.ok:
+                continue
+            first, second, again = rn.values(r, libs[name])
+            label = libs[name].label
+            if name == "mlx":
+                said.append(f"{label}: the same key drew the same numbers twice "
+                            f"(**{'yes' if rn.same(first, second) else 'no'}**); a split key drew new ones "
+                            f"(**{'yes' if not rn.same(first, again) else 'no'}**)")
+            else:
+                said.append(f"{label}: the second draw differed from the first "
+                            f"(**{'yes' if not rn.same(first, second) else 'no'}**); starting over repeated the first "
+                            f"(**{'yes' if rn.same(first, again) else 'no'}**)")
+        if said:
+            st.markdown("**Here:** " + "; ".join(said) + ".")
 
-# --- 3. a longer draw, 4. surprises inside one library: below the fold, each run when opened ------------
 with lesson.section(
     "3 · A longer draw from the same seed", key="random_longer_open",
     intro="Does a longer draw from the same seed start with the numbers of a shorter one? In one library "
@@ -127,31 +134,37 @@ with lesson.section(
                     st.caption(f"PyTorch's third draw came from the `{dev}` generator: here it "
                                f"{'matches' if rn.same(on_cpu, on_device) else 'does not match'} the CPU's.")
 
-# --- 4. the same inputs everywhere ------------------------------------------------------------------------
-lesson.header("5 · The fix: generate once, convert", divider="gray")
-dtype = st.radio("dtype NumPy generates", rn.DTYPES, horizontal=True, key="random_dtype",
-                 help="float64 is NumPy's default; the other two libraries compute in float32.")
-shared = library_panel(rn.SAME_INPUTS, rn.params(int(seed), int(n), dtype), libs)
-ref = rn.reference(int(seed), dtype)
-done = {name: r for name, r in shared.items() if r.ok}
-if done:
-    rows = []
-    for name, r in done.items():
-        got = rn.values(r, libs[name])[0]
-        rows.append({"library": r.label, "computed in": rn.printed_dtype(r),
-                     "largest difference from NumPy in float64": f"{np.max(np.abs(got - ref)):.2e}"})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    widths = {rn.printed_dtype(r).rsplit(".", 1)[-1] for r in done.values()}
-    if len(widths) > 1:
-        st.markdown(f"**Here:** the inputs are the same numbers everywhere, but not the same dtype "
-                    f"({', '.join(sorted(widths))}): `torch.from_numpy` keeps NumPy's {dtype}, `mx.array` "
-                    "makes float32. Generate in float32 to compare like with like.")
+with lesson.section(
+    "5 · The fix: generate once, convert", key="random_fix_open",
+    intro="How the Measure pages give every library the same inputs: draw once in NumPy, then hand the same "
+          "numbers to PyTorch and MLX.",
+) as opened:
+    if not opened:
+        record_panel(rn.SAME_INPUTS, rn.params(int(seed), int(n), rn.DTYPES[0]), libs)
     else:
-        st.markdown(f"**Here:** every library computed in {widths.pop()} on the same numbers; the answers "
-                    "differ only by rounding.")
-failed = {name: r.error for name, r in shared.items() if r.status == "error"}
-for name, err in failed.items():
-    st.caption(f"{libs[name].label}: {code(err, 200)}")
+        dtype = st.radio("dtype NumPy generates", rn.DTYPES, horizontal=True, key="random_dtype",
+                         help="float64 is NumPy's default; the other two libraries compute in float32.")
+        shared = library_panel(rn.SAME_INPUTS, rn.params(int(seed), int(n), dtype), libs)
+        ref = rn.reference(int(seed), dtype)
+        done = {name: r for name, r in shared.items() if r.ok}
+        if done:
+            rows = []
+            for name, r in done.items():
+                got = rn.values(r, libs[name])[0]
+                rows.append({"library": r.label, "computed in": rn.printed_dtype(r),
+                             "largest difference from NumPy in float64": f"{np.max(np.abs(got - ref)):.2e}"})
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            widths = {rn.printed_dtype(r).rsplit(".", 1)[-1] for r in done.values()}
+            if len(widths) > 1:
+                st.markdown(f"**Here:** the inputs are the same numbers everywhere, but not the same dtype "
+                            f"({', '.join(sorted(widths))}): `torch.from_numpy` keeps NumPy's {dtype}, `mx.array` "
+                            "makes float32. Generate in float32 to compare like with like.")
+            else:
+                st.markdown(f"**Here:** every library computed in {widths.pop()} on the same numbers; the answers "
+                            "differ only by rounding.")
+        failed = {name: r.error for name, r in shared.items() if r.status == "error"}
+        for name, err in failed.items():
+            st.caption(f"{libs[name].label}: {code(err, 200)}")
 
 # --- what differs ---------------------------------------------------------------------------------------------
 lesson.header("What differs, and why it matters", divider="gray")

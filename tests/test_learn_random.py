@@ -120,14 +120,15 @@ def test_page_shows_the_facts_and_every_control_works_at_both_ends():
     assert at.title[0].value == "Random numbers"
     text = "\n".join(page_output(at))
     assert "seed 0 gave **3 different sequences** in 3 libraries" in text
-    assert "the same key drew the same numbers twice (**yes**)" in text
     assert "docs.pytorch.org/docs/stable/notes/randomness.html" in text
-    assert not [w for w in at.slider if w.key == "random_longer"]  # sections 3 and 4 run when opened
-    for key in ("random_longer_open", "random_variants_open"):
+    assert not [w for w in at.slider if w.key == "random_longer"]  # sections 2 to 5 run when opened
+    assert "the same key drew" not in text and not at.radio
+    for key in ("random_state_open", "random_longer_open", "random_variants_open", "random_fix_open"):
         before = page_output(at)
         open_section(at, key)
         assert page_output(at) != before, key
     assert "the three draws were the same numbers" in "\n".join(page_output(at))
+    assert "the same key drew the same numbers twice (**yes**)" in "\n".join(page_output(at))
     for kind, key, values in [("number_input", "random_seed", (2**32 - 1, 0)),
                               ("slider", "random_n", (1, 8)),
                               ("slider", "random_longer", (64, 4)),
