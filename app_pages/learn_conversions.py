@@ -162,7 +162,6 @@ def show_findings(results) -> None:
 
 
 def show_dtype_surprises(rows) -> None:
-    lesson.header("Routes that change the dtype (every dtype, this machine)", level=3)
     if not rows:
         st.success("Every route that works here keeps the dtype, in every dtype tried.")
         return
@@ -180,7 +179,6 @@ def show_dtype_surprises(rows) -> None:
 
 
 def show_mlx_write() -> None:
-    lesson.header("How a write into MLX is made", level=3)
     st.markdown(
         "NumPy and PyTorch write into memory at once (`x[0] = v`). MLX is lazy: `m[0] = v` is recorded "
         "and runs at the next evaluation, and whether it reuses the old buffer is MLX's choice. So for "
@@ -221,7 +219,6 @@ def side_by_side(cells: list[tuple[str, str, str]]) -> None:
 
 
 def show_gpu() -> None:
-    lesson.header("A tensor on a GPU", level=3)
     results = conv.gpu_to_host(libs)
     by_lib: dict[str, list] = {}
     for r in results:
@@ -245,7 +242,6 @@ def show_gpu() -> None:
 
 
 def show_notebook(results, surprises) -> None:
-    lesson.header("Where the notebook differs", level=3)
     st.markdown('The notebook ends with: *"PyTorch supports the buffer protocol, but required an explicit '
                 '`memoryview`."* Here is what that looks like today:')
     try:
@@ -301,9 +297,28 @@ if values is not None:
     surprises = conv.dtype_surprises(values, libs, matrices=matrices)
     matrix = show_matrix(values, dtype, matrices[dtype])
     show_findings(matrix)
-    show_dtype_surprises(surprises)
-    show_mlx_write()
-    show_gpu()
-    show_notebook(matrix, surprises)
+    # Below the fold, each drawn when opened (a visit drew four more tables and panels).
+    with lesson.section("Routes that change the dtype (every dtype, this machine)", key="conversions_dtypes_open",
+                        intro="Some routes hand back another dtype than the one they were given: which, in "
+                              "every dtype, on this machine.") as opened:
+        if opened:
+            show_dtype_surprises(surprises)
+    with lesson.section("How a write into MLX is made", key="conversions_mlx_write_open",
+                        intro="MLX is lazy, so a write into an MLX array is not a write into memory at once: "
+                              "what `m[0] = v` does, and when.") as opened:
+        if opened:
+            show_mlx_write()
+        else:  # the notebook has the cell either way
+            source, _value, error = conv.mlx_setitem_demo(libs)
+            if not error:
+                lesson.code(source)
+    with lesson.section("A tensor on a GPU", key="conversions_gpu_open",
+                        intro="What a GPU tensor needs before NumPy can read it, in each library.") as opened:
+        if opened:
+            show_gpu()
+    with lesson.section("Where the notebook differs", key="conversions_notebook_open",
+                        intro="The notebook's `memoryview` route between PyTorch and MLX, as it runs today.") as opened:
+        if opened:
+            show_notebook(matrix, surprises)
 
 lesson.download_button("conversions_notebook")

@@ -11,7 +11,7 @@ from kernels.backends import Device
 from kernels.examples import conversions as conv
 from tests import fake_metal
 from tests import apptest
-from tests.apptest import open_page, unescaped
+from tests.apptest import open_section, open_page, unescaped
 
 PAGE = "app_pages/learn_conversions.py"
 VALUES = [0.1, 1, 2, 3]
@@ -337,8 +337,15 @@ def test_page_renders_the_matrix_and_the_notebook_note():
     from_numpy = [r for r in rows if r["route"] == "dst = torch.from_numpy(src)"][0]
     assert from_numpy["copy or shared"] == "shared" and from_numpy["works"] == "yes"
     md = " ".join(m.value for m in at.markdown)
-    assert "No longer true" in md
+    assert "No longer true" not in md and len(at.dataframe) == 2, "the sections below the fold run when opened"
+    for key in ("conversions_dtypes_open", "conversions_mlx_write_open", "conversions_gpu_open",
+                "conversions_notebook_open"):
+        open_section(at, key)
+    assert not at.exception
+    md = " ".join(m.value for m in at.markdown)
+    assert "No longer true" in md and len(at.dataframe) == 3  # and the dtype changes
     assert any("memoryview: a bytes-like object is required" in unescaped(e.value) for e in at.error)
+    assert any("mx.eval" in c.value for c in at.code)  # MLX's own write
     codes = apptest.codes(at)
     assert any("dst = torch.from_numpy(src)" in c and "src = np.array(" in c for c in codes)
 
