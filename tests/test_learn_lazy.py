@@ -180,6 +180,8 @@ def codes(at) -> str:
 def test_page_renders_states_the_devices_and_every_control_works_at_both_ends(libs):
     at = open_page(PAGE)
     assert at.title[0].value == "Lazy and asynchronous execution"
+    assert not at.dataframe and not at.button, "the timing demo runs when its section is opened"
+    open_section(at, "lazy_timing_open")
     table = at.dataframe[0].value
     assert list(table["library"]) == [b.label for b in libs.values() if b.available]
     has_gpu = any(d.kind == "gpu" for b in libs.values() for d in b.available_devices)
@@ -224,7 +226,7 @@ def test_a_size_that_does_not_fit_is_an_error_not_a_traceback(monkeypatch):
 
 
 def test_page_without_mlx_still_times_the_others(mlx_missing):
-    at = open_page(PAGE)
+    at = open_section(open_page(PAGE), "lazy_timing_open")
     assert list(at.dataframe[0].value["library"]) == ["NumPy", "PyTorch"]
     assert any("MLX is not available" in m.value for m in at.info)
 
@@ -269,6 +271,8 @@ def test_a_revisit_shows_the_kept_timings_and_time_again_retimes(monkeypatch):
     real = lazy.run_demo
     monkeypatch.setattr(lazy, "run_demo", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
     at = open_page(PAGE)
+    assert calls == [], "closed, the timing section times nothing"
+    open_section(at, "lazy_timing_open")
     first = len(calls)
     assert first >= 2 and any("Timed at" in c.value for c in at.caption)
     at.run()  # a rerun with the same settings, as a revisit is

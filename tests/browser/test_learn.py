@@ -118,7 +118,8 @@ LEARN_CHART_DRAWN = """() => {
 }"""
 
 
-CHART_SECTIONS = {"Operations across dimensions": "2 · Reducing one axis of a matrix"}  # drawn when opened
+CHART_SECTIONS = {"Operations across dimensions": "2 · Reducing one axis of a matrix",
+                  "Lazy and asynchronous execution": "2 · The same matmul, timed naively and synced"}  # drawn when opened
 
 
 @pytest.mark.parametrize("title", ["Operations across dimensions", "Gradients", "Lazy and asynchronous execution"])
