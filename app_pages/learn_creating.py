@@ -29,42 +29,55 @@ with right:
 library_panel(creating.ARRAY, {"values": creating.list_values(length, "floats" if kind == "floats" else "ints")},
               libs)
 
-# --- linspace ------------------------------------------------------------------------
-lesson.header("Evenly spaced: linspace", divider="gray")
-c1, c2, c3 = st.columns(3)
-with c1:
-    start = st.slider("start", -10.0, 10.0, 0.0, step=0.5, key="creating_start")
-with c2:
-    stop = st.slider("stop", -10.0, 10.0, 1.0, step=0.5, key="creating_stop")
-with c3:
-    num = st.slider("how many numbers", 1, 25, 5, key="creating_num")
-spaced = library_panel(creating.LINSPACE, {"start": float(start), "stop": float(stop), "num": int(num)}, libs)
-st.caption(
-    creating.agreement({r.label: libs[name].to_numpy(r.value) for name, r in spaced.items() if r.ok})
-    + f" Dtypes: {creating.dtypes_in_words(creating.dtype_row(spaced))}. Each library rounds what it "
-    "prints its own way (PyTorch to 4 decimals, or in scientific notation when the sizes differ widely), so "
-    "compare the numbers, not the printed digits."
-)
+# --- linspace, arange + reshape, the impossible reshape, precision: below the fold, each run when opened ---
+LINSPACE_DEFAULT = {"start": 0.0, "stop": 1.0, "num": 5}
+with lesson.section("Evenly spaced: linspace", key="creating_linspace_open",
+                    intro="`linspace(start, stop, num)`: num numbers from start to stop, both ends included. "
+                          "Open this for sliders, and to see whether the three give the same numbers.") as opened:
+    if not opened:
+        record_panel(creating.LINSPACE, LINSPACE_DEFAULT, libs)
+    else:
+        c1, c2, c3 = st.columns(3)
+        with c1:
+            start = st.slider("start", -10.0, 10.0, 0.0, step=0.5, key="creating_start")
+        with c2:
+            stop = st.slider("stop", -10.0, 10.0, 1.0, step=0.5, key="creating_stop")
+        with c3:
+            num = st.slider("how many numbers", 1, 25, 5, key="creating_num")
+        spaced = library_panel(creating.LINSPACE, {"start": float(start), "stop": float(stop), "num": int(num)}, libs)
+        st.caption(
+            creating.agreement({r.label: libs[name].to_numpy(r.value) for name, r in spaced.items() if r.ok})
+            + f" Dtypes: {creating.dtypes_in_words(creating.dtype_row(spaced))}. Each library rounds what it "
+            "prints its own way (PyTorch to 4 decimals, or in scientific notation when the sizes differ widely), so "
+            "compare the numbers, not the printed digits."
+        )
 
-# --- arange + reshape ----------------------------------------------------------------
-lesson.header("Count, then fold: arange(...).reshape(...)", divider="gray")
-left, right = st.columns(2)
-with left:
-    n = st.slider("n, the length of arange(n)", 1, 64, 48, key="creating_n")
-with right:
-    target_text = st.text_input(
-        "Reshape to (sizes separated by commas; one -1 lets the library work it out)",
-        value="3, 4, 4", key="creating_shape",
-    )
-try:
-    target = broadcasting.parse_shape(target_text, allow_infer=True)
-except ValueError as exc:
-    st.error(f"Can't use that shape: {plain(exc)}.")
-else:
-    fits, why = creating.reshape_fits(n, target)
-    (st.success if fits else st.warning)(why)
-    library_panel(creating.ARANGE_RESHAPE, {"n": int(n), "shape": target}, libs)
+ARANGE_DEFAULT = {"n": 48, "shape": (3, 4, 4)}
+with lesson.section("Count, then fold: arange(...).reshape(...)", key="creating_arange_open",
+                    intro="`arange(n)` counts from 0 to n − 1; `reshape` folds those n numbers into a shape whose "
+                          "sizes multiply to n. Open this to pick n and the shape.") as opened:
+    if not opened:
+        record_panel(creating.ARANGE_RESHAPE, ARANGE_DEFAULT, libs)
+    else:
+        left, right = st.columns(2)
+        with left:
+            n = st.slider("n, the length of arange(n)", 1, 64, 48, key="creating_n")
+        with right:
+            target_text = st.text_input(
+                "Reshape to (sizes separated by commas; one -1 lets the library work it out)",
+                value="3, 4, 4", key="creating_shape",
+            )
+        try:
+            target = broadcasting.parse_shape(target_text, allow_infer=True)
+        except ValueError as exc:
+            st.error(f"Can't use that shape: {plain(exc)}.")
+        else:
+            fits, why = creating.reshape_fits(n, target)
+            (st.success if fits else st.warning)(why)
+            library_panel(creating.ARANGE_RESHAPE, {"n": int(n), "shape": target}, libs)
 
+if not opened:
+    n = ARANGE_DEFAULT["n"]  # the slider lives in the section above, drawn only while it is open
 bad = creating.impossible_target(n)
 with lesson.section(
     "An impossible reshape", key="creating_impossible_open",
@@ -114,10 +127,16 @@ with lesson.details("The code behind this table", key="creating_table_code") as 
     lesson.example(creating.FLOAT64_ON_DEVICE.title, "", device_results)
 
 # --- why it matters ------------------------------------------------------------------
+with lesson.section("What float32 does to three numbers", key="creating_precision_open",
+                    intro="The same three Python floats stored by each library in its default float dtype.") as opened:
+    if not opened:
+        record_panel(creating.PRECISION, {"values": creating.PRECISION_VALUES}, libs)
+    else:
+        precision = library_panel(creating.PRECISION, {"values": creating.PRECISION_VALUES}, libs)
+        st.caption(creating.stored_sentence(creating.PRECISION_VALUES,
+                                            {r.label: r.value for r in precision.values() if r.ok}))
+
 lesson.header("Why it matters", divider="gray")
-precision = library_panel(creating.PRECISION, {"values": creating.PRECISION_VALUES}, libs)
-st.caption(creating.stored_sentence(creating.PRECISION_VALUES,
-                                    {r.label: r.value for r in precision.values() if r.ok}))
 
 ints, floats, passed = (creating.dtype_row(dtype_results, i) for i in (0, 1, len(creating.DTYPE_ROWS) - 1))
 int32 = [label for label, dtype in ints.items() if dtype == "int32"]
@@ -131,8 +150,8 @@ lesson.text(
   {f"{and_list(int32)}'s int32 overflows past 2,147,483,647, and an int32 `arange(n)` takes half the "
    "memory of an int64 one." if int32 else ""}
 - **Floats** (second row): {creating.dtypes_in_words(floats)}.
-  {f"{and_list(float32)}'s float32 keeps about 7 significant digits: the panel above shows what it "
-   "did to three numbers." if float32 else ""}
+  {f"{and_list(float32)}'s float32 keeps about 7 significant digits: *What float32 does to three "
+   "numbers* above shows what it did to three." if float32 else ""}
 - **Moving a NumPy array over** (the row *a NumPy float64 array, passed in*):
   {creating.dtypes_in_words(passed)}. A library that keeps float64 hands a float32 model a dtype
   mismatch; one that turns it into float32 quietly drops precision. Say the dtype when you convert

@@ -142,8 +142,30 @@ def outputs(at: AppTest) -> list[str]:
             + [c.value for c in at.caption] + [m.value for m in (*at.success, *at.warning)])
 
 
-def test_page_renders_three_columns_and_the_live_table():
+SECTIONS = ("creating_linspace_open", "creating_arange_open", "creating_precision_open")
+
+
+def open_all() -> AppTest:
+    """The page with its sections below the fold opened (linspace, arange and reshape, float32's
+    precision); the impossible reshape stays closed."""
     at = open_page(PAGE, timeout=60)
+    for key in SECTIONS:
+        open_section(at, key)
+    return at
+
+
+def test_below_the_fold_sections_run_when_opened():
+    """A visit draws the first panel and the dtype table; linspace, arange and the precision panel
+    are drawn when their section is opened, and the notebook holds their cells either way."""
+    at = open_page(PAGE, timeout=60)
+    assert "array([0, 0.25, 0.5, 0.75, 1], dtype=float32)" not in apptest.codes(at)
+    assert [s.key for s in at.slider] == ["creating_length"] and at.dataframe
+    open_section(at, "creating_linspace_open")
+    assert "array([0, 0.25, 0.5, 0.75, 1], dtype=float32)" in apptest.codes(at)
+
+
+def test_page_renders_three_columns_and_the_live_table():
+    at = open_all()
     assert at.title[0].value == "Creating arrays"
     codes = apptest.codes(at)
     assert "tensor([1, 2, 3])" in codes and "array([1, 2, 3], dtype=int32)" in codes
@@ -161,7 +183,7 @@ def test_page_renders_three_columns_and_the_live_table():
 
 @pytest.mark.parametrize("key", ["creating_length", "creating_start", "creating_stop", "creating_num", "creating_n"])
 def test_each_slider_at_min_and_max_changes_the_output(key):
-    at = open_page(PAGE, timeout=60)
+    at = open_all()
     slider = at.slider(key=key)
     lo, hi, start = slider.min, slider.max, slider.value
     seen = [outputs(at)]
@@ -175,7 +197,7 @@ def test_each_slider_at_min_and_max_changes_the_output(key):
 
 
 def test_floats_switch_changes_the_dtypes():
-    at = open_page(PAGE, timeout=60)
+    at = open_all()
     at.radio(key="creating_kind").set_value("floats").run()
     assert not at.exception
     codes = apptest.codes(at)
@@ -184,14 +206,14 @@ def test_floats_switch_changes_the_dtypes():
 
 @pytest.mark.parametrize("bad", ["", "3, x", "2.5, 4", "-2, 3", "-1, -1", "1,2,3,4,5,6,7"])
 def test_bad_reshape_text_is_a_message_not_a_traceback(bad):
-    at = open_page(PAGE, timeout=60)
+    at = open_all()
     at.text_input(key="creating_shape").set_value(bad).run()
     assert not at.exception
     assert any("Can't use that shape" in e.value for e in at.error)
 
 
 def test_typed_impossible_reshape_shows_three_library_errors():
-    at = open_page(PAGE, timeout=60)
+    at = open_all()
     open_section(at, "creating_impossible_open")
     at.text_input(key="creating_shape").set_value("7, 7").run()
     assert not at.exception
@@ -203,7 +225,7 @@ def test_typed_impossible_reshape_shows_three_library_errors():
 
 
 def test_page_works_without_mlx(mlx_missing):
-    at = open_page(PAGE, timeout=60)
+    at = open_all()
     assert not at.exception
     assert any("MLX is not available" in w.value for w in at.warning)
     assert any(c.value.startswith("import torch") for c in at.code)
@@ -256,7 +278,7 @@ def test_home_field_refuses_hostile_input_plainly():
 
 
 def test_shape_field_refuses_anything_but_whole_numbers_plainly():
-    at = open_page(PAGE, timeout=60)
+    at = open_all()
     for text in ("10**12", "3 4", "9" * 1000, MARKDOWN, "-" * 6000):
         at.text_input(key="creating_shape").set_value(text).run()
         assert_plain_refusal(at, "Can't use that shape:", text)
@@ -301,7 +323,7 @@ def test_stored_sentence_and_refusals():
 
 
 def test_captions_are_computed_from_the_outputs():
-    at = open_page(PAGE, timeout=60)
+    at = open_all()
     captions = [c.value for c in at.caption]
     assert any(c.startswith("NumPy, PyTorch and MLX hold exactly the same numbers. Dtypes: float64 in NumPy, "
                             "float32 in PyTorch and MLX.") for c in captions)
@@ -320,7 +342,7 @@ def test_captions_are_computed_from_the_outputs():
 
 
 def test_words_for_one_element_and_minus_one_alone():
-    at = open_page(PAGE, timeout=60)
+    at = open_all()
     at.slider(key="creating_n").set_value(1).run()
     assert any("`arange(1)` has 1 element;" in m.value for m in at.markdown)
     at.text_input(key="creating_shape").set_value("-1").run()
