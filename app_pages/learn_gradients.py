@@ -110,30 +110,36 @@ lesson.text(
     f"relative to the gradient's size.{here} `mx.grad` and `mx.value_and_grad` run the same "
     "computation. Finite differences need only f, which is why they are the standard check of a "
     "hand-written gradient, but each element costs two evaluations of f (slow for a model with "
-    "millions of parameters) and the answer depends on h:"
+    "millions of parameters) and the answer depends on h."
 )
 
-curve = None
-for r in results.values():  # the cell that defined central_difference, whichever library it is
-    if r.ok and grads.REFERENCE in by_method:
-        curve = grads.step_errors(r.namespace, by_method[grads.REFERENCE]) or curve
-if curve and all(row["max abs error"] == 0 for row in curve):
-    st.caption("Here the finite differences equal the formula exactly at every step h (error 0 for all "
-               f"{len(curve)} steps), so there is no error curve to draw.")
-elif curve:
-    st.vega_lite_chart(spec=learn_charts.step_errors(curve, h), width="stretch")
-    best = min(curve, key=lambda row: row["max abs error"])
-    mine = next(row for row in curve if row["h"] == h)
-    chosen = ("(red point)" if mine["max abs error"] > 0
-              else "(no red point: an error of 0 has no place on a log scale)")
-    st.caption(
-        f"With h = {h:.0e} the finite differences are off by at most {mine['max abs error']:.2e} {chosen}. "
-        f"The best step for this f and x is h = {best['h']:.0e} ({best['max abs error']:.2e}). Larger h: "
-        "truncation error, which grows like h² (for x³ it is exactly h²); smaller h: rounding error, which "
-        "grows like 1/h because f(x + h) and f(x − h) agree in more and more of their digits."
-    )
-    if any(row["max abs error"] == 0 for row in curve):
-        st.caption("Steps with no error at all are left off the log-scale chart.")
+with lesson.section(
+    "How the step h decides the finite differences", key="gradients_steps_open",
+    intro="The error of the finite differences at every step h from 1e-1 to 1e-12, against the formula: "
+          "too large a step and too small a step both go wrong, for different reasons.",
+) as opened:
+    if opened:
+        curve = None
+        for r in results.values():  # the cell that defined central_difference, whichever library it is
+            if r.ok and grads.REFERENCE in by_method:
+                curve = grads.step_errors(r.namespace, by_method[grads.REFERENCE]) or curve
+        if curve and all(row["max abs error"] == 0 for row in curve):
+            st.caption("Here the finite differences equal the formula exactly at every step h (error 0 for all "
+                       f"{len(curve)} steps), so there is no error curve to draw.")
+        elif curve:
+            st.vega_lite_chart(spec=learn_charts.step_errors(curve, h), width="stretch")
+            best = min(curve, key=lambda row: row["max abs error"])
+            mine = next(row for row in curve if row["h"] == h)
+            chosen = ("(red point)" if mine["max abs error"] > 0
+                      else "(no red point: an error of 0 has no place on a log scale)")
+            st.caption(
+                f"With h = {h:.0e} the finite differences are off by at most {mine['max abs error']:.2e} {chosen}. "
+                f"The best step for this f and x is h = {best['h']:.0e} ({best['max abs error']:.2e}). Larger h: "
+                "truncation error, which grows like h² (for x³ it is exactly h²); smaller h: rounding error, which "
+                "grows like 1/h because f(x + h) and f(x − h) agree in more and more of their digits."
+            )
+            if any(row["max abs error"] == 0 for row in curve):
+                st.caption("Steps with no error at all are left off the log-scale chart.")
 
 with lesson.section(
     "Asking twice", key="gradients_twice_open",

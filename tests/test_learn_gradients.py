@@ -8,7 +8,7 @@ import pytest
 
 from kernels import cells
 from kernels.examples import gradients as grads
-from tests.apptest import codes, open_page, unescaped
+from tests.apptest import open_section, codes, open_page, unescaped
 
 ALL = ("numpy", "torch", "mlx")
 RNG_X = np.round(np.random.default_rng(7).uniform(-3, 3, (3, 4)), 3).tolist()
@@ -172,6 +172,8 @@ def test_page_renders_the_notebook_example_and_the_comparison():
     assert 0 < diffs.loc["NumPy finite differences", "max abs difference"] < 1e-6
     matrix = at.dataframe[2].value
     assert matrix.shape == (5, 5)
+    assert not at.get("vega_lite_chart"), "the step-error chart is drawn when its section is opened"
+    open_section(at, "gradients_steps_open")
     assert len(at.get("vega_lite_chart")) == 1
 
 
@@ -277,7 +279,7 @@ def test_x_field_refuses_hostile_input_plainly():
 
 
 def test_no_empty_chart_when_every_error_is_zero():
-    at = open_page(PAGE)
+    at = open_section(open_page(PAGE), "gradients_steps_open")
     assert any("every automatic gradient equals the float64 formula's" in m.value for m in at.markdown)
     at.selectbox(key="gradients_fn").set_value("cross_entropy").run()
     at.text_input(key="gradients_x").set_value("[[1], [2]]").run()  # one class: the gradient is 0 everywhere

@@ -119,7 +119,8 @@ LEARN_CHART_DRAWN = """() => {
 
 
 CHART_SECTIONS = {"Operations across dimensions": "2 · Reducing one axis of a matrix",
-                  "Lazy and asynchronous execution": "2 · The same matmul, timed naively and synced"}  # drawn when opened
+                  "Lazy and asynchronous execution": "2 · The same matmul, timed naively and synced",
+                  "Gradients": "How the step h decides the finite differences"}  # drawn when opened
 
 
 @pytest.mark.parametrize("title", ["Operations across dimensions", "Gradients", "Lazy and asynchronous execution"])
