@@ -14,6 +14,7 @@ from kernels.memory import human_bytes
 from kernels.models import report
 from kernels.models import config
 from kernels.models.estimate import estimate
+from ui import lesson
 from ui import live as live_ui
 from ui import model_charts as charts
 from ui.panel import backends, column_header, missing_notice
@@ -43,6 +44,9 @@ found = " · ".join(f"{b.label}: {', '.join(f'`{d.name}`' for d in b.available_d
                    for b in libs.values() if b.available)
 st.caption(f"Devices found here: {found}. Every available device is timed; on a Mac that means Torch on "
            "`mps` and MLX on the Metal GPU as well as both on the CPU.")
+for b in libs.values():
+    if not b.available:  # its runs are left out; the rest of the page works
+        missing_notice(b)
 
 # --- settings ----------------------------------------------------------------------------------
 top = st.columns([2, 2, 3])
@@ -223,19 +227,23 @@ st.markdown(
     "The runner loads the same weights into each (`torch.nn.Linear` and `mlx.nn.Linear` both store "
     "their weight as *(out, in)*) and calls the training step in a timed loop."
 )
-for col, (name, b) in zip(st.columns(len(libs), gap="medium"), libs.items()):
-    with col:
-        column_header(b)
-        if not b.available:
-            missing_notice(b)
-            continue
-        module = km.library_module(name)
-        if model not in module.MODELS:
-            st.info(module.UNSUPPORTED, icon=":material/remove:")
-            continue
-        for obj in module.SHOWN[model]:
-            st.code(inspect.getsource(obj), language="python")  # scrolls sideways: wrapping breaks indentation
-        st.caption("Variants timed: " + "; ".join(f"**{v}**: {module.VARIANT_NOTES[v]}" for v in module.VARIANTS))
+# Below the fold, drawn when opened: every class and function of three modules, highlighted, cost the
+# browser more than the rest of the page before a run.
+with lesson.details("The model in each library", key="models_model_code") as opened:
+    if opened:
+        for col, (name, b) in zip(st.columns(len(libs), gap="medium"), libs.items()):
+            with col:
+                column_header(b)
+                if not b.available:
+                    missing_notice(b)
+                    continue
+                module = km.library_module(name)
+                if model not in module.MODELS:
+                    st.info(module.UNSUPPORTED, icon=":material/remove:")
+                    continue
+                for obj in module.SHOWN[model]:
+                    st.code(inspect.getsource(obj), language="python")  # scrolls sideways: wrapping breaks indentation
+                st.caption("Variants timed: " + "; ".join(f"**{v}**: {module.VARIANT_NOTES[v]}" for v in module.VARIANTS))
 st.info(
     "**Adam is not the same by default.** `torch.optim.Adam` always corrects the bias of its moment "
     "estimates; `mlx.optimizers.Adam` does so only with `bias_correction=True`. Without it MLX's first "
@@ -243,5 +251,6 @@ st.info(
     "square root. Here MLX asks for the correction, so the curves match.",
     icon=":material/info:",
 )
-with st.expander("How each step is timed (the runner's loop)"):
-    st.code(inspect.getsource(km.train_and_time), language="python")
+with lesson.details("How each step is timed (the runner's loop)", key="models_runner_code") as opened:
+    if opened:
+        st.code(inspect.getsource(km.train_and_time), language="python")

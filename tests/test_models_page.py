@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from kernels import memory
 from kernels.measure.live import LiveRun
-from tests.apptest import chart_data, open_page
+from tests.apptest import chart_data, open_page, open_section
 from ui.nav import PAGES
 
 PAGE = "app_pages/models.py"
@@ -31,10 +31,13 @@ def test_page_is_in_the_measure_section_and_titled_as_in_the_nav():
     assert (spec.title, spec.section, spec.url_path) == ("Small models", "Measure", "models")
     at = open_page(PAGE)
     assert [t.value for t in at.title] == ["Small models"]
+    assert not at.code, "the model code and the runner's loop are drawn when opened"
+    open_section(open_section(at, "models_model_code"), "models_runner_code")
     codes = "\n".join(c.value for c in at.code)
     assert "class MLP(nn.Module):" in codes and "loss.backward()" in codes  # torch, from inspect.getsource
     assert "nn.value_and_grad(model, loss_fn)" in codes and "mx.compile" in codes  # mlx
     assert "def backward(self, outs, d):" in codes  # numpy's hand-written backward
+    assert "def train_and_time(" in codes
     assert not at.get("vega_lite_chart")  # nothing has run yet
 
 
@@ -70,6 +73,7 @@ def test_transformer_runs_in_torch_and_mlx_and_numpy_says_why_not():
     rows = at.session_state["models_runs"][-1].rows
     assert [(r["backend"], r["status"]) for r in rows] == [("numpy", "unsupported"), ("torch", "ok")]
     assert any("no autograd" in i.value for i in at.info)
+    open_section(at, "models_model_code")
     assert "class TinyTransformer(nn.Module):" in "\n".join(c.value for c in at.code)
 
 
