@@ -9,6 +9,7 @@ from kernels.measure import compare
 from kernels.measure.rows import ok_rows
 from kernels.models import report as models_report
 from ui import bench_charts as charts
+from ui import lesson
 from ui import model_charts
 from ui.safe import plain
 
@@ -174,8 +175,15 @@ def inference_section(rows) -> None:
 SECTIONS = {"bench": ("One operation across machines", bench_section),
             "models": ("Training steps per second across machines", models_section),
             "inference": ("Local inference across machines", inference_section)}
-for kind, (heading, section) in SECTIONS.items():
-    kind_rows = compare.combined_rows(loaded, kind, typed)
-    if kind_rows:
+# The first kind loaded is drawn; each other kind is drawn when its expander is opened (charts and tables
+# below the fold: with the samples on, a visit drew two charts and two tables).
+present = [(kind, heading, section, rows) for kind, (heading, section) in SECTIONS.items()
+           if (rows := compare.combined_rows(loaded, kind, typed))]
+for i, (kind, heading, section, kind_rows) in enumerate(present):
+    if i == 0:
         st.subheader(heading)
         section(kind_rows)
+        continue
+    with lesson.details(f"**{heading}**", key=f"compare_{kind}_open") as opened:
+        if opened:
+            section(kind_rows)

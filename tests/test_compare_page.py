@@ -66,6 +66,17 @@ def test_the_examples_show_first_labelled_as_examples():
     assert table["speedup"].notna().all()
 
 
+def test_a_second_kind_of_file_is_drawn_when_opened():
+    """With the samples on, the benchmark files are compared at once; the small-models file's chart and
+    table (below the fold) are drawn when their section is opened."""
+    at = open_page()
+    assert len(charts(at)) == 1 and len(at.dataframe) == 1
+    assert not [s for s in at.selectbox if s.key == "compare_model_size"]
+    apptest.open_section(at, "compare_models_open")
+    assert len(charts(at)) == 2 and len(at.dataframe) == 2
+    assert at.selectbox(key="compare_model_size").value
+
+
 def test_examples_off_and_nothing_uploaded_says_what_to_do():
     at = open_page()
     at.toggle(key="compare_samples").set_value(False).run()
