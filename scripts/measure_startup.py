@@ -7,7 +7,9 @@ Each run measures, one after the other on the same machine:
 - one-line app: a temporary `import streamlit as st; st.write("hi")` started exactly like the app
   (`streamlit run` from the repository root, same flags and .streamlit/config.toml), cold start
   from launching it to "hi" rendered in a freshly launched headless Chromium;
-- the app: cold start from launching `streamlit run app.py` to Home rendered the same way;
+- the app: cold start from launching `streamlit run app.py` to Home rendered the same way, and (for
+  information) to Home's NumPy column drawn: Home shows everything that needs no library and NumPy's
+  column before it imports PyTorch, so the page is readable while the run goes on;
 - each page's render time from clicking its sidebar link to its script run finished, twice: a first
   visit (every page but Home, then Home, which the cold start already drew) and a second pass over
   every page (what a user sees coming back to a page; imports and caches are warm by then).
@@ -40,6 +42,11 @@ START_BUDGET = 1.5  # the app's cold start / the one-line app's
 ONE_LINER = 'import streamlit as st; st.write("hi")\n'
 
 COLD = "cold start (launch → first page rendered)"
+EARLY = "cold start (launch → Home's NumPy column drawn)"
+# Home draws what needs no library, then NumPy's column, then imports PyTorch (seconds on a cold start):
+# when NumPy's code and output are on screen the page is readable, though the run goes on.
+NUMPY_DRAWN = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stCode"]')]
+    .some(c => c.innerText.includes('np.array('))"""
 BASE_COLD = "one-line app: cold start (launch → 'hi' rendered)"
 FIRST, AGAIN = "first visit", "second visit"
 
@@ -63,6 +70,8 @@ def app_run(chromium: str, broken: set[str]) -> dict[str, float]:
         with harness.chromium(chromium) as browser:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(url)
+            page.wait_for_function(NUMPY_DRAWN, timeout=90_000, polling=20)
+            times[EARLY] = time.perf_counter() - started
             times[COLD] = harness.rendered_at(page) - started
             order = sorted(PAGES, key=lambda s: s.default)  # Home last: the start page is Home
             for visit in (FIRST, AGAIN):
@@ -83,7 +92,8 @@ def one_run(chromium: str, script: Path, index: int, broken: set[str]) -> dict[s
 
 def ratios(runs: list[dict[str, float]]) -> dict[str, list[float]]:
     """Per-run ratios: each page's time over Home's in the same pass, and the cold starts."""
-    out: dict[str, list[float]] = {f"{COLD} / one-line app's": [r[COLD] / r[BASE_COLD] for r in runs]}
+    out: dict[str, list[float]] = {f"{COLD} / one-line app's": [r[COLD] / r[BASE_COLD] for r in runs],
+                                   f"{EARLY} / one-line app's": [r[EARLY] / r[BASE_COLD] for r in runs]}
     home = next(s for s in PAGES if s.default).title
     for visit in (FIRST, AGAIN):
         for spec in PAGES:
@@ -97,7 +107,7 @@ def ratios(runs: list[dict[str, float]]) -> dict[str, list[float]]:
 def report(runs: list[dict[str, float]]) -> tuple[str, dict[str, list[str]]]:
     n = len(runs)
     lines = [f"{'measurement':60s} {'median':>8s} {'min':>8s} {'max':>8s}   ({n} runs)"]
-    keys = [BASE_COLD, "one-line app: server answers health check", "server answers health check", COLD]
+    keys = [BASE_COLD, "one-line app: server answers health check", "server answers health check", EARLY, COLD]
     keys += [k for k in runs[0] if k not in keys]
     for key in keys:
         values = [r[key] for r in runs]
@@ -109,6 +119,10 @@ def report(runs: list[dict[str, float]]) -> tuple[str, dict[str, list[str]]]:
               f"{'ratio':60s} {'median':>8s} {'min':>8s} {'max':>8s} {'budget':>8s}  verdict"]
     over: dict[str, list[str]] = {"start": [], FIRST: [], AGAIN: []}
     for key, values in ratios(runs).items():
+        if key.startswith(EARLY):  # for information: the budget is held on the whole page drawn
+            lines.append(f"{key:60s} {statistics.median(values):7.2f}x {min(values):7.2f}x {max(values):7.2f}x "
+                         f"{'':>8s}  (not the budget: the run goes on)")
+            continue
         budget = START_BUDGET if key.startswith(COLD) else PAGE_BUDGET
         med = statistics.median(values)
         verdict = "OVER" if med > budget else "ok"

@@ -167,13 +167,14 @@ def test_a_page_that_times_in_its_script_waits_for_a_run_elsewhere(libs):
     """The Lazy page's demo and the self-check take the same slot as the Measure pages' runs: while a
     benchmark runs in another tab, the page says so and times only after it has ended."""
     from kernels.measure.live import SLOT
-    from tests.apptest import open_page
+    from tests.apptest import open_page, open_section
 
+    at = open_page("app_pages/learn_lazy.py")
     blocker = new_run(6, title="a long benchmark", page="Benchmarks").start(fake_steps(6, 0.3), wait_for_drawing=False)
     while blocker.state != "running":
         time.sleep(0.01)
     assert SLOT.holder is blocker
-    at = open_page("app_pages/learn_lazy.py")  # its timing section waits for the slot
+    open_section(at, "lazy_timing_open")  # its timing section waits for the slot
     assert not at.exception
     assert not blocker.active  # the page ran its timings only once the benchmark had ended
     assert at.dataframe, "and then it timed"

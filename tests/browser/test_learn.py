@@ -52,7 +52,7 @@ ACTIONS = {
     "creating": nudge_first_slider,
     "scaling": nudge_first_slider,
     "dimensions": in_section("2 · Reducing one axis of a matrix", nudge_first_slider),
-    "lazy": nudge_first_slider,
+    "lazy": in_section("2 · The same matmul, timed naively and synced", nudge_first_slider),
     "gradients": fill("x (a list, or a list of rows)", "[[1, 2], [3, 7]]"),
     "broadcasting": fill("Shape of b (up to 6 sizes, e.g. 5,6,1,3,1,2)", "7,5"),
     "conversions": fill("Values of the source array (a Python list)", "[4, 5, 6]"),
@@ -70,12 +70,11 @@ def test_every_learn_page_has_an_action():
 @pytest.mark.parametrize("spec", LEARN, ids=lambda p: p.url_path)
 def test_moving_a_control_changes_the_output(page, spec):
     harness.open_from_nav(page, spec.title)
-    columns = page.locator('[data-testid="stCode"]')
-    assert columns.count() >= 3, "the three columns show code"
     before = harness.main_text(page)
     rerun_after(page, lambda: ACTIONS[spec.url_path](page))
     assert harness.exceptions(page) == []
     assert harness.main_text(page) != before
+    assert page.locator('[data-testid="stCode"]').count() >= 3, "the three columns show code"
 
 
 def test_scaling_page_draws_its_pictures(page):
