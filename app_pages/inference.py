@@ -17,7 +17,7 @@ from kernels.memory import human_bytes
 from ui import inference_charts as charts
 from ui import lesson
 from ui import live as live_ui
-from ui.panel import backends, column_header, missing_notice
+from ui.panel import backends, missing_notice, source_columns
 from ui.safe import plain
 
 RUNS_KEY = "inference_runs"  # this session's runs (LiveRun), oldest first
@@ -296,21 +296,11 @@ code_libs = {"numpy": libs["numpy"], **timed}
 # rest of the page before a run.
 with lesson.details("The decoder in each library", key="inference_model_code") as opened:
     if opened:
-        for col, (name, b) in zip(st.columns(len(code_libs), gap="medium"), code_libs.items()):
-            with col:
-                column_header(b)
-                if not b.available:
-                    missing_notice(b)
-                    continue
-                module = inf.library_module(name)
-                # One block per library (scrolls sideways: wrapping breaks indentation): a block is a
-                # syntax highlighter in the browser, and one long block draws in a fraction of the time of six.
-                st.code("\n\n".join(inspect.getsource(obj) for obj in module.SHOWN), language="python")
-                if name == "numpy":
-                    st.caption("The reference: float64, every step written out, not timed.")
-                else:
-                    st.caption("Variants timed: " + "; ".join(f"**{v}**: {module.VARIANT_NOTES[v]}"
-                                                              for v in module.VARIANTS))
+        source_columns(code_libs, lambda name: (
+            inf.library_module(name).SHOWN,
+            "The reference: float64, every step written out, not timed." if name == "numpy" else
+            "Variants timed: " + "; ".join(f"**{v}**: {inf.library_module(name).VARIANT_NOTES[v]}"
+                                          for v in inf.library_module(name).VARIANTS)))
 with lesson.details("How each generation is timed (the runner's loop)", key="inference_runner_code") as opened:
     if opened:
         st.code(inspect.getsource(runner.generate_and_time), language="python")

@@ -17,7 +17,7 @@ from kernels.models.estimate import estimate
 from ui import lesson
 from ui import live as live_ui
 from ui import model_charts as charts
-from ui.panel import backends, column_header, missing_notice
+from ui.panel import backends, missing_notice, source_columns
 from ui.safe import plain
 
 RUNS_KEY = "models_runs"  # this session's runs (LiveRun), oldest first
@@ -231,19 +231,14 @@ st.markdown(
 # browser more than the rest of the page before a run.
 with lesson.details("The model in each library", key="models_model_code") as opened:
     if opened:
-        for col, (name, b) in zip(st.columns(len(libs), gap="medium"), libs.items()):
-            with col:
-                column_header(b)
-                if not b.available:
-                    missing_notice(b)
-                    continue
-                module = km.library_module(name)
-                if model not in module.MODELS:
-                    st.info(module.UNSUPPORTED, icon=":material/remove:")
-                    continue
-                for obj in module.SHOWN[model]:
-                    st.code(inspect.getsource(obj), language="python")  # scrolls sideways: wrapping breaks indentation
-                st.caption("Variants timed: " + "; ".join(f"**{v}**: {module.VARIANT_NOTES[v]}" for v in module.VARIANTS))
+        def shown(name: str):
+            module = km.library_module(name)
+            if model not in module.MODELS:
+                return (), module.UNSUPPORTED
+            return module.SHOWN[model], "Variants timed: " + "; ".join(f"**{v}**: {module.VARIANT_NOTES[v]}"
+                                                                       for v in module.VARIANTS)
+
+        source_columns(libs, shown)
 st.info(
     "**Adam is not the same by default.** `torch.optim.Adam` always corrects the bias of its moment "
     "estimates; `mlx.optimizers.Adam` does so only with `bias_correction=True`. Without it MLX's first "
