@@ -79,34 +79,41 @@ else:
 if indices is not None:
     p = ix.params(n, 0, 1, indices) | {"t": t}
     twice = ix.repeated(indices, n)
-    lesson.header("2 · Updates at repeated indices", divider="gray")
-    rep = library_panel(ix.REPEATED, p, libs)
-    once, counts = ix.once(n, indices), ix.counts(n, indices)
-    applied_once, accumulated = [], []
-    for name, r in rep.items():
-        if not r.ok:
-            continue
-        got = [np.asarray(libs[name].to_numpy(v), dtype=float) for v in r.value]
-        if np.array_equal(got[0], once):
-            applied_once.append(name)
-        if all(np.array_equal(g, counts) for g in got[1:]):
-            accumulated.append(name)
-    torch_rep = rep.get("torch")
-    if torch_rep is not None and torch_rep.status == "error" and any(i < 0 for i in indices):
-        st.markdown(f"**Here:** PyTorch refused the negative index: {code(torch_rep.error, 120)}. `a[idx] += 1` "
-                    "takes −1 for the last position, but `index_add_` and `scatter_add_` take only 0 … n − 1 "
-                    "(`index_put_((idx,), v, accumulate=True)` takes negatives). NumPy and MLX count from the end.")
-    if twice:
-        st.markdown(
-            f"**Here:** position{'s' if len(twice) > 1 else ''} {', '.join(map(str, twice))} "
-            f"{'are' if len(twice) > 1 else 'is'} named more than once. `a[idx] += 1` added 1 once in "
-            f"**{labels(applied_once)}**; `np.add.at`, `index_add_`, `scatter_add_` and `.at[idx].add` "
-            f"counted every occurrence in **{labels(accumulated)}** (most at one position: "
-            f"{int(counts.max())})."
-        )
-    else:
-        st.markdown("**Here:** no index repeats, so both kinds of update agree. Type a repeated index, "
-                    "e.g. [0, 0, 2], to see them part.")
+    with lesson.section(
+        "2 · Updates at repeated indices", key="indexing_repeated_open",
+        intro=f"`a[idx] += 1` with idx = {code(str(indices), 80)} (the indices typed above): when an index "
+              "repeats, does the position get 1 added once, or once per occurrence?",
+    ) as opened:
+        if not opened:
+            record_panel(ix.REPEATED, p, libs)
+        else:
+            rep = library_panel(ix.REPEATED, p, libs)
+            once, counts = ix.once(n, indices), ix.counts(n, indices)
+            applied_once, accumulated = [], []
+            for name, r in rep.items():
+                if not r.ok:
+                    continue
+                got = [np.asarray(libs[name].to_numpy(v), dtype=float) for v in r.value]
+                if np.array_equal(got[0], once):
+                    applied_once.append(name)
+                if all(np.array_equal(g, counts) for g in got[1:]):
+                    accumulated.append(name)
+            torch_rep = rep.get("torch")
+            if torch_rep is not None and torch_rep.status == "error" and any(i < 0 for i in indices):
+                st.markdown(f"**Here:** PyTorch refused the negative index: {code(torch_rep.error, 120)}. `a[idx] += 1` "
+                            "takes −1 for the last position, but `index_add_` and `scatter_add_` take only 0 … n − 1 "
+                            "(`index_put_((idx,), v, accumulate=True)` takes negatives). NumPy and MLX count from the end.")
+            if twice:
+                st.markdown(
+                    f"**Here:** position{'s' if len(twice) > 1 else ''} {', '.join(map(str, twice))} "
+                    f"{'are' if len(twice) > 1 else 'is'} named more than once. `a[idx] += 1` added 1 once in "
+                    f"**{labels(applied_once)}**; `np.add.at`, `index_add_`, `scatter_add_` and `.at[idx].add` "
+                    f"counted every occurrence in **{labels(accumulated)}** (most at one position: "
+                    f"{int(counts.max())})."
+                )
+            else:
+                st.markdown("**Here:** no index repeats, so both kinds of update agree. Type a repeated index, "
+                            "e.g. [0, 0, 2], to see them part.")
 
     # --- 3. the dropped update, 4. masks, 5. index arrays, 6. refusals: below the fold, each run when opened --
     with lesson.section(

@@ -166,9 +166,11 @@ def test_page_shows_the_facts_and_every_control_works_at_both_ends():
     text = "\n".join(page_output(at))
     assert "changed `a` in **NumPy and PyTorch**, and left `a` as it was in **MLX**" in text
     assert "ml-explore.github.io/mlx/build/html/usage/indexing.html" in text
-    assert "`forgot` is still all zeros" not in text and not at.error, "sections 3 and 4 run only when opened"
+    assert "`forgot` is still all zeros" not in text and not at.error, "sections 2 to 4 run only when opened"
+    assert "named more than once" not in text
     assert not at.dataframe and "writing −1 into" not in text, "sections 5 and 6 run only when opened"
-    for key in ("indexing_dropped_open", "indexing_masks_open", "indexing_fancy", "indexing_refusals"):
+    for key in ("indexing_repeated_open", "indexing_dropped_open", "indexing_masks_open", "indexing_fancy",
+                "indexing_refusals"):
         open_section(at, key)
     text = "\n".join(page_output(at))
     assert "`forgot` is still all zeros in **PyTorch and MLX**" in text

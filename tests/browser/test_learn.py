@@ -56,7 +56,7 @@ ACTIONS = {
     "gradients": fill("x (a list, or a list of rows)", "[[1, 2], [3, 7]]"),
     "broadcasting": fill("Shape of b (up to 6 sizes, e.g. 5,6,1,3,1,2)", "7,5"),
     "conversions": fill("Values of the source array (a Python list)", "[4, 5, 6]"),
-    "indexing": fill("Indices to add 1 at (repeats allowed)", "[1, 1, 1, 3]"),
+    "indexing": in_section("2 · Updates at repeated indices", fill("Indices to add 1 at (repeats allowed)", "[1, 1, 1, 3]")),
     "random": nudge_first_slider,
     "devices": in_section("3 · What moving costs, timed", nudge_first_slider),
     "compilation": in_section("2 · What breaks tracing", fill("Input lengths, one call each", "4, 8, 8")),
