@@ -15,6 +15,7 @@ from kernels.machine import machine_info
 from kernels.measure.live import LiveRun
 from kernels.measure.words import about
 from ui import bench_charts as charts
+from ui import lesson
 from ui import live as live_ui
 from ui.panel import backends, column_header, missing_notice
 
@@ -341,22 +342,27 @@ words.append(f"Ceilings (the roofs): the best GFLOP/s of the same matmul swept f
              f"more than {roofline.ABOVE_ROOF:g}× above its roof even at its slow quartile, or a GPU call under "
              f"{bench.format_seconds(roofline.GPU_LAUNCH_FLOOR_S)}, is reported as a measurement error.")
 st.markdown("\n".join(f"- {line}" for line in words))
-st.markdown("**The timing function** (`kernels/measure/timing.py`), exactly as it ran:")
-st.code(inspect.getsource(bench.measure), language="python")
+# The code below the words is drawn when opened: the timing function and three libraries' functions,
+# highlighted, cost the browser more than the rest of the page before a run.
+with lesson.details("The timing function and each operation's code, exactly as they ran",
+                    key="benchmarks_code_open") as opened:
+    if opened:
+        st.markdown("**The timing function** (`kernels/measure/timing.py`), exactly as it ran:")
+        st.code(inspect.getsource(bench.measure), language="python")
 
-shown_ops = ops or DEFAULT_OPS
-shown = st.selectbox("The operation's code", shown_ops, format_func=lambda n: bench.OPS[n].title, key="benchmarks_code_op")
-op_def = bench.OPS[shown]
-st.caption(f"{op_def.title}: {op_def.size_means}. Each function is called with that library's copy of the "
-           "inputs, already on the device; the runner wraps it as `fn` above.")
-for col, (name, b) in zip(st.columns(len(libs), gap="medium"), libs.items()):
-    with col:
-        column_header(b)
-        if not b.available:
-            missing_notice(b)
-        elif name not in op_def.impls:
-            st.info(f"{op_def.title} has no {b.label} version. {op_def.note}".strip(), icon=":material/remove:")
-        else:
-            st.code(inspect.getsource(op_def.impls[name]), language="python")
-            if name in op_def.layouts and op_def.layouts[name].note:
-                st.caption(op_def.layouts[name].note)
+        shown_ops = ops or DEFAULT_OPS
+        shown = st.selectbox("The operation's code", shown_ops, format_func=lambda n: bench.OPS[n].title, key="benchmarks_code_op")
+        op_def = bench.OPS[shown]
+        st.caption(f"{op_def.title}: {op_def.size_means}. Each function is called with that library's copy of the "
+                   "inputs, already on the device; the runner wraps it as `fn` above.")
+        for col, (name, b) in zip(st.columns(len(libs), gap="medium"), libs.items()):
+            with col:
+                column_header(b)
+                if not b.available:
+                    missing_notice(b)
+                elif name not in op_def.impls:
+                    st.info(f"{op_def.title} has no {b.label} version. {op_def.note}".strip(), icon=":material/remove:")
+                else:
+                    st.code(inspect.getsource(op_def.impls[name]), language="python")
+                    if name in op_def.layouts and op_def.layouts[name].note:
+                        st.caption(op_def.layouts[name].note)

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from kernels.measure.results import load
 from kernels.measure.live import LiveRun
 from tests import apptest
-from tests.apptest import charts
+from tests.apptest import charts, open_section
 from tests.test_bench_report import row
 from ui.nav import PAGES
 
@@ -64,6 +64,8 @@ def test_controls_render_with_defaults_an_estimate_and_the_timing_code():
     assert "36 measurements: 3 operations × 4 sizes × 3 library/device pairs" in captions
     assert "estimate" in captions
     assert "PyTorch · `mps`" in captions and "needs a Mac" in captions  # missing devices, with why
+    assert not at.code, "the code is drawn when opened"
+    open_section(at, "benchmarks_code_open")
     codes = texts(at.code)
     assert "def measure(fn: Callable[[], Any], sync: Callable[[Any], None]" in codes  # inspect.getsource
     assert "sync(fn())" in codes
