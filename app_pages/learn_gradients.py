@@ -92,9 +92,11 @@ with right:
         st.caption(f"No {grads.REFERENCE} here (NumPy did not run); the table below compares the others.")
 
 labels, matrix = grads.difference_matrix(by_method)
-lesson.text("**Largest absolute difference between every pair of methods**")
-st.dataframe(pd.DataFrame(matrix, index=labels, columns=labels),
-             column_config={k: st.column_config.NumberColumn(format="%.2e") for k in labels})
+with lesson.details("Every pair of methods against each other (largest absolute difference)",
+                    key="gradients_pairs_open") as opened:
+    if opened:
+        st.dataframe(pd.DataFrame(matrix, index=labels, columns=labels),
+                     column_config={k: st.column_config.NumberColumn(format="%.2e") for k in labels})
 
 automatic = [r["max relative difference"] for r in rows if r["method"] != grads.FINITE]
 if not automatic:

@@ -170,6 +170,8 @@ def test_page_renders_the_notebook_example_and_the_comparison():
     diffs = at.dataframe[1].value
     assert diffs.loc["PyTorch autograd (x.grad)", "max abs difference"] == 0.0
     assert 0 < diffs.loc["NumPy finite differences", "max abs difference"] < 1e-6
+    assert len(at.dataframe) == 2, "the pairwise table is drawn when opened"
+    open_section(at, "gradients_pairs_open")
     matrix = at.dataframe[2].value
     assert matrix.shape == (5, 5)
     assert not at.get("vega_lite_chart"), "the step-error chart is drawn when its section is opened"
