@@ -98,81 +98,80 @@ with lesson.section(
           f"after {lazy.WARMUP} warm-up call: **naive** stops the clock when the call returns; **synced** first "
           "waits for the result with the library's own synchronisation (shown under each column).",
 ) as opened:
-    if not opened and size_ok:  # the notebook gets each library's cell either way
+    if size_ok and not opened:  # the notebook gets each library's cell either way
         for name, b in available.items():
             lesson.code(lazy.matmul_source(b, n, devices[name]))
-    elif opened:
+    elif size_ok:  # (a size that does not fit has its error above)
         results: dict[str, lazy.DemoResult] = {}
-        if size_ok:
-            # The timings of these settings are kept for this session (plain numbers and text, no arrays): a
-            # page revisited shows them, with the time they were taken, instead of timing again on every visit.
-            asked = (n, repeats, tuple(sorted(devices.items())))
-            kept = st.session_state.get(KEPT)
-            again = st.button("Time again", key="lazy_again", icon=":material/refresh:",
-                              help="Each control change times anew; this times the same settings once more.")
-            if again or kept is None or kept[0] != asked:
-                with live_ui.turn("Lazy and asynchronous execution: the timing demo"), st.spinner("Timing…"):
-                    for name, b in libs.items():
-                        results[name] = lazy.run_demo(b, n, devices.get(name), repeats=repeats)
-                kept = (asked, results, time.strftime("%H:%M:%S"))
-                st.session_state[KEPT] = kept
-            results = kept[1]
-            st.caption(f"Timed at {kept[2]} in this session, with the settings above.")
+        # The timings of these settings are kept for this session (plain numbers and text, no arrays): a
+        # page revisited shows them, with the time they were taken, instead of timing again on every visit.
+        asked = (n, repeats, tuple(sorted(devices.items())))
+        kept = st.session_state.get(KEPT)
+        again = st.button("Time again", key="lazy_again", icon=":material/refresh:",
+                          help="Each control change times anew; this times the same settings once more.")
+        if again or kept is None or kept[0] != asked:
+            with live_ui.turn("Lazy and asynchronous execution: the timing demo"), st.spinner("Timing…"):
+                for name, b in libs.items():
+                    results[name] = lazy.run_demo(b, n, devices.get(name), repeats=repeats)
+            kept = (asked, results, time.strftime("%H:%M:%S"))
+            st.session_state[KEPT] = kept
+        results = kept[1]
+        st.caption(f"Timed at {kept[2]} in this session, with the settings above.")
 
-            cols = st.columns(len(libs), gap="medium")
-            for col, (name, b) in zip(cols, libs.items()):
-                res = results[name]
-                with col:
-                    column_header(b, res.device)
-                    if res.status == "missing":
-                        missing_notice(b)
-                        continue
-                    st.code(res.source, language="python")
-                    if res.status == "ok":
-                        lesson.note(f"**{b.label}** on `{res.device}`: `matmul()` is timed with and without synchronising")
-                        lesson.code(res.source)
-                    if res.status == "error":
-                        st.error(res.error, icon=":material/error:")
-                        continue
-                    st.markdown(f"naive: **{format_seconds(res.naive.median)}** · synced: **{format_seconds(res.synced.median)}**")
-                    if res.verdict == "lies":
-                        st.warning(f"The naive number is {res.ratio:,.0f}× too small: it timed recording or queuing "
-                                   "the work, not doing it.", icon=":material/warning:")
-                    elif res.verdict == "agree":
-                        st.success("Naive and synced agree: the result was ready when the call returned.",
-                                   icon=":material/check_circle:")
-                    else:
-                        st.info(f"Naive and synced differ by {max(res.ratio, 1 / res.ratio):,.1f}×, more than timing "
-                                f"noise should allow but less than the {lazy.LIES_FACTOR:g}× that deferred work gives: "
-                                "the machine is probably busy. Press **Time again**.", icon=":material/help:")
-                    st.caption(f"ran on `{res.device}` ({res.device_kind}); result reports `{res.result_device}`. "
-                               f"Expected here: {res.model}.")
-                    if b.caveat(res.device):  # why this build's numbers are what they are
-                        st.caption(b.caveat(res.device)[0].upper() + b.caveat(res.device)[1:] + ".")
-                    with lesson.details("Its synchronisation (the code that ran)", key=f"lazy_sync_code_{name}") as opened:
-                        if opened:
-                            st.code(inspect.getsource(b.impl.synchronize), language="python")
+        cols = st.columns(len(libs), gap="medium")
+        for col, (name, b) in zip(cols, libs.items()):
+            res = results[name]
+            with col:
+                column_header(b, res.device)
+                if res.status == "missing":
+                    missing_notice(b)
+                    continue
+                st.code(res.source, language="python")
+                if res.status == "ok":
+                    lesson.note(f"**{b.label}** on `{res.device}`: `matmul()` is timed with and without synchronising")
+                    lesson.code(res.source)
+                if res.status == "error":
+                    st.error(res.error, icon=":material/error:")
+                    continue
+                st.markdown(f"naive: **{format_seconds(res.naive.median)}** · synced: **{format_seconds(res.synced.median)}**")
+                if res.verdict == "lies":
+                    st.warning(f"The naive number is {res.ratio:,.0f}× too small: it timed recording or queuing "
+                               "the work, not doing it.", icon=":material/warning:")
+                elif res.verdict == "agree":
+                    st.success("Naive and synced agree: the result was ready when the call returned.",
+                               icon=":material/check_circle:")
+                else:
+                    st.info(f"Naive and synced differ by {max(res.ratio, 1 / res.ratio):,.1f}×, more than timing "
+                            f"noise should allow but less than the {lazy.LIES_FACTOR:g}× that deferred work gives: "
+                            "the machine is probably busy. Press **Time again**.", icon=":material/help:")
+                st.caption(f"ran on `{res.device}` ({res.device_kind}); result reports `{res.result_device}`. "
+                           f"Expected here: {res.model}.")
+                if b.caveat(res.device):  # why this build's numbers are what they are
+                    st.caption(b.caveat(res.device)[0].upper() + b.caveat(res.device)[1:] + ".")
+                with lesson.details("Its synchronisation (the code that ran)", key=f"lazy_sync_code_{name}") as shown:
+                    if shown:
+                        st.code(inspect.getsource(b.impl.synchronize), language="python")
 
-            ok = [r for r in results.values() if r.status == "ok"]
-            if ok:
-                st.dataframe(pd.DataFrame([{
-                    "library": r.label,
-                    "device": f"{r.device} ({r.device_kind})",
-                    "naive median": format_seconds(r.naive.median),
-                    "naive min–max": f"{format_seconds(r.naive.min)} – {format_seconds(r.naive.max)}",
-                    "synced median": format_seconds(r.synced.median),
-                    "synced min–max": f"{format_seconds(r.synced.min)} – {format_seconds(r.synced.max)}",
-                    "synced ÷ naive": f"{r.ratio:,.1f}×" if r.ratio else "—",
-                    "verdict": {"lies": "naive number lies", "agree": "agree", "noisy": "unclear (busy machine?)"}[r.verdict],
-                    "repeats": r.synced.repeats,
-                    "n": n,
-                } for r in ok]), hide_index=True, width="stretch")
-                st.altair_chart(learn_charts.naive_vs_synced(
-                    [{"label": r.label, "naive": r.naive.median, "synced": r.synced.median} for r in ok]), width="stretch")
-                st.caption("The gap between the two marks is what a stopwatch without synchronisation misses.")
-            with lesson.details("The timing harness (the function that ran)", key="lazy_harness_code") as opened:
-                if opened:
-                    st.code(inspect.getsource(lazy.compare), language="python")
+        ok = [r for r in results.values() if r.status == "ok"]
+        if ok:
+            st.dataframe(pd.DataFrame([{
+                "library": r.label,
+                "device": f"{r.device} ({r.device_kind})",
+                "naive median": format_seconds(r.naive.median),
+                "naive min–max": f"{format_seconds(r.naive.min)} – {format_seconds(r.naive.max)}",
+                "synced median": format_seconds(r.synced.median),
+                "synced min–max": f"{format_seconds(r.synced.min)} – {format_seconds(r.synced.max)}",
+                "synced ÷ naive": f"{r.ratio:,.1f}×" if r.ratio else "—",
+                "verdict": {"lies": "naive number lies", "agree": "agree", "noisy": "unclear (busy machine?)"}[r.verdict],
+                "repeats": r.synced.repeats,
+                "n": n,
+            } for r in ok]), hide_index=True, width="stretch")
+            st.altair_chart(learn_charts.naive_vs_synced(
+                [{"label": r.label, "naive": r.naive.median, "synced": r.synced.median} for r in ok]), width="stretch")
+            st.caption("The gap between the two marks is what a stopwatch without synchronisation misses.")
+        with lesson.details("The timing harness (the function that ran)", key="lazy_harness_code") as shown:
+            if shown:
+                st.code(inspect.getsource(lazy.compare), language="python")
 
 # --- what the benchmarks do, what differs -------------------------------------------------------
 lesson.header("What the Benchmarks page does about it", level=3)
