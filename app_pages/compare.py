@@ -83,9 +83,10 @@ def bench_section(rows) -> None:
     st.caption((f"n: {op_def.size_means}. " if op_def else "") + f"{machines} file{'s' * (machines != 1)}; colour is "
                "the file (machine), line style and point shape the library and device.")
     machine_names = list(dict.fromkeys(r["machine"] for r in rows))  # every file keeps its colour across operations
-    st.altair_chart(charts.time_chart(data, color="machine", dash="series", spread=spread, domain=machine_names,
-                                      extra_tooltip=["machine:N"],
-                                      title="Time per call across machines (lower is faster)"), width="stretch")
+    st.vega_lite_chart(spec=charts.time_spec(data, color="machine", dash="series", spread=spread, domain=machine_names,
+                                             extra_tooltip=["machine:N"],
+                                             title="Time per call across machines (lower is faster)"),
+                       width="stretch")
 
     rooflines(rows)
 
@@ -127,8 +128,8 @@ def rooflines(rows) -> None:
     for start in range(0, len(names), across):
         for col, name in zip(st.columns(across, gap="medium"), names[start:start + across]):
             points, lines = roofline.chart_data(roofline.annotate(roofed[name]))
-            col.altair_chart(charts.roofline_chart(points, lines, legend=True, title=f"Roofline · {name[:60]}"),
-                             width="stretch")
+            col.vega_lite_chart(spec=charts.roofline_spec(points, lines, legend=True, title=f"Roofline · {name[:60]}"),
+                                width="stretch")
 
 
 def models_section(rows) -> None:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import io
 import math
 import string
 from dataclasses import dataclass, field
+from types import CodeType
 from typing import Any, Mapping
 
 from .backends import Backend, Output
@@ -82,16 +84,25 @@ class CellResult:
 
 def execute(source: str) -> tuple[Any, str, dict[str, Any]]:
     """Run a cell: every statement, then the last expression's value. Returns (value, stdout, namespace)."""
+    statements, last = compiled(source)
+    namespace: dict[str, Any] = {"__name__": "__cell__"}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(statements, namespace)
+        value = eval(last, namespace) if last is not None else None
+    return value, out.getvalue(), namespace
+
+
+@functools.lru_cache(maxsize=512)
+def compiled(source: str) -> tuple[CodeType, CodeType | None]:
+    """A cell's statements and its last expression (None when it ends with a statement), compiled
+    once per source: a page compiles the same cells on every rerun, and code objects are immutable
+    (each run still executes in a fresh namespace). A syntax error is raised, never cached."""
     tree = ast.parse(source, mode="exec")
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
-    namespace: dict[str, Any] = {"__name__": "__cell__"}
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(tree, "<cell>", "exec"), namespace)
-        value = eval(compile(last, "<cell>", "eval"), namespace) if last is not None else None
-    return value, out.getvalue(), namespace
+    return compile(tree, "<cell>", "exec"), (compile(last, "<cell>", "eval") if last is not None else None)
 
 
 def describe_value(backend: Backend, value: Any) -> list[Output]:

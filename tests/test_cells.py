@@ -20,6 +20,20 @@ def test_execute_with_no_trailing_expression_returns_none():
     assert value is None and stdout == ""
 
 
+def test_a_cell_is_compiled_once_and_each_run_starts_from_a_fresh_namespace():
+    source = "items = []\nitems.append(len(items))\nitems"
+    cells.compiled.cache_clear()
+    first, _, ns1 = cells.execute(source)
+    second, _, ns2 = cells.execute(source)
+    assert cells.compiled.cache_info().hits == 1 and cells.compiled.cache_info().misses == 1
+    assert first == second == [0] and ns1["items"] is not ns2["items"]
+
+
+def test_a_cell_that_does_not_parse_raises_every_time():
+    for _ in range(2):
+        with pytest.raises(SyntaxError):
+            cells.execute("x = (")
+
 def test_source_has_the_import_and_the_parameters_as_literals(libs):
     src = creating.ARRAY.source(libs["torch"], {"values": [1, 2, 3]})
     assert src == "import torch\n\na = torch.tensor([1, 2, 3], device='cpu')\na\n"

@@ -126,3 +126,33 @@ def test_files_with_no_common_size_still_chart():
     assert not at.exception
     assert "No size was timed in every file" in texts(at.info)
     assert len(charts(at)) == 1
+
+
+def test_a_revisit_reuses_the_charts_spec_and_a_new_choice_builds_its_own(monkeypatch):
+    """The files do not change between reruns: the chart's Vega-Lite spec is kept per data and options
+    (building and validating it took about 0.1 s a visit), and a toggle that changes it builds anew."""
+    from ui import bench_charts
+
+    built = []
+    real = bench_charts.time_chart
+    monkeypatch.setattr(bench_charts, "time_chart", lambda *a, **k: built.append(k["spread"]) or real(*a, **k))
+    bench_charts.time_spec.clear()
+    at = open_page()
+    at.run()
+    assert built == [True] and len(charts(at)) == 1
+    at.toggle(key="compare_spread").set_value(False).run()
+    assert built == [True, False] and len(charts(at)[0][0]["layer"]) == 1  # the band is gone
+    at.toggle(key="compare_spread").set_value(True).run()
+    assert built == [True, False] and len(charts(at)[0][0]["layer"]) == 2
+
+
+def test_a_chart_of_more_rows_than_altair_converts_by_itself_is_built():
+    """Altair's own data conversion refuses more than 5,000 rows; a file may hold more for one operation."""
+    import pandas as pd
+
+    from ui import bench_charts
+
+    records = pd.DataFrame([{"size": 2 ** (i % 12 + 1), "time_ms": 1.0 + i, "low_ms": 0.5 + i, "high_ms": 1.5 + i,
+                             "series": f"s{i // 12}"} for i in range(6000)])
+    spec = bench_charts.time_spec(records, spread=True)
+    assert [len(values) for values in spec["datasets"].values()] == [6000]

@@ -27,3 +27,32 @@ def test_a_multi_line_output_gets_a_blank_line_around_it():
     grid = "array([[1, 2],\n       [3, 4]])"
     outs = [Output(grid, "ndarray", (2, 2), "int64", "cpu"), Output("array([4, 6])", "ndarray", (2,), "int64", "cpu")]
     assert output_block(outs)[0] == grid + "\n\narray([4, 6])"
+
+
+def test_a_closed_sections_example_runs_once_per_code_and_is_recorded_every_time(monkeypatch, libs):
+    """record_panel (a closed section) keeps each outcome per code and library versions: a page records
+    its closed sections on every rerun. The notebook still gets the cells each time, an error as text;
+    the values (arrays, perhaps MLX's, tied to the run's thread) are not kept."""
+    from kernels import cells
+    from kernels.notebook import code_cells
+    from ui import lesson, panel
+
+    example = cells.Example("test_record_once", "Reshape", {
+        "numpy": "np.arange($n).reshape(2, -1)", "torch": "torch.arange($n).reshape(2, -1)",
+        "mlx": "mx.arange($n).reshape(2, -1)"})
+    runs = []
+    real = cells.run_all
+    monkeypatch.setattr(cells, "run_all", lambda *a, **k: runs.append(a[2]) or real(*a, **k))
+    panel._recorded.clear()
+    for params in ({"n": 4}, {"n": 4}, {"n": 3}, {"n": 4}):
+        page = lesson.begin("Test")
+        results = panel.record_panel(example, params, libs)
+        assert all(r.value is None and not r.namespace for r in results.values())
+        cells_now = code_cells(page.to_ipynb())
+        if params["n"] == 4:
+            assert [r.status for r in results.values()] == ["ok"] * 3
+            assert len(cells_now) == 3 and all("arange(4)" in c for c in cells_now)
+        else:  # 3 numbers do not split into 2 rows: every library refuses, and the notebook says so
+            assert [r.status for r in results.values()] == ["error"] * 3 and cells_now == []
+            assert page.to_ipynb().decode().count("raises `") == 3
+    assert runs == [{"n": 4}, {"n": 3}]

@@ -5,6 +5,12 @@ and returns a chart: time against size on log-log axes with the spread as a band
 speedup over a baseline; and the roofline (:func:`roofline_chart`, from
 :func:`kernels.bench.roofline.chart_data`). Tooltips carry the exact numbers. ``domain`` fixes the colours, so one
 series keeps its colour in every chart of a page (each chart draws the legend, so their plots line up).
+
+Compare machines draws its charts from files that do not change between reruns, so it takes their
+Vega-Lite specs, kept per data and options (:func:`time_spec`, :func:`roofline_spec`, as
+``ui.learn_charts`` does): building and validating an Altair chart cost that page about 0.1 s a
+visit. The data go into a chart as values (:func:`_data`), so a spec of any size can be built
+outside ``st.altair_chart`` (Altair's own conversion refuses more than 5,000 rows).
 """
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from typing import Sequence
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 HEIGHT = 320
 SCHEME = "tableau10"  # distinct hues that survive a projector
@@ -19,6 +26,12 @@ SCHEME = "tableau10"  # distinct hues that survive a projector
 
 def _frame(records) -> pd.DataFrame:
     return records if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
+
+
+def _data(frame: pd.DataFrame) -> dict:
+    """A chart's data as values (NaN as null), which Altair passes through whatever their number of
+    rows, and Streamlit ships as Arrow like any dataset."""
+    return alt.to_values(frame)
 
 
 def _x(data: pd.DataFrame) -> alt.X:
@@ -60,7 +73,7 @@ def time_chart(records, color: str = "series", dash: str | None = None, spread: 
         enc["strokeDash"] = alt.StrokeDash(f"{dash}:N", title=None,
                                            legend=alt.Legend(orient="top", columns=3, labelLimit=240))
         enc["shape"] = alt.Shape(f"{dash}:N", title=None, legend=None)
-    base = alt.Chart(data)
+    base = alt.Chart(_data(data))
     line = base.mark_line(point=_points(), strokeWidth=2.5).encode(
         y=alt.Y("time_ms:Q", title="ms per call (log)", scale=alt.Scale(type="log"), axis=alt.Axis(tickCount=6)),
         tooltip=_tooltip(extra_tooltip), **enc)
@@ -74,7 +87,7 @@ def time_chart(records, color: str = "series", dash: str | None = None, spread: 
 
 def throughput_chart(records, unit: str, domain: Sequence[str] | None = None, legend: bool = True) -> alt.Chart:
     data = _frame(records)
-    return alt.Chart(data).mark_line(point=_points(), strokeWidth=2.5).encode(
+    return alt.Chart(_data(data)).mark_line(point=_points(), strokeWidth=2.5).encode(
         x=_x(data), y=alt.Y("throughput:Q", title=unit), color=_color("series", domain, legend),
         tooltip=_tooltip(),
     ).properties(height=HEIGHT, title=f"{unit} (higher is faster)")
@@ -85,11 +98,11 @@ def speedup_chart(records, baseline_label: str, domain: Sequence[str] | None = N
     """How many times faster than the baseline (log scale, a dashed rule at 1×)."""
     data = _frame(records)
     data = data[data["speedup"].notna()]
-    line = alt.Chart(data).mark_line(point=_points(), strokeWidth=2.5).encode(
+    line = alt.Chart(_data(data)).mark_line(point=_points(), strokeWidth=2.5).encode(
         x=_x(data), y=alt.Y("speedup:Q", title="× (log)", scale=alt.Scale(type="log"), axis=alt.Axis(tickCount=6)),
         color=_color("series", domain, legend), tooltip=_tooltip(),
     )
-    one = alt.Chart(pd.DataFrame({"speedup": [1.0]})).mark_rule(strokeDash=[4, 4], color="gray").encode(y="speedup:Q")
+    one = alt.Chart(_data(pd.DataFrame({"speedup": [1.0]}))).mark_rule(strokeDash=[4, 4], color="gray").encode(y="speedup:Q")
     return alt.layer(one, line).properties(height=HEIGHT, title=f"Speedup over {baseline_label}")
 
 
@@ -110,7 +123,7 @@ def roofline_chart(points, lines, domain: Sequence[str] | None = None, legend: b
     layers = []
     if not lines.empty:
         kinds = [k for k in ROOF_DASH if k in set(lines["roof"])]  # the legend names only the roofs drawn
-        layers.append(alt.Chart(lines).mark_line(strokeWidth=2, opacity=0.8).encode(
+        layers.append(alt.Chart(_data(lines)).mark_line(strokeWidth=2, opacity=0.8).encode(
             x=x, y=y, color=color, detail="line:N",
             strokeDash=alt.StrokeDash("roof:N", title=None,
                                       scale=alt.Scale(domain=kinds, range=[ROOF_DASH[k] for k in kinds]),
@@ -120,7 +133,7 @@ def roofline_chart(points, lines, domain: Sequence[str] | None = None, legend: b
     if not points.empty:
         shapes = {"ok": "circle", "measurement error": "cross"}
         statuses = [k for k in shapes if k in set(points["status"])]
-        layers.append(alt.Chart(points).mark_point(size=90, filled=True, opacity=0.9).encode(
+        layers.append(alt.Chart(_data(points)).mark_point(size=90, filled=True, opacity=0.9).encode(
             x=x, y=y, color=color,
             shape=alt.Shape("status:N", title=None, scale=alt.Scale(domain=statuses, range=[shapes[k] for k in statuses]),
                             legend=alt.Legend(orient="bottom") if legend and len(statuses) > 1 else None),
@@ -133,3 +146,15 @@ def roofline_chart(points, lines, domain: Sequence[str] | None = None, legend: b
                      alt.Tooltip("bound:N", title="bound"), alt.Tooltip("pct_text:N", title="% of roof"),
                      alt.Tooltip("spec_text:N", title="% of published peak"), alt.Tooltip("check:N", title="check")]))
     return alt.layer(*layers).properties(height=HEIGHT + 60, title=title)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def time_spec(records: pd.DataFrame, **options) -> dict:
+    """:func:`time_chart`'s Vega-Lite spec (for ``st.vega_lite_chart``), kept per data and options."""
+    return time_chart(records, **options).to_dict()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def roofline_spec(points: pd.DataFrame, lines: pd.DataFrame, **options) -> dict:
+    """:func:`roofline_chart`'s Vega-Lite spec, kept per data and options."""
+    return roofline_chart(points, lines, **options).to_dict()

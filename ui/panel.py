@@ -8,6 +8,7 @@ exception inside an example shows that library's own message, never a traceback.
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
@@ -170,16 +171,38 @@ def no_gpu_note(libs: Mapping[str, Backend], devices: Mapping[str, str]) -> str 
 def record_panel(example: cells.Example, params: Mapping[str, Any] | None = None,
                  libs: Mapping[str, Backend] | None = None,
                  devices: Mapping[str, str] | None = None) -> dict[str, cells.CellResult]:
-    """Run ``example`` in every library and record it in the page's notebook (code that ran, or the
-    error as text), drawing nothing: what a closed section (``ui.lesson.section``) does with a cheap
-    example, and the first half of :func:`library_panel`. An example that takes ``$device`` goes to
-    each library's GPU where there is one (``devices`` overrides)."""
+    """Record ``example`` in the page's notebook as every library runs it (the code, or the error as
+    text), drawing nothing: what a closed section (``ui.lesson.section``) does. The outcome is kept per
+    code and library versions (:func:`_recorded`), so the results hold no values. An example that
+    takes ``$device`` goes to each library's GPU where there is one (``devices`` overrides)."""
     libs = libs or backends()
     if example.uses_device and devices is None:
         devices = cells.gpu_devices(libs)
-    results = cells.run_all(example, libs, params, devices)
+    results = _recorded(_record_key(example, params, libs, devices), example, libs, params, devices)
     lesson.example(example.title, example.note, results)  # the page's notebook, when it offers one
     return results
+
+
+def _record_key(example: cells.Example, params: Mapping[str, Any] | None, libs: Mapping[str, Backend],
+                devices: Mapping[str, str] | None) -> str:
+    """What decides a recorded example's outcome: each library's template and version, the
+    parameters as the literals written into the code, and the devices asked for."""
+    return repr((sorted(example.code.items()),
+                 sorted((k, cells.literal(v)) for k, v in (params or {}).items()),
+                 sorted((devices or {}).items()),
+                 [(name, b.available, b.version) for name, b in libs.items()]))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _recorded(key: str, _example: cells.Example, _libs: Mapping[str, Backend], _params: Mapping[str, Any] | None,
+              _devices: Mapping[str, str] | None) -> dict[str, cells.CellResult]:
+    """A closed section's example, run once per ``key`` (:func:`_record_key`): a page records its closed
+    sections on every rerun, and their cells took up to 70 ms a run here (Scaling's batch of images).
+    The same code on the same library versions gives the same code cells and errors, which is all the
+    notebook keeps. Kept as plain text: the values and namespaces (arrays, perhaps MLX's, which must
+    not outlive the script run's thread) are dropped."""
+    return {name: dataclasses.replace(r, value=None, namespace={})
+            for name, r in cells.run_all(_example, _libs, _params, _devices).items()}
 
 
 def library_panel(example: cells.Example, params: Mapping[str, Any] | None = None,
