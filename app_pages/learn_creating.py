@@ -1,5 +1,4 @@
 """Learn 1: creating arrays — array, linspace, arange(...).reshape(...), and the default dtypes."""
-import pandas as pd
 import streamlit as st
 
 from kernels import cells
@@ -7,7 +6,7 @@ from kernels.examples import broadcasting, creating
 from kernels.examples.inputs import and_list, plural
 from ui import lesson
 from ui.panel import backends, columns, library_panel, no_gpu_note, record_panel
-from ui.safe import plain
+from ui.safe import markdown_table, plain
 
 st.title("Creating arrays")
 lesson.begin("Creating arrays")
@@ -113,7 +112,7 @@ for i, label in enumerate(creating.DTYPE_ROWS):
     rows.append({"what": label, **{libs[lib].label: cell_text(r, i) for lib, r in dtype_results.items()}})
 rows.append({"what": creating.FLOAT64_ROW,
              **{libs[lib].label: cell_text(r) for lib, r in device_results.items()}})
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.markdown(markdown_table(rows))
 asked = ", ".join(f"{libs[name].label} on `{r.device}`" for name, r in device_results.items() if r.device)
 st.caption(f"The last row ran {asked}. " + (no_gpu_note(libs, gpus) or ""))
 

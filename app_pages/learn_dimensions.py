@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from kernels.examples import dimensions as dims
 from kernels.memory import TooLarge
 from ui import learn_charts, lesson
 from ui.panel import backends, library_panel, record_panel
-from ui.safe import plain
+from ui.safe import markdown_table, plain
 
 st.title("Operations across dimensions")
 lesson.begin("Operations across dimensions")
@@ -59,7 +58,7 @@ if values is not None:
             row["std matches"] = dims.which_correction(got[1], values, r.outputs[1].dtype or "float64")
             rows.append(row)
         st.markdown("**What differs, and why it matters**")
-        st.dataframe(pd.DataFrame(rows).set_index("library"), width="stretch")
+        st.markdown(markdown_table(rows))
         st.markdown(dims.correction_text(values))
         if any("overflow" in row["std matches"] for row in rows):
             st.caption("Overflow: a value, their sum or the sum of squared deviations is past the largest "

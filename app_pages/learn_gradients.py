@@ -1,13 +1,12 @@
 """Learn: gradients by PyTorch autograd, MLX's mx.grad, and NumPy by hand."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from kernels.examples import gradients as grads
 from ui import learn_charts, lesson
 from ui.panel import backends, library_panel, record_panel
-from ui.safe import plain
+from ui.safe import markdown_table, plain
 
 st.title("Gradients")
 lesson.begin("Gradients")
@@ -80,14 +79,12 @@ if not by_method:
 left, right = st.columns([1, 2])
 with left:
     st.markdown("**The value y**")
-    st.dataframe(pd.DataFrame({"library": list(ys), "y": list(ys.values())}).set_index("library"),
-                 column_config={"y": st.column_config.NumberColumn(format="%.10g")})
+    st.markdown(markdown_table([{"library": name, "y": y} for name, y in ys.items()], {"y": ".10g"}))
 with right:
     rows = grads.against_reference(by_method)
     if rows:
         st.markdown(f"**Each gradient against the {grads.REFERENCE}**")
-        st.dataframe(pd.DataFrame(rows).set_index("method"), column_config={
-            k: st.column_config.NumberColumn(format="%.3e") for k in ("max abs difference", "max relative difference")})
+        st.markdown(markdown_table(rows, {k: ".3e" for k in ("max abs difference", "max relative difference")}))
     else:
         st.caption(f"No {grads.REFERENCE} here (NumPy did not run); the table below compares the others.")
 
@@ -95,8 +92,8 @@ labels, matrix = grads.difference_matrix(by_method)
 with lesson.details("Every pair of methods against each other (largest absolute difference)",
                     key="gradients_pairs_open") as opened:
     if opened:
-        st.dataframe(pd.DataFrame(matrix, index=labels, columns=labels),
-                     column_config={k: st.column_config.NumberColumn(format="%.2e") for k in labels})
+        st.markdown(markdown_table([{"method": label, **dict(zip(labels, row))} for label, row in zip(labels, matrix)],
+                                   {k: ".2e" for k in labels}))
 
 automatic = [r["max relative difference"] for r in rows if r["method"] != grads.FINITE]
 if not automatic:

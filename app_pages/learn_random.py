@@ -1,6 +1,5 @@
 """Learn: random numbers — one seed, three generators; where the state lives; the same inputs everywhere."""
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from kernels.examples import random_numbers as rn
@@ -8,7 +7,7 @@ from kernels.examples.conversions import code_span
 from kernels.examples.inputs import and_list, shorten
 from ui import lesson
 from ui.panel import backends, library_panel, record_panel
-from ui.safe import plain
+from ui.safe import markdown_table, plain
 
 st.title("Random numbers")
 lesson.begin("Random numbers")
@@ -55,7 +54,7 @@ if len(rows) > 1:
     k = rn.distinct(draws)
     st.markdown(f"**Here:** seed {int(seed)} gave **{k} different sequence{'s' if k != 1 else ''}** "
                 f"in {len(rows)} libraries.")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.markdown(markdown_table(rows))
 
 # --- 2. where the state lives, 3. a longer draw, 4. surprises inside one library, 5. the fix: below the
 # fold, each run when opened ------------------------------------------------------------------------------
@@ -153,7 +152,7 @@ with lesson.section(
                 got = rn.values(r, libs[name])[0]
                 rows.append({"library": r.label, "computed in": rn.printed_dtype(r),
                              "largest difference from NumPy in float64": f"{np.max(np.abs(got - ref)):.2e}"})
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            st.markdown(markdown_table(rows))
             widths = {rn.printed_dtype(r).rsplit(".", 1)[-1] for r in done.values()}
             if len(widths) > 1:
                 st.markdown(f"**Here:** the inputs are the same numbers everywhere, but not the same dtype "

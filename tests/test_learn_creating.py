@@ -159,7 +159,7 @@ def test_below_the_fold_sections_run_when_opened():
     are drawn when their section is opened, and the notebook holds their cells either way."""
     at = open_page(PAGE, timeout=60)
     assert "array([0, 0.25, 0.5, 0.75, 1], dtype=float32)" not in apptest.codes(at)
-    assert [s.key for s in at.slider] == ["creating_length"] and at.dataframe
+    assert [s.key for s in at.slider] == ["creating_length"] and apptest.tables(at)
     open_section(at, "creating_linspace_open")
     assert "array([0, 0.25, 0.5, 0.75, 1], dtype=float32)" in apptest.codes(at)
 
@@ -170,7 +170,7 @@ def test_page_renders_three_columns_and_the_live_table():
     codes = apptest.codes(at)
     assert "tensor([1, 2, 3])" in codes and "array([1, 2, 3], dtype=int32)" in codes
     assert "array([0, 0.25, 0.5, 0.75, 1], dtype=float32)" in codes
-    table = at.dataframe[0].value
+    table = apptest.tables(at)[0]
     assert list(table.columns) == ["what", "NumPy", "PyTorch", "MLX"]
     assert len(table) == len(creating.DTYPE_ROWS) + 1
     assert list(table.iloc[0][1:]) == ["int64", "int64", "int32"]

@@ -11,7 +11,7 @@ import pytest
 from kernels import cells
 from kernels.examples import dimensions as dims
 from kernels.memory import TooLarge
-from tests.apptest import codes, open_page, open_section, unescaped
+from tests.apptest import codes, open_page, open_section, tables, unescaped
 
 ALL = ("numpy", "torch", "mlx")
 NOTEBOOK = [0.5, 1.0, 3.0, 4.0]
@@ -202,7 +202,7 @@ def test_page_renders_the_notebook_numbers():
     assert "tensor(1.6520)" in out and "np.float64(1.4306903927824497)" in out
     assert "array(1.43069, dtype=float32)" in out
     assert not at.error
-    table = at.dataframe[0].value
+    table = tables(at)[0].set_index("library")
     assert list(table.index) == ["NumPy", "PyTorch", "MLX"]
     assert list(table["std matches"]) == ["ddof=0 (population)", "ddof=1 (sample, Bessel)", "ddof=0 (population)"]
     open_section(at, "dimensions_nd_open")
@@ -215,10 +215,10 @@ def test_correction_control_switches_every_library():
     out = codes(at)
     assert any("torch.std(t, correction=1)" in c for c in out) and any("np.std(n, ddof=1)" in c for c in out)
     assert "array(1.65202, dtype=float32)" in out and "np.float64(1.6520189667999174)" in out
-    assert set(at.dataframe[0].value["std matches"]) == {"ddof=1 (sample, Bessel)"}
+    assert set(tables(at)[0].set_index("library")["std matches"]) == {"ddof=1 (sample, Bessel)"}
     at.radio(key="dimensions_ddof").set_value(0).run()
     assert "tensor(1.4307)" in codes(at)
-    assert set(at.dataframe[0].value["std matches"]) == {"ddof=0 (population)"}
+    assert set(tables(at)[0].set_index("library")["std matches"]) == {"ddof=0 (population)"}
 
 
 @pytest.mark.parametrize("bad", ["[1, 'a']", "[[1, 2]]", "", "import os"])
@@ -403,16 +403,16 @@ def test_values_field_std_labels_and_hostile_input():
         if text == MARKDOWN:
             assert "**bold**" not in message and MARKDOWN in literal(message)
     at.text_input(key="dimensions_values").set_value("[5, 5, 5]").run()
-    table = at.dataframe[0].value
+    table = tables(at)[0].set_index("library")
     assert set(table["std matches"]) == {"either: every value is the same, so the std is 0 with both"}
     at.text_input(key="dimensions_values").set_value("[1]").run()
-    table = at.dataframe[0].value
+    table = tables(at)[0].set_index("library")
     assert table.loc["PyTorch", "std"] == "NaN"
     assert table.loc["PyTorch", "std matches"] == "NaN: ddof=1 divides by N − 1 = 0"
     assert any("With this 1 value" in m.value for m in at.markdown)
     at.text_input(key="dimensions_values").set_value("[1e308, -1e308]").run()
     assert not at.exception, at.exception
-    labels = at.dataframe[0].value["std matches"]
+    labels = tables(at)[0].set_index("library")["std matches"]
     assert labels["NumPy"] == "neither: inf, overflow in float64"
     assert any(c.value.startswith("Overflow:") for c in at.caption)
 

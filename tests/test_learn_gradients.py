@@ -8,7 +8,7 @@ import pytest
 
 from kernels import cells
 from kernels.examples import gradients as grads
-from tests.apptest import open_section, codes, open_page, unescaped
+from tests.apptest import open_section, codes, open_page, tables, unescaped
 
 ALL = ("numpy", "torch", "mlx")
 RNG_X = np.round(np.random.default_rng(7).uniform(-3, 3, (3, 4)), 3).tolist()
@@ -165,14 +165,14 @@ def test_page_renders_the_notebook_example_and_the_comparison():
     assert "array([[75, 192],\n       [48, 108]], dtype=float32)" in out
     assert "array([[ 75., 192.],\n       [ 48., 108.]])" in out
     assert not at.error
-    ys = at.dataframe[0].value
+    ys = tables(at)[0].set_index("library")
     assert list(ys["y"]) == [917.0, 917.0, 917.0]
-    diffs = at.dataframe[1].value
+    diffs = tables(at)[1].set_index("method")
     assert diffs.loc["PyTorch autograd (x.grad)", "max abs difference"] == 0.0
     assert 0 < diffs.loc["NumPy finite differences", "max abs difference"] < 1e-6
-    assert len(at.dataframe) == 2, "the pairwise table is drawn when opened"
+    assert len(tables(at)) == 2, "the pairwise table is drawn when opened"
     open_section(at, "gradients_pairs_open")
-    matrix = at.dataframe[2].value
+    matrix = tables(at)[2].set_index("method")
     assert matrix.shape == (5, 5)
     assert not at.get("vega_lite_chart"), "the step-error chart is drawn when its section is opened"
     open_section(at, "gradients_steps_open")
@@ -186,7 +186,7 @@ def test_every_function_renders(key):
     assert not at.exception and not at.error, [unescaped(e.value) for e in at.error]
     fn = grads.FUNCTIONS[key]
     assert any(fn.torch_y.replace("$target", "0") in c for c in codes(at))
-    rel = at.dataframe[1].value["max relative difference"]
+    rel = tables(at)[1]["max relative difference"]
     assert (rel < 1e-5).all(), rel
 
 
@@ -248,7 +248,7 @@ def test_missing_mlx_keeps_the_page(mlx_missing):
     assert not at.exception
     assert any("MLX is not available" in w.value for w in at.warning)
     assert "tensor([[ 75., 192.],\n        [ 48., 108.]])" in codes(at)
-    assert list(at.dataframe[0].value.index) == ["NumPy", "PyTorch"]
+    assert list(tables(at)[0]["library"]) == ["NumPy", "PyTorch"]
 
 
 # --- typed input, and sentences computed from the outputs --------------------------------------

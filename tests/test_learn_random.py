@@ -112,7 +112,7 @@ def test_every_column_runs_pasted_into_a_fresh_python():
 # --- the page -----------------------------------------------------------------------------------------
 
 def page_output(at) -> list[str]:
-    return apptest.codes(at) + [m.value for m in at.markdown] + [str(d.value) for d in at.dataframe]
+    return apptest.codes(at) + [m.value for m in at.markdown] + [t.to_string() for t in apptest.tables(at)]
 
 
 def test_page_shows_the_facts_and_every_control_works_at_both_ends():
