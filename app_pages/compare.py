@@ -11,7 +11,7 @@ from kernels.models import report as models_report
 from ui import bench_charts as charts
 from ui import lesson
 from ui import model_charts
-from ui.safe import plain
+from ui.safe import markdown_table, plain
 
 KIND_TITLES = {"bench": "Benchmarks", "models": "Small models", "ceilings": "Ceilings", "inference": "Local inference"}
 
@@ -102,10 +102,9 @@ def bench_section(rows) -> None:
     picked = st.selectbox("Speedup over", range(len(keys)), index=default,
                           key=f"compare_baseline_{op}_{dtype}_{size}_{abs(hash(tuple(keys)))}",
                           format_func=lambda i: f"{keys[i][0]} — {report.series_label(keys[i][1:])}")
-    table = pd.DataFrame(bench_compare.compare_table(rows, op, dtype, size, keys[picked])).drop(columns=["median_s"])
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={"throughput": st.column_config.NumberColumn(format="%.3g"),
-                                "speedup": st.column_config.NumberColumn("speedup", format="%.3g×")})
+    table = [{k: v for k, v in r.items() if k != "median_s"}
+             for r in bench_compare.compare_table(rows, op, dtype, size, keys[picked])]
+    st.markdown(markdown_table(table, {"throughput": "{:.3g}", "speedup": "{:.3g}×"}))
 
 
 def rooflines(rows) -> None:
@@ -144,9 +143,8 @@ def models_section(rows) -> None:
     st.caption(f"{machines} file{'s' * (machines != 1)} trained {models_report.choice_text(key)}; each bar is one "
                "library · device · variant on one machine (median step, synchronised).")
     st.altair_chart(model_charts.machines_chart(same), width="stretch")
-    st.dataframe(pd.DataFrame(models_report.machine_table(same)), hide_index=True, width="stretch",
-                 column_config={"steps/s": st.column_config.NumberColumn(format="%.1f"),
-                                "ms/step": st.column_config.NumberColumn(format="%.3f")})
+    st.markdown(markdown_table(models_report.machine_table(same),
+                               {"steps/s": "{:.1f}", "ms/step": "{:.3f}", "peak memory (bytes)": "{:,}"}))
 
 
 def inference_section(rows) -> None:
@@ -166,11 +164,9 @@ def inference_section(rows) -> None:
     st.caption(f"{machines} file{'s' * (machines != 1)} generated {inference_report.choice_text(key)}; each bar is one "
                "library · device · variant · dtype on one machine (median decode step, synchronised).")
     st.altair_chart(inference_charts.machines_chart(same), width="stretch")
-    st.dataframe(pd.DataFrame(inference_report.machine_table(same)), hide_index=True, width="stretch",
-                 column_config={"generation tok/s": st.column_config.NumberColumn(format="%.1f"),
-                                "prompt tok/s": st.column_config.NumberColumn(format="%.0f"),
-                                "first token ms": st.column_config.NumberColumn(format="%.2f"),
-                                "GB/s": st.column_config.NumberColumn(format="%.3g")})
+    st.markdown(markdown_table(inference_report.machine_table(same),
+                               {"generation tok/s": "{:.1f}", "prompt tok/s": "{:.0f}", "first token ms": "{:.2f}",
+                                "GB/s": "{:.3g}"}))
 
 
 SECTIONS = {"bench": ("One operation across machines", bench_section),

@@ -1,11 +1,10 @@
 """Learn 2: broadcasting — the rule as an interactive checker, and a + b in all three libraries."""
-import pandas as pd
 import streamlit as st
 
 from kernels.examples import broadcasting as bc
 from ui import lesson
 from ui.panel import backends, library_panel
-from ui.safe import plain
+from ui.safe import markdown_table, plain
 
 st.title("Broadcasting")
 lesson.begin("Broadcasting")
@@ -59,14 +58,7 @@ if len(shapes) == 2:
 
     lesson.header("Dimension by dimension", level=3)
     st.caption("Aligned at the right; · marks a dimension the shorter shape does not have (it counts as 1).")
-    table = pd.DataFrame(result.rows())
-    failing = {d.from_right for d in result.failing}
-
-    def mark(row):
-        bad = row["dim (from the right)"] in failing
-        return ["background-color: rgba(255, 75, 75, 0.25)" if bad else "" for _ in row]
-
-    st.dataframe(table.style.apply(mark, axis=1), hide_index=True, width="stretch")
+    st.markdown(markdown_table(result.rows(), marked=[i for i, d in enumerate(result.dims) if not d.ok]))
     if result.ok:
         st.success(result.verdict(), icon=":material/check_circle:")
     else:

@@ -79,12 +79,12 @@ if not by_method:
 left, right = st.columns([1, 2])
 with left:
     st.markdown("**The value y**")
-    st.markdown(markdown_table([{"library": name, "y": y} for name, y in ys.items()], {"y": ".10g"}))
+    st.markdown(markdown_table([{"library": name, "y": y} for name, y in ys.items()], {"y": "{:.10g}"}))
 with right:
     rows = grads.against_reference(by_method)
     if rows:
         st.markdown(f"**Each gradient against the {grads.REFERENCE}**")
-        st.markdown(markdown_table(rows, {k: ".3e" for k in ("max abs difference", "max relative difference")}))
+        st.markdown(markdown_table(rows, {k: "{:.3e}" for k in ("max abs difference", "max relative difference")}))
     else:
         st.caption(f"No {grads.REFERENCE} here (NumPy did not run); the table below compares the others.")
 
@@ -93,7 +93,7 @@ with lesson.details("Every pair of methods against each other (largest absolute 
                     key="gradients_pairs_open") as opened:
     if opened:
         st.markdown(markdown_table([{"method": label, **dict(zip(labels, row))} for label, row in zip(labels, matrix)],
-                                   {k: ".2e" for k in labels}))
+                                   {k: "{:.2e}" for k in labels}))
 
 automatic = [r["max relative difference"] for r in rows if r["method"] != grads.FINITE]
 if not automatic:

@@ -72,20 +72,27 @@ def open_section(at: AppTest, key: str) -> AppTest:
 
 def tables(at: AppTest) -> list:
     """Each ``ui.safe.markdown_table`` on the page, in page order, as a DataFrame of what it reads:
-    text unescaped, ``—`` as None, and in a column of numbers (aligned right) each as a float."""
+    text unescaped, ``—`` as None, and in a column of numbers (aligned right) each as a float (its
+    unit after it, ``1.5×``, left out); a
+    marked row's cells (bold, red) read as their text."""
     import re
 
     import pandas as pd
 
     def cells(line: str) -> list[str]:
-        return [unescaped(c.strip()) for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+        return [unescaped(re.sub(r"^:red\[\*\*(.*)\*\*\]$", r"\1", c.strip()))
+                for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+    def number(text: str) -> float:
+        found = re.fullmatch(r"([-+]?[\d,]*\.?\d+(?:e[-+]?\d+)?)\D*", text)
+        return float(found.group(1).replace(",", "")) if found else float(text)  # nan, inf
 
     out = []
     for m in at.markdown:
         lines = m.value.split("\n")
         if len(lines) >= 2 and lines[0].startswith("| ") and re.fullmatch(r"\|(:?-+:?\|)+", lines[1]):
             numeric = [a.endswith(":") and not a.startswith(":") for a in lines[1].strip("|").split("|")]
-            rows = [[None if c == "—" else float(c) if num else c for c, num in zip(cells(line), numeric)]
+            rows = [[None if c == "—" else number(c) if num else c for c, num in zip(cells(line), numeric)]
                     for line in lines[2:]]
             out.append(pd.DataFrame(rows, columns=cells(lines[0])))
     return out

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from kernels.measure import compare
 from tests import apptest
-from tests.apptest import charts
+from tests.apptest import charts, tables
 from tests.test_bench_page import texts
 from tests.test_bench_report import result_bytes, row
 from ui.nav import PAGES
@@ -61,7 +61,7 @@ def test_the_examples_show_first_labelled_as_examples():
     assert line["color"]["field"] == "machine" and line["strokeDash"]["field"] == "series"
     assert line["x"]["scale"]["type"] == "log" and line["y"]["scale"]["type"] == "log"
     assert "**At n = 512**" in texts(at.markdown)
-    table = at.dataframe[0].value
+    table = tables(at)[0]
     assert len(table) == 6 and set(table["machine"]) == EXAMPLE_LABELS
     assert table["speedup"].notna().all()
 
@@ -70,10 +70,10 @@ def test_a_second_kind_of_file_is_drawn_when_opened():
     """With the samples on, the benchmark files are compared at once; the small-models file's chart and
     table (below the fold) are drawn when their section is opened."""
     at = open_page()
-    assert len(charts(at)) == 1 and len(at.dataframe) == 1
+    assert len(charts(at)) == 1 and len(tables(at)) == 1
     assert not [s for s in at.selectbox if s.key == "compare_model_size"]
     apptest.open_section(at, "compare_models_open")
-    assert len(charts(at)) == 2 and len(at.dataframe) == 2
+    assert len(charts(at)) == 2 and len(tables(at)) == 2
     assert at.selectbox(key="compare_model_size").value
 
 

@@ -199,7 +199,7 @@ def test_page_opens_on_the_notebook_example_printed_in_full():
     codes = apptest.codes(at)
     assert "import numpy as np\n\na = np.ones((6, 5))\nb = np.arange(5).reshape((1, 5))\na + b" in codes
     assert any(c.startswith("tensor([[1., 2., 3., 4., 5.],") for c in codes)
-    table = at.dataframe[0].value
+    table = apptest.tables(at)[0]
     assert list(table["result"]) == ["6", "5"]
     assert "broadcast to (6, 5)" in at.success[0].value
 
@@ -212,13 +212,16 @@ def test_every_preset_button_works(index):
     _, a_text, b_text, _ = bc.PRESETS[index]
     assert at.text_input(key="broadcasting_a").value == a_text and at.text_input(key="broadcasting_b").value == b_text
     checked = bc.check(bc.parse_shape(a_text), bc.parse_shape(b_text))
-    assert len(at.dataframe[0].value) == len(checked.dims)
+    assert len(apptest.tables(at)[0]) == len(checked.dims)
     if checked.ok:
         assert str(checked.result) in at.success[0].value
         assert not at.error
     else:
         assert "do not broadcast" in at.warning[0].value
         assert len(at.error) == 3  # each library's own message, in its column
+    drawn = next(m.value for m in at.markdown if m.value.startswith("| dim"))
+    marked = [line for line in drawn.split("\n") if ":red[**" in line]
+    assert len(marked) == len(checked.failing)  # the dimensions that do not match, in bold red
 
 
 def test_notebook_six_dimension_preset_shows_each_library_result_shape():
@@ -234,7 +237,7 @@ def test_bad_text_is_an_error_message_not_a_traceback(bad):
     at.text_input(key="broadcasting_b").set_value(bad).run()
     assert not at.exception
     assert any("Can't use the shape of b" in unescaped(e.value) for e in at.error)
-    assert not at.dataframe  # nothing else is computed from a shape that could not be read
+    assert not apptest.tables(at)  # nothing else is computed from a shape that could not be read
 
 
 def test_too_large_is_refused_before_running():
@@ -291,7 +294,7 @@ def test_shape_fields_refuse_anything_but_whole_numbers_plainly():
         assert len(message) < 300, message
         if text == MARKDOWN:
             assert "**bold**" not in message and "](http" not in message and MARKDOWN in literal(message)
-        assert not at.dataframe  # nothing is computed from a shape that could not be read
+        assert not apptest.tables(at)  # nothing is computed from a shape that could not be read
 
 
 def test_refusals_start_a_sentence():

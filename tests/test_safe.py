@@ -23,7 +23,7 @@ def test_plain_escapes_every_special_character_and_shortens():
 def test_a_table_escapes_its_headers_and_cells_and_formats_its_numbers():
     rows = [{"library": "NumPy", "y [*]": 917.0000000001, "note": HOSTILE},
             {"library": "MLX", "y [*]": None, "note": "a|b"}]
-    text = markdown_table(rows, {"y [*]": ".10g"})
+    text = markdown_table(rows, {"y [*]": "{:.10g}"})
     lines = text.split("\n")
     assert lines[1] == "|:---|---:|:---|"  # text to the left, the column of numbers to the right
     assert len(lines) == 4 and all(len(re.findall(r"(?<!\\)\|", line)) == 4 for line in lines)
@@ -49,3 +49,10 @@ def test_a_table_reads_back_as_its_values():
     [table] = tables(at)
     assert list(table["what"]) == ["**bold** a|b", "[x](http://example.com)"] and list(table["n"]) == [3.0, 4.0]
     assert table["x"][0] == 0.5 and table["x"].isna()[1]  # a missing value reads back as missing
+
+
+def test_marked_rows_are_bold_and_red_and_still_escaped():
+    text = markdown_table([{"dim": 1, "why": "equal"}, {"dim": 2, "why": "3 ≠ 4 *"}], marked=[1])
+    first, second = text.split("\n")[2:]
+    assert ":red[" not in first
+    assert second == r"| :red[**2**] | :red[**3 ≠ 4 \***] |"
