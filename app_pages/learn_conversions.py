@@ -11,6 +11,7 @@ from kernels.examples import conversions as conv
 from kernels.examples.creating import parse_values
 from ui import lesson
 from ui.panel import backends
+from ui.safe import markdown_table
 
 st.title("Moving data between libraries")
 lesson.begin("Moving data between libraries")
@@ -62,9 +63,11 @@ def show_matrix(values, dtype: str, results) -> None:
     lesson.header("The matrix at a glance", level=3)
     st.caption(f"Rows: where the data starts; columns: where it ends up. Source dtype **{dtype}**, "
                f"values {conv.code_span(str(values))}. Computed just now on this machine.")
-    grid = pd.DataFrame(conv.summary(results, libs)).T.fillna("")
-    grid = grid[[c for c in grid.index if c in grid.columns] + [c for c in grid.columns if c not in grid.index]]
-    st.dataframe(grid.replace("", "—"), width="stretch")
+    grid = conv.summary(results, libs)  # from -> to -> what happened
+    ends = list(dict.fromkeys(t for row in grid.values() for t in row))
+    ends = [t for t in grid if t in ends] + [t for t in ends if t not in grid]  # in the rows' order first
+    st.markdown(markdown_table([{"from": source, **{t: row.get(t) or None for t in ends}}
+                                for source, row in grid.items()]))
 
     lesson.header("Every route", level=3)
     st.caption(

@@ -11,7 +11,7 @@ from kernels.backends import Device
 from kernels.examples import conversions as conv
 from tests import fake_metal
 from tests import apptest
-from tests.apptest import open_section, open_page, unescaped
+from tests.apptest import open_section, open_page, tables, unescaped
 
 PAGE = "app_pages/learn_conversions.py"
 VALUES = [0.1, 1, 2, 3]
@@ -326,7 +326,7 @@ def test_an_available_gpu_device_is_run_and_its_errors_reported(libs):
 # --- the page -------------------------------------------------------------------------------
 
 def matrix(at) -> list:
-    return at.dataframe[1].value.to_dict("records")
+    return at.dataframe[0].value.to_dict("records")
 
 
 def test_page_renders_the_matrix_and_the_notebook_note():
@@ -337,13 +337,13 @@ def test_page_renders_the_matrix_and_the_notebook_note():
     from_numpy = [r for r in rows if r["route"] == "dst = torch.from_numpy(src)"][0]
     assert from_numpy["copy or shared"] == "shared" and from_numpy["works"] == "yes"
     md = " ".join(m.value for m in at.markdown)
-    assert "No longer true" not in md and len(at.dataframe) == 2, "the sections below the fold run when opened"
+    assert "No longer true" not in md and len(at.dataframe) == 1, "the sections below the fold run when opened"
     for key in ("conversions_dtypes_open", "conversions_mlx_write_open", "conversions_gpu_open",
                 "conversions_notebook_open"):
         open_section(at, key)
     assert not at.exception
     md = " ".join(m.value for m in at.markdown)
-    assert "No longer true" in md and len(at.dataframe) == 3  # and the dtype changes
+    assert "No longer true" in md and len(at.dataframe) == 2  # and the dtype changes
     assert any("memoryview: a bytes-like object is required" in unescaped(e.value) for e in at.error)
     assert any("mx.eval" in c.value for c in at.code)  # MLX's own write
     codes = apptest.codes(at)
@@ -392,7 +392,7 @@ def test_bad_input_is_a_message_not_a_traceback(bad):
     at.text_input(key="conversions_values").set_value(bad).run()
     assert not at.exception
     assert any("Can't use that input" in e.value for e in at.error)
-    assert not at.dataframe
+    assert not at.dataframe and not tables(at)
 
 
 def without_code_spans(markdown: str) -> str:
@@ -420,7 +420,7 @@ def test_page_with_results_on_mps_renders_and_says_they_land_on_the_gpu(monkeypa
     assert len(rows) == len(conv.ROUTES)
     assert [r["result lives on"] for r in rows if "OnMetal" in r["route"]] == [
         "mps:0 (the GPU)", "mps:0 (the GPU)", "—", "—", "cpu"]
-    assert "land on mps:0 (the GPU)" in at.dataframe[0].value.loc["MLX", "PyTorch"]
+    assert "land on mps:0 (the GPU)" in tables(at)[0].set_index("from").loc["MLX", "PyTorch"]
     findings = " ".join(m.value for m in at.markdown)
     assert "Land on the GPU here" in findings and "lands on mps:0 (the GPU)" in findings
     option = next(o for o in at.selectbox(key="conversions_route").options if "torch.from_dlpack(OnMetal(src))" in o)
@@ -437,7 +437,7 @@ def test_silent_overflow_on_the_page():
     assert not at.exception
     (loud,) = [e.value for e in at.error if "does not hold what you typed" in e.value]
     assert "silent overflow" in loud and "2147483648" in loud
-    assert "silent overflow" in at.dataframe[0].value.loc["MLX", "NumPy"]
+    assert "silent overflow" in tables(at)[0].set_index("from").loc["MLX", "NumPy"]
     option = next(o for o in at.selectbox(key="conversions_route").options if o.startswith("MLX → NumPy"))
     at.selectbox(key="conversions_route").set_value(option).run()
     assert any("The source is not what you typed" in e.value and "silent overflow" in e.value for e in at.error)
