@@ -1,11 +1,13 @@
 """Learn 3: scaling by different amounts — a per-channel scale broadcast over a picture and a batch."""
+import dataclasses
+
 import numpy as np
 import streamlit as st
 
 from kernels import cells, memory
 from kernels.examples import scaling
 from ui import learn_charts, lesson
-from ui.panel import backends, column_header, no_gpu_note, record_panel, show_result
+from ui.panel import backends, column_header, found, no_gpu_note, record_panel, show_result
 
 st.title("Scaling by different amounts")
 lesson.begin("Scaling by different amounts")
@@ -41,6 +43,24 @@ def result_image(result: cells.CellResult, name: str, key: str):
     return libs[name].to_numpy(result.namespace[key])
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def one_picture(h: int, w: int, scale: tuple[float, ...], devices: tuple[tuple[str, str], ...], here: str):
+    """The single picture's section for these controls: the "before" picture as a PNG and its shape,
+    and for each library its cell (as text) and, when it ran, its result as a PNG, its shape and the
+    factors measured from its pixels. Kept per controls and libraries found (``here``): a revisit or
+    another section's slider reruns the page, and this took 30 ms of each run (three libraries'
+    pictures, then four conversions for display)."""
+    before = scaling.picture(h, w)
+    results = cells.run_all(scaling.IMAGE, libs, scaling.image_params(h, w, list(scale)), dict(devices))
+    drawn = {}
+    for name, r in results.items():
+        after = result_image(r, name, "result") if r.ok else None
+        drawn[name] = (dataclasses.replace(r, value=None, namespace={}),  # no arrays kept: plain text
+                       None if after is None else (learn_charts.png(scaling.to_display(after)), after.shape,
+                                                   measured(scaling.effective_scale(before, after))))
+    return learn_charts.png(scaling.to_display(before)), before.shape, drawn
+
+
 try:
     scaling.refuse_if_too_large(6, h, w)
 except memory.TooLarge as exc:
@@ -49,23 +69,20 @@ except memory.TooLarge as exc:
 
 # --- one picture ---------------------------------------------------------------------
 lesson.header("One picture: (H, W, 3) × (3,)", divider="gray")
-before = scaling.picture(h, w)
-st.image(learn_charts.png(scaling.to_display(before)), caption=f"Before: the pixels every column makes first, shape {before.shape}",
-         output_format="PNG")
+gpus = cells.gpu_devices(libs)
+before_png, before_shape, single = one_picture(h, w, tuple(scale), tuple(sorted(gpus.items())), found(libs))
+st.image(before_png, caption=f"Before: the pixels every column makes first, shape {before_shape}", output_format="PNG")
 st.markdown(f"**{scaling.IMAGE.title}**")
 st.caption(scaling.IMAGE.note)
-gpus = cells.gpu_devices(libs)
-single = cells.run_all(scaling.IMAGE, libs, scaling.image_params(h, w, scale), gpus)
-lesson.example(scaling.IMAGE.title, scaling.IMAGE.note, single)
-for col, (name, r) in zip(st.columns(len(single), gap="medium"), single.items()):
+lesson.example(scaling.IMAGE.title, scaling.IMAGE.note, {name: r for name, (r, _) in single.items()})
+for col, (name, (r, after)) in zip(st.columns(len(single), gap="medium"), single.items()):
     with col:
         column_header(libs[name], r.device)
         show_result(r, libs[name])
-        if r.ok:
-            after = result_image(r, name, "result")
-            st.image(learn_charts.png(scaling.to_display(after)), caption=f"After: shape {after.shape}", output_format="PNG")
-            st.caption(f"Factors measured from the pixels (red, green, blue): "
-                       f"{measured(scaling.effective_scale(before, after))}")
+        if after is not None:
+            png, shape, factors = after
+            st.image(png, caption=f"After: shape {shape}", output_format="PNG")
+            st.caption(f"Factors measured from the pixels (red, green, blue): {factors}")
 st.caption("A factor above 1 pushes bright pixels past 1.0; they are drawn as full colour (clipped), "
            "while the array itself keeps the larger numbers. To draw a result the page brings it back to "
            "host memory: `.cpu()` for a PyTorch GPU tensor, nothing for MLX (one memory for CPU and GPU). "

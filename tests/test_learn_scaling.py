@@ -190,3 +190,22 @@ def test_page_works_without_mlx(mlx_missing):
     assert not at.exception
     assert any("MLX is not available" in w.value for w in at.warning)
     assert any(c.value.startswith("import torch") for c in at.code)
+
+
+def test_a_rerun_with_the_same_controls_reuses_the_pictures(monkeypatch):
+    """The single picture's cells and pictures are kept per controls: opening the batch section (a
+    rerun) does not run them again, a slider that changes them does, and the page shows the same."""
+    import streamlit as st
+
+    ran = []
+    real = cells.run_all
+    monkeypatch.setattr(cells, "run_all", lambda example, *a, **k: ran.append(example.key) or real(example, *a, **k))
+    st.cache_data.clear()
+    at = open_page(PAGE, timeout=60)
+    first = [i.url for i in images(at)]
+    assert ran.count(scaling.IMAGE.key) == 1 and len(first) == 4
+    open_section(at, "scaling_batch_open")
+    assert ran.count(scaling.IMAGE.key) == 1 and [i.url for i in images(at)][:4] == first
+    at.slider(key="scaling_red").set_value(2.0).run()
+    assert ran.count(scaling.IMAGE.key) == 2
+    assert any("(2.00, 1.50, 1.00)" in c.value for c in at.caption)

@@ -190,7 +190,13 @@ def _record_key(example: cells.Example, params: Mapping[str, Any] | None, libs: 
     return repr((sorted(example.code.items()),
                  sorted((k, cells.literal(v)) for k, v in (params or {}).items()),
                  sorted((devices or {}).items()),
-                 [(name, b.available, b.version) for name, b in libs.items()]))
+                 found(libs)))
+
+
+def found(libs: Mapping[str, Backend]) -> str:
+    """Which libraries this machine has, with their versions: part of the key of an outcome kept across
+    runs, so that a library installed, upgraded or gone (a test hides one) is a new entry."""
+    return repr([(name, b.available, b.version) for name, b in libs.items()])
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
