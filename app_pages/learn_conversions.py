@@ -1,9 +1,8 @@
 """Learn 6: moving data between NumPy, PyTorch and MLX: every route, run live, copy or shared proved.
 
 What the user typed, and any library's message, reaches Markdown only escaped (:func:`plain`) or in
-a code span (:func:`conv.code_span`): it is shown, never rendered."""
-import re
-
+a code span (:func:`conv.code_span`): it is shown, never rendered. A library's message is cut at
+:data:`MESSAGE` characters: whole enough to read, never a wall of text."""
 import pandas as pd
 import streamlit as st
 
@@ -11,7 +10,7 @@ from kernels.examples import conversions as conv
 from kernels.examples.creating import parse_values
 from ui import lesson
 from ui.panel import backends
-from ui.safe import markdown_table
+from ui.safe import markdown_table, plain
 
 st.title("Moving data between libraries")
 lesson.begin("Moving data between libraries")
@@ -24,6 +23,7 @@ lesson.text(
 )
 
 libs = backends()
+MESSAGE = 400  # characters of a library's message shown
 left, right = st.columns([1, 2])
 with left:
     dtype = st.selectbox("dtype of the source array", conv.DTYPES, key="conversions_dtype",
@@ -43,11 +43,6 @@ def yes_no(flag) -> str:
     return "—" if flag is None else ("yes" if flag else "no")
 
 
-def plain(text: str) -> str:
-    """``text`` with every Markdown mark escaped: a sentence carrying the user's numbers is shown as written."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
-
-
 def line_of(r) -> str:
     """A route's conversion as a code span, with the dtype filled in: `torch.from_numpy(src)`."""
     return conv.code_span(r.route.code.removeprefix("dst = ").replace("$dtype", r.dtype))
@@ -63,9 +58,8 @@ def show_matrix(values, dtype: str, results) -> None:
     lesson.header("The matrix at a glance", level=3)
     st.caption(f"Rows: where the data starts; columns: where it ends up. Source dtype **{dtype}**, "
                f"values {conv.code_span(str(values))}. Computed just now on this machine.")
-    grid = conv.summary(results, libs)  # from -> to -> what happened
-    ends = list(dict.fromkeys(t for row in grid.values() for t in row))
-    ends = [t for t in grid if t in ends] + [t for t in ends if t not in grid]  # in the rows' order first
+    grid = conv.summary(results, libs)  # from -> to -> what happened, in the libraries' order
+    ends = [b.label for b in libs.values()]
     st.markdown(markdown_table([{"from": source, **{t: row.get(t) or None for t in ends}}
                                 for source, row in grid.items()]))
 
@@ -119,7 +113,7 @@ def show_matrix(values, dtype: str, results) -> None:
                 st.code(probe.statement, language="python")
                 st.caption(probe.describe())
         elif res.status == "missing":
-            st.warning(plain(res.error), icon=":material/block:")
+            st.warning(plain(res.error, MESSAGE), icon=":material/block:")
         else:
             what = "Making the source array failed" if res.status == "no-source" else "The conversion failed"
             st.error(f"{what}: {conv.code_span(res.error)}", icon=":material/error:")
@@ -146,7 +140,7 @@ def show_findings(results) -> None:
         f"- **Fail here** ({len(failed)} of {len(results)} routes in {dtype}): {listing(failed)}. "
         "Each one's own error is in the table.",
     ]
-    lines += [f"- **Could not start** ({len(group)} routes): {listing(group)}: {plain(why)}."
+    lines += [f"- **Could not start** ({len(group)} routes): {listing(group)}: {plain(why, MESSAGE)}."
               for why, group in conv.could_not_start(results, libs).items()]
     if gpu:
         lines.append(f"- **Land on the GPU here** ({len(gpu)} routes): "
@@ -193,7 +187,7 @@ def show_mlx_write() -> None:
     c1.code(source, language="python")
     with c2:
         if error:
-            st.warning(f"Not run here: {plain(error)}", icon=":material/block:")
+            st.warning(f"Not run here: {plain(error, MESSAGE)}", icon=":material/block:")
             return
         before, view, m = value
         st.code(f"{before!r}\n{view!r}\n{m!r}", language=None)
@@ -255,7 +249,7 @@ def show_notebook(results, surprises) -> None:
         return
     torch_b = libs["torch"]
     if via_mv.status == "missing" or direct.status == "missing":
-        st.info(f"Not checkable here: {plain(via_mv.error or direct.error)}")
+        st.info(f"Not checkable here: {plain(via_mv.error or direct.error, MESSAGE)}")
         return
     side_by_side([(r.source, r.output.text, "") if r.ok else (r.source, "", r.error or "did not run")
                   for r in (via_mv, direct)])

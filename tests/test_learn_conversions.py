@@ -455,3 +455,12 @@ def test_page_without_mlx_still_teaches(mlx_missing):
     rows = matrix(at)
     assert all(r["works"] == "library missing" for r in rows if "MLX" in (r["from"], r["to"]))
     assert any(r["works"] == "yes" for r in rows)
+
+
+def test_the_matrix_reads_in_the_libraries_order_both_ways(libs, matrices):
+    labels = [b.label for b in libs.values()]
+    reordered = list(reversed(matrices["float32"]))  # results arriving MLX-first change nothing
+    grid = conv.summary(reordered, libs)
+    assert list(grid) == labels
+    for source, row in grid.items():
+        assert list(row) == [t for t in labels if t != source]

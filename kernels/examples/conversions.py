@@ -518,14 +518,12 @@ def table_rows(results: list[RouteResult], libs: Mapping[str, Backend]) -> list[
 
 
 def summary(results: list[RouteResult], libs: Mapping[str, Backend]) -> dict[str, dict[str, str]]:
-    """from -> to -> ``"4 of 5 work: 3 shared, 1 copy"``: the matrix at a glance."""
-    out: dict[str, dict[str, str]] = {}
-    for res in results:
-        out.setdefault(libs[res.route.source].label, {})
-    for src_label in out:
-        for b in libs.values():
-            if b.label != src_label:
-                out[src_label].setdefault(b.label, "")
+    """from -> to -> ``"4 of 5 work: 3 shared, 1 copy"``: the matrix at a glance. Rows and each row's
+    columns come in the order of ``libs`` (a table of it reads NumPy, PyTorch, MLX both ways), a row
+    skipping its own library; a pair no route joins is ``""``."""
+    sources = {libs[res.route.source].label for res in results}
+    out: dict[str, dict[str, str]] = {s: {b.label: "" for b in libs.values() if b.label != s}
+                                      for s in (b.label for b in libs.values()) if s in sources}
     groups: dict[tuple[str, str], list[RouteResult]] = {}
     for res in results:
         groups.setdefault((libs[res.route.source].label, libs[res.route.target].label), []).append(res)
