@@ -522,8 +522,8 @@ def summary(results: list[RouteResult], libs: Mapping[str, Backend]) -> dict[str
     columns come in the order of ``libs`` (a table of it reads NumPy, PyTorch, MLX both ways), a row
     skipping its own library; a pair no route joins is ``""``."""
     sources = {libs[res.route.source].label for res in results}
-    out: dict[str, dict[str, str]] = {s: {b.label: "" for b in libs.values() if b.label != s}
-                                      for s in (b.label for b in libs.values()) if s in sources}
+    labels = [b.label for b in libs.values()]
+    out: dict[str, dict[str, str]] = {s: {t: "" for t in labels if t != s} for s in labels if s in sources}
     groups: dict[tuple[str, str], list[RouteResult]] = {}
     for res in results:
         groups.setdefault((libs[res.route.source].label, libs[res.route.target].label), []).append(res)
