@@ -13,10 +13,16 @@ LEARN = [p for p in PAGES if p.section == "Learn" and not p.default]
 
 
 def rerun_after(page, action) -> None:
-    """Do ``action`` and wait for the script run it triggers to finish."""
+    """Do ``action`` and wait for the script run it triggers to finish.
+
+    A run counts as started when any change of the script state went to or from "running". The
+    observer's callback comes after a batch of changes: a quick run (a cached page) can go running
+    and back before it, so the state read at that point may already say notRunning."""
     page.evaluate("() => { window.__ran = false; const app = document.querySelector('[data-testid=\"stApp\"]');"
-                  " new MutationObserver(() => { if (app.getAttribute('data-test-script-state') === 'running')"
-                  " window.__ran = true; }).observe(app, {attributes: true}); }")
+                  " new MutationObserver(records => { if (records.some(r => r.oldValue === 'running')"
+                  " || app.getAttribute('data-test-script-state') === 'running') window.__ran = true; })"
+                  ".observe(app, {attributes: true, attributeFilter: ['data-test-script-state'],"
+                  " attributeOldValue: true}); }")
     action()
     page.wait_for_function("() => window.__ran === true", timeout=30_000)
     harness.wait_for_run(page)
