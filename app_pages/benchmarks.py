@@ -12,6 +12,7 @@ from kernels import bench
 from kernels.bench import ceilings, chips, report, roofline
 from kernels.bench.estimate import estimate
 from kernels.machine import machine_info
+from kernels.measure.child import Job
 from kernels.measure.live import LiveRun
 from kernels.measure.words import about
 from ui import bench_charts as charts
@@ -145,7 +146,7 @@ if clicked and tasks and not busy:
                    estimate_s=guess.seconds, groups=list(ops), page="Benchmarks",
                    series=[s for s in chosen if any((t.backend, t.device) == s for t in tasks)],
                    title=f"{', '.join(bench.OPS[o].title for o in ops)} · n = {low}–{high} · {dtype}")
-    live_ui.start(LIVE, live, lambda should_stop: bench.run(tasks, libs, settings, should_stop=should_stop), pause)
+    live_ui.start(LIVE, live, Job.of(bench.run, tasks, libs, settings), pause)
     busy = True
 
 if measure_ceilings and ceiling_tasks and not busy:
@@ -154,8 +155,7 @@ if measure_ceilings and ceiling_tasks and not busy:
                           settings=ceilings.settings_of(config), estimate_s=ceiling_guess, page="Benchmarks",
                           noun="ceiling", series=list(dict.fromkeys((t.backend, t.device) for t in ceiling_tasks)),
                           title=f"This machine's ceilings · {dtype}")
-    live_ui.start(CEILINGS, ceiling_run,
-                  lambda should_stop: ceilings.run(ceiling_tasks, libs, config, should_stop=should_stop))
+    live_ui.start(CEILINGS, ceiling_run, Job.of(ceilings.run, ceiling_tasks, libs, config))
 
 
 def ceiling_rows() -> list[dict] | None:

@@ -11,6 +11,7 @@ from kernels import inference as inf
 from kernels import machine
 from kernels.inference import config, report, runner
 from kernels.inference.estimate import estimate
+from kernels.measure.child import Job
 from kernels.measure.live import LiveRun
 from kernels.measure.words import about
 from kernels.memory import human_bytes
@@ -142,8 +143,7 @@ if clicked and not busy:
                        estimate_s=guess.seconds)
         runs.append(live)
         del runs[:-KEEP_RUNS]
-        live_ui.start(LIVE, live, lambda should_stop: inf.run(tasks, run_libs, should_stop=should_stop,
-                                                                on_tokens=live.set_partial, compile_budget_s=budget))
+        live_ui.start(LIVE, live, Job.of(inf.run, tasks, run_libs, partial="on_tokens", compile_budget_s=budget))
 
 
 # --- results -------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import streamlit as st
 
 from kernels import machine
 from kernels import models as km
+from kernels.measure.child import Job
 from kernels.measure.live import LiveRun
 from kernels.measure.words import about
 from kernels.memory import human_bytes
@@ -129,7 +130,7 @@ if clicked and not busy:
                        estimate_s=guess.seconds)
         runs.append(live)
         del runs[:-KEEP_RUNS]
-        live_ui.start(LIVE, live, lambda should_stop: km.run(tasks, run_libs, should_stop=should_stop))
+        live_ui.start(LIVE, live, Job.of(km.run, tasks, run_libs))
 
 
 # --- results -------------------------------------------------------------------------------------

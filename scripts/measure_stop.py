@@ -1,23 +1,24 @@
-"""How soon Stop ends a Small-models training run, measured in the worker the page uses.
+"""How soon Stop ends a Small-models training run, measured in the measuring process the page uses.
 
     .venv/bin/python -m scripts.measure_stop [--runs 3] [--after 1.5]
 
 For each library, a long training run (5000 steps: NumPy an MLP, batch 512, width 2048; PyTorch
 and MLX a transformer, batch 32, width 256, sequence 128) starts in a kernels.measure.live.LiveRun
-exactly as the Small models page starts it; ``--after`` seconds into the run Stop is pressed
-(``request_stop``), and the clock runs until the worker has ended. A training run checks Stop
-between steps, so the latency is at most one step: on MLX's Linux CPU build (reference BLAS) one
-transformer step takes seconds, which this prints rather than hides. Prints each latency and the
-median per library.
+exactly as the Small models page starts it (in a process of its own, kernels.measure.child);
+``--after`` seconds after that process is ready Stop is pressed (``request_stop``), and the clock
+runs until the run has ended and its process is gone. The process is asked to stop (heard between
+steps), then killed after kernels.measure.child.STOP_GRACE_S: so even an MLX transformer step on
+the Linux CPU build (reference BLAS), seconds long and not interruptible, ends within a second.
+Prints each latency and the median per library.
 """
 from __future__ import annotations
 
 import argparse
 import statistics
-import threading
 import time
 
 from kernels import backends as kb
+from kernels.measure.child import Job
 from kernels.measure.live import LiveRun, Slot
 from kernels.models import config, plan, run
 
@@ -32,14 +33,10 @@ def stop_latency(library: str, libs, after_s: float) -> float:
     spec = spec_for(library)
     tasks = [t for t in plan([spec], libs) if t.backend == library and t.variant == "eager"]
     live = LiveRun(kind="models", total=1, machine={}, settings={})
-    running = threading.Event()
-
-    def steps(should_stop):
-        running.set()  # the worker holds the slot and starts training
-        return run(tasks, libs, should_stop=should_stop)
-
-    live.start(steps, slot=Slot(), wait_for_drawing=False)
-    running.wait(timeout=60)
+    live.measure(Job.of(run, tasks, libs), slot=Slot(), wait_for_drawing=False)
+    deadline = time.monotonic() + 120
+    while not live.line.startswith("the measuring process is ready") and time.monotonic() < deadline:
+        live.wait_for_change(0, live.state, timeout=0.1)  # the process has imported the libraries
     time.sleep(after_s)  # let the training run get going: Stop lands mid-run, as a user's would
     pressed = time.perf_counter()
     live.request_stop()

@@ -9,15 +9,15 @@ within about a second; a closed tab (the session is gone) ends it the same way.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Mapping
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from kernels.measure.child import Job
 from kernels.measure.live import SLOT, LiveRun
 from kernels.measure.results import new_result_file
 from ui.safe import plain
-from kernels.measure.rows import Progress
 
 
 def alive_check() -> Callable[[], bool]:
@@ -31,11 +31,10 @@ def alive_check() -> Callable[[], bool]:
     return lambda: server.is_active_session(session)
 
 
-def start(key: str, run: LiveRun, steps: Callable[[Callable[[], bool]], Iterable[Progress]],
-          pause: Callable[[Mapping], float] = lambda row: 0.0) -> LiveRun:
-    """Keep ``run`` in the session under ``key`` and start measuring ``steps(should_stop)``."""
+def start(key: str, run: LiveRun, job: Job, pause: Callable[[Mapping], float] = lambda row: 0.0) -> LiveRun:
+    """Keep ``run`` in the session under ``key`` and start measuring ``job`` in a process of its own."""
     st.session_state[key] = run
-    return run.start(steps, alive=alive_check(), pause=pause)
+    return run.measure(job, alive=alive_check(), pause=pause)
 
 
 def running(key: str) -> LiveRun | None:

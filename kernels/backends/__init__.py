@@ -16,7 +16,8 @@ from .common import PINS, Backend, Device, MemoryReading, Output, pick_default
 MODULES = (numpy_backend, torch_backend, mlx_backend)
 NAMES = tuple(m.NAME for m in MODULES)
 
-__all__ = ["Backend", "Device", "MemoryReading", "Output", "PINS", "NAMES", "discover", "discover_one", "by_name"]
+__all__ = ["Backend", "Device", "MemoryReading", "Output", "PINS", "NAMES", "discover", "discover_one", "by_name",
+           "missing"]
 
 
 def discover_one(module, system: str | None = None, machine: str | None = None) -> Backend:
@@ -46,6 +47,15 @@ def discover_one(module, system: str | None = None, machine: str | None = None) 
         lib=lib,
         **base,
     )
+
+
+def missing(name: str, error: str, system: str | None = None, machine: str | None = None) -> Backend:
+    """The library ``name`` as on a machine where importing it failed with ``error`` (a measuring
+    process is told which libraries the server lacks, so both see the same machine)."""
+    module = next(m for m in MODULES if m.NAME == name)
+    return Backend(name=module.NAME, label=module.LABEL, import_line=module.IMPORT_LINE, available=False,
+                   install=module.install_command(system or platform.system(), machine or platform.machine()),
+                   impl=module, error=error)
 
 
 def discover(names: Iterable[str] = NAMES) -> dict[str, Backend]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, TypeVar
 
+from .child import START_S
 from .words import about
 
 T = TypeVar("T")
@@ -30,7 +31,8 @@ def add_up(tasks: Iterable[T], row_seconds: Callable[[T], tuple[float, bool] | N
            overhead_s: float = 0.0) -> Estimate:
     """``row_seconds(task)``: a row's seconds and whether they were calibrated from a measured row,
     or None for a row that will not be measured (unsupported here). ``overhead_s``: seconds the
-    run spends besides its rows (a reference computed once)."""
+    run spends besides its rows (a reference computed once); starting the measuring process
+    (:data:`~.child.START_S`) is added when anything is measured."""
     total, timed, calibrated, slowest = overhead_s, 0, 0, None
     for task in tasks:
         found = row_seconds(task)
@@ -42,4 +44,4 @@ def add_up(tasks: Iterable[T], row_seconds: Callable[[T], tuple[float, bool] | N
         calibrated += bool(was_calibrated)
         if slowest is None or seconds > slowest[1]:
             slowest = (str(task), seconds)
-    return Estimate(total, timed, calibrated, slowest)
+    return Estimate(total + (START_S if timed else 0.0), timed, calibrated, slowest)

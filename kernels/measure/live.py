@@ -1,15 +1,16 @@
 """A run in progress, of any kind, measured in a thread of its own: what a page shows live.
 
 A Streamlit script run is interrupted by any click (a chart option, leaving the page), so the
-measuring cannot live in the script: :meth:`LiveRun.start` runs the engine in a worker thread,
-and each script run only reads the :class:`LiveRun` (kept in the session) and draws it. A click
-redraws; it never aborts the run. Stop (:meth:`LiveRun.request_stop`) and a closed tab (the
-``alive`` check) end it within about a second: the engines check ``should_stop`` between timed
-blocks and between training steps, never inside the timed region.
+measuring cannot live in the script: :meth:`LiveRun.measure` hands a :class:`~.child.Job` to a
+process of its own (``kernels.measure.child``: the command lines' engine, with nothing of the
+server's in its interpreter), and a worker thread here follows it; each script run only reads
+the :class:`LiveRun` (kept in the session) and draws it. A click redraws; it never aborts the
+run. Stop (:meth:`LiveRun.request_stop`) and a closed tab (the ``alive`` check) end it within a
+second: the child is asked to stop, then killed, whatever it is doing.
 
-One run at a time in the whole process (:data:`SLOT`): a second run waits, says for whom, and
-starts when the first ends, so two tabs never time each other. MLX keeps its streams per thread,
-and everything MLX makes stays inside the worker: only plain rows leave it.
+One run at a time in the whole server (:data:`SLOT`): a second run waits, says for whom, and
+starts when the first ends (its child has exited), so two tabs never time each other. Only plain
+rows come back from the child: no array of any library crosses a thread or a process.
 
 Pure Python: no Streamlit here (``ui/live.py`` draws a LiveRun on a page).
 """
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Mapping
 
+from .child import Job, steps_in_child
 from .results import ResultFile, new_result_file
 from .rows import Progress, error_message
 from .words import about
@@ -127,6 +129,13 @@ class LiveRun:
 
     # --- running -----------------------------------------------------------------------------
 
+    def measure(self, job: Job, **start) -> LiveRun:
+        """Measure ``job`` in a child process (:mod:`kernels.measure.child`), its rows arriving
+        here one by one; ``start`` as for :meth:`start`."""
+        def ready(seconds: float) -> None:
+            self.line = f"the measuring process is ready ({seconds:.1f} s to import the libraries)"
+        return self.start(steps_in_child(job, on_partial=self.set_partial, on_ready=ready), **start)
+
     def start(self, steps: Callable[[Callable[[], bool]], Iterable[Progress]], *,
               alive: Callable[[], bool] = lambda: True, pause: Callable[[Mapping], float] = lambda row: 0.0,
               slot: Slot = SLOT, wait_for_drawing: bool = True) -> LiveRun:
@@ -191,6 +200,7 @@ class LiveRun:
     def _begin(self) -> None:
         with self._changed:
             self.state, self.started, self._began = "running", now_iso(), time.perf_counter()
+            self.line = self.line or "starting a process of its own to measure in"
             self._changed.notify_all()
 
     def _add(self, step: Progress) -> None:
