@@ -128,8 +128,9 @@ def run(example: Example, backend: Backend, params: Mapping[str, Any] | None = N
     source = example.source(backend, params, device)
     base["device"] = device
     try:
-        value, stdout, namespace = execute(source)
-        outputs = describe_value(backend, value)
+        with backend.turn(device):  # a GPU, or MLX's process-wide default device: one thread at a time
+            value, stdout, namespace = execute(source)
+            outputs = describe_value(backend, value)
     except Exception as exc:  # the library's own error is the lesson; never a page traceback
         return CellResult(status="error", source=source, error=format_error(exc), **base)
     return CellResult(status="ok", source=source, outputs=outputs, stdout=stdout, value=value,

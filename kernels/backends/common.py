@@ -5,6 +5,8 @@ Each library has a module of the same shape (``numpy_backend``, ``torch_backend`
 """
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +17,16 @@ PINS = {
     "torch": "2.13.0",
     "mlx": "0.32.4",
 }
+
+
+# One thread at a time in this process runs work on a GPU or changes MLX's default device. Two threads
+# running MPS work at once can abort the process (pytorch issue 197805), and ``with mx.stream(...)``
+# sets MLX's default device for the whole process, not the thread (its StreamContext sets the one
+# static default of mlx/device.cpp): a Learn cell in one session could move another's work, or a
+# timing, to another device. Streamlit runs every session's script in a thread of its own, so the
+# server's Learn cells, demos and self-check take turns (:meth:`Backend.turn`); a Measure page's run
+# is in a process of its own. Reentrant: a turn may run code that asks for a turn.
+GPU_TURN = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -123,6 +135,19 @@ class Backend:
         """This library's copy of a NumPy array, in ``dtype``, on ``device``, ready to use."""
         self._require()
         return self.impl.from_numpy(self.lib, array, device or self.default_device, dtype)
+
+    def memory_words(self) -> str:
+        """Where this library's arrays live, as this build does it, in one sentence (MLX's Metal and
+        CUDA builds differ: unified memory against GPU memory moved on first host access)."""
+        self._require()
+        return self.impl.memory_words(self.lib)
+
+    def turn(self, device: str | None = None):
+        """A context manager holding :data:`GPU_TURN` while this library's code runs on ``device``, if
+        that work must take turns (a GPU; MLX, whose default device is process-wide); else nothing."""
+        if self.available and self.impl.takes_turns(self.lib, device or self.default_device):
+            return GPU_TURN
+        return contextlib.nullcontext()
 
     def device_scope(self, device: str | None = None):
         """A context manager that makes operations run on ``device`` (MLX needs one; the others

@@ -69,6 +69,15 @@ def device_scope(lib, device: str | None):
     return contextlib.nullcontext()
 
 
+def memory_words(lib) -> str:
+    return "NumPy arrays live in host memory."
+
+
+def takes_turns(lib, device: str | None) -> bool:
+    """NumPy touches no GPU and no process-wide device: its threads need not take turns."""
+    return False
+
+
 def reference_blas(lib, device: str | None) -> bool:
     return False  # NumPy and PyTorch wheels ship an optimised BLAS (OpenBLAS, MKL, Accelerate)
 

@@ -196,28 +196,29 @@ def time_compile(backend: Backend, function: str, rows: int, device: str | None 
     def sync(result: Any) -> None:
         backend.synchronize(device, result)
 
-    try:
-        _value, _stdout, ns = execute(res.source)
-        plain, compiled = ns["plain"], ns.get("compiled")
-        if compiled is not None:
-            before = _inductor_counters() if backend.name == "torch" else {}
-            start = time.perf_counter()
-            sync(compiled())
-            res.first_call_s = time.perf_counter() - start
-            after = _inductor_counters() if backend.name == "torch" else {}
-            hits = after.get("fxgraph_cache_hit", 0) - before.get("fxgraph_cache_hit", 0)
-            misses = after.get("fxgraph_cache_miss", 0) - before.get("fxgraph_cache_miss", 0)
-            if hits or misses:
-                res.notes.append(f"Inductor's FX-graph cache: {hits} hit{'s' if hits != 1 else ''}, "
-                                 f"{misses} miss{'es' if misses != 1 else ''} during the first call")
-            got = np.asarray(backend.to_numpy(compiled()), dtype=np.float64)
-            want = np.asarray(backend.to_numpy(plain()), dtype=np.float64)
-            res.max_abs_diff = float(np.max(np.abs(got - want))) if got.size else 0.0
-        res.plain = measure_fn(plain, sync, budget_s=budget_s, warmup=1)
-        if compiled is not None:
-            res.compiled = measure_fn(compiled, sync, budget_s=budget_s, warmup=1)
-    except Exception as exc:
-        res.status, res.error = "error", format_error(exc)
+    with backend.turn(device):  # a GPU, or MLX's process-wide default device: one thread at a time
+        try:
+            _value, _stdout, ns = execute(res.source)
+            plain, compiled = ns["plain"], ns.get("compiled")
+            if compiled is not None:
+                before = _inductor_counters() if backend.name == "torch" else {}
+                start = time.perf_counter()
+                sync(compiled())
+                res.first_call_s = time.perf_counter() - start
+                after = _inductor_counters() if backend.name == "torch" else {}
+                hits = after.get("fxgraph_cache_hit", 0) - before.get("fxgraph_cache_hit", 0)
+                misses = after.get("fxgraph_cache_miss", 0) - before.get("fxgraph_cache_miss", 0)
+                if hits or misses:
+                    res.notes.append(f"Inductor's FX-graph cache: {hits} hit{'s' if hits != 1 else ''}, "
+                                     f"{misses} miss{'es' if misses != 1 else ''} during the first call")
+                got = np.asarray(backend.to_numpy(compiled()), dtype=np.float64)
+                want = np.asarray(backend.to_numpy(plain()), dtype=np.float64)
+                res.max_abs_diff = float(np.max(np.abs(got - want))) if got.size else 0.0
+            res.plain = measure_fn(plain, sync, budget_s=budget_s, warmup=1)
+            if compiled is not None:
+                res.compiled = measure_fn(compiled, sync, budget_s=budget_s, warmup=1)
+        except Exception as exc:
+            res.status, res.error = "error", format_error(exc)
     return res
 
 

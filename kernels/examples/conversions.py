@@ -19,7 +19,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from ..backends import Backend, Output
+from ..backends import GPU_TURN, Backend, Output
 from ..cells import execute
 from ..cells import literal as cell_literal
 from ..measure.rows import error_message
@@ -338,7 +338,7 @@ class RouteResult:
 
 
 def _run_cell(source: str) -> tuple[Any, dict[str, Any], list[str]]:
-    with warnings.catch_warnings(record=True) as caught:
+    with GPU_TURN, warnings.catch_warnings(record=True) as caught:  # a route may run on a GPU: one thread at a time
         warnings.simplefilter("always")
         value, _stdout, namespace = execute(source)
     seen: list[str] = []

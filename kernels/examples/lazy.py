@@ -158,10 +158,11 @@ def run_demo(backend: Backend, n: int, device: str | None = None, *, repeats: in
     res.model = MODEL.get(backend.name, {}).get(res.device_kind, "")
     try:
         res.source = matmul_source(backend, n, device)
-        _value, _stdout, ns = execute(res.source)
-        res.naive, res.synced, result = compare(
-            ns["matmul"], lambda r: backend.synchronize(device, r), repeats=repeats, warmup=warmup)
-        res.result_device = backend.describe(result).device or ""
+        with backend.turn(device):
+            _value, _stdout, ns = execute(res.source)
+            res.naive, res.synced, result = compare(
+                ns["matmul"], lambda r: backend.synchronize(device, r), repeats=repeats, warmup=warmup)
+            res.result_device = backend.describe(result).device or ""
     except Exception as exc:
         res.status, res.error = "error", format_error(exc)
     return res
@@ -232,7 +233,8 @@ def mlx_force_demo(libs: Mapping[str, Backend], n: int, force: str) -> ForceResu
         res.error = ", ".join(f"{b.label} is not available ({b.error})" for b in gone)
         return res
     try:
-        value, res.stdout, _ns = execute(res.source)
+        with libs["mlx"].turn():
+            value, res.stdout, _ns = execute(res.source)
         res.after_call, res.after_force, res.nbytes = (int(v) for v in value)
     except Exception as exc:
         res.status, res.error = "error", format_error(exc)
