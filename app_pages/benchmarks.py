@@ -3,7 +3,6 @@ results streaming into charts, a plain-words summary, the timing code, and downl
 itself happens in kernels.measure.live (a worker thread); this page lays out controls and draws."""
 import dataclasses
 import inspect
-import os
 
 import pandas as pd
 import streamlit as st
@@ -27,13 +26,12 @@ BUDGETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
 DEFAULT_OPS = ["matmul", "softmax", "layer_norm"]
 DEFAULT_SIZES = (128, 1024)
 DEFAULT_BUDGET = 0.2
-# On a machine with few cores the browser's drawing competes with the timing. So the run pauses
-# while the browser draws: longest after an operation's first row (its charts are created),
-# briefly after every other row. The run also waits for this page to have drawn each row.
-FEW_CORES = (os.cpu_count() or 1) <= 4
-PAUSE_S = float(os.environ.get("BENCH_PAGE_PAUSE_S", 0.6 if FEW_CORES else 0.0))
-ROW_PAUSE_S = float(os.environ.get("BENCH_PAGE_ROW_PAUSE_S", 0.15 if FEW_CORES else 0.0))
-PAGE_COST_S = 0.08 + ROW_PAUSE_S  # per measurement: redrawing the charts, the table and the summary
+# On a machine with few cores the browser's drawing competes with the timing. So after each row the
+# run waits for this page to have drawn it, then for the machine to be quiet, at most PAUSE_S after
+# an operation's first row (its charts are created) and ROW_PAUSE_S after the others.
+PAUSE_S = live_ui.chart_pause_s()
+ROW_PAUSE_S = live_ui.row_pause_s()
+PAGE_COST_S = 0.08 + min(ROW_PAUSE_S, 0.3)  # per measurement: redrawing the page, then a quiet machine
 SPREAD_WORDS = {"iqr": "IQR band", "minmax": "min – max band"}
 
 live: LiveRun | None = st.session_state.get(LIVE)
@@ -89,7 +87,7 @@ sizes = [n for n in SIZES if low <= n <= high]
 settings = bench.Settings(budget_s=float(budget))
 tasks = [t for t in bench.plan(ops, sizes, libs, "auto", [dtype]) if (t.backend, t.device) in chosen]
 guess = estimate(tasks, libs, settings, known=live.rows if live else (), per_row_s=PAGE_COST_S)
-guess = dataclasses.replace(guess, seconds=guess.seconds + PAUSE_S * (1 + len(ops)))
+guess = dataclasses.replace(guess, seconds=guess.seconds + min(PAUSE_S, 1.5) * (1 + len(ops)))
 if ops:
     st.caption("Size n means: " + " · ".join(f"**{bench.OPS[o].title}**: {bench.OPS[o].size_means}" for o in ops))
 
@@ -132,11 +130,17 @@ if tf32 and dtype == "float32":
             "the float32 tolerance and do not compare like for like with the others. For full float32, quit and "
             "start the app with `MLX_ENABLE_TF32=0 make run` (MLX reads the variable when it starts).",
             icon=":material/precision_manufacturing:")
+tf32_conv = [b.label for b in libs.values() if b.available and b.label not in tf32
+             and b.precision().get("float32_conv") == "tf32"]
+if tf32_conv and dtype == "float32" and "conv2d" in ops:
+    st.info(f"{' and '.join(tf32_conv)} computes float32 **convolutions** in TF32 on this GPU (cuDNN's default, "
+            "`torch.backends.cudnn.conv.fp32_precision = 'tf32'`): its float32 convolution rows will miss the "
+            "float32 tolerance. Its matrix products stay in float32.", icon=":material/precision_manufacturing:")
 
 
 def pause(row) -> float:
-    """Seconds the run rests after ``row`` so the browser can draw it (longest when an operation's
-    charts first appear)."""
+    """At most how long the run waits after ``row`` for the machine to be quiet, the browser having
+    drawn it (longest when an operation's charts first appear)."""
     first_of_op = row["status"] == "ok" and sum(r["op"] == row["op"] and r["status"] == "ok" for r in live.rows) == 1
     return PAUSE_S if first_of_op else ROW_PAUSE_S
 
@@ -331,10 +335,12 @@ st.header("How we measure", divider="gray")
 words = bench.method(settings, machine_info(libs))
 if PAUSE_S or ROW_PAUSE_S:
     words.append(f"This page on a machine with few cores: drawing the charts competes with the timing, so the run "
-                 f"waits until each row is drawn, then rests {ROW_PAUSE_S:g} s ({PAUSE_S:g} s when an operation's "
-                 "charts first appear) before the next measurement.")
-words.append("One run at a time: a run started in another tab waits until this one ends, and says so, so the two "
-             "never time each other.")
+                 f"waits until each row is drawn, then until the machine is quiet (less than half a core busy) for "
+                 f"at most {ROW_PAUSE_S:g} s ({PAUSE_S:g} s when an operation's charts first appear) before the next "
+                 "measurement.")
+words.append("Measured in a process of its own, started for the run (the same engine as `python -m kernels.bench`): "
+             "this page's server only draws. One run at a time: a run started in another tab waits until this one "
+             "ends, and says so, so the two never time each other.")
 words.append(f"Ceilings (the roofs): the best GFLOP/s of the same matmul swept from n = {ceilings.DEFAULT.compute_sizes[0]} "
              f"upwards until a call would take over {ceilings.DEFAULT.max_call_s:g} s, and the GB/s (bytes read + written) "
              f"of the same element-wise add once its arrays fill {ceilings.DEFAULT.memory_bytes // 2**20} MiB (memory), and "

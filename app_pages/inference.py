@@ -2,6 +2,7 @@
 watch the tokens appear and match a NumPy reference, and time the first token, prompt and generation
 tokens per second, memory and bandwidth. The generating runs in kernels.measure.live (a worker thread);
 this page lays out controls and draws."""
+import dataclasses
 import inspect
 
 import pandas as pd
@@ -110,6 +111,7 @@ except ValueError as exc:
     tasks, problem = [], f"Can't run that: {exc}."
 runs: list[LiveRun] = st.session_state.setdefault(RUNS_KEY, [])
 guess = estimate(tasks, run_libs, known=[r for run in runs for r in run.rows], compile_budget_s=budget)
+guess = dataclasses.replace(guess, seconds=guess.seconds + live_ui.chart_pause_s() * guess.timed)  # the browser draws
 params = config.param_count(spec)
 bytes_line = ", ".join(f"{human_bytes(config.weights_bytes(spec, d))} of weights and "
                        f"{human_bytes(config.kv_cache_bytes(spec, d))} of KV cache in {d}" for d in dtypes)

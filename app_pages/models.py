@@ -1,6 +1,7 @@
 """Measure: train a small MLP or a tiny transformer block in NumPy, PyTorch and MLX from the same
 weights, time the steps on every device found, and say which trained faster here. The training runs
 in kernels.measure.live (a worker thread); this page lays out controls and draws."""
+import dataclasses
 import inspect
 
 import pandas as pd
@@ -98,6 +99,7 @@ except ValueError as exc:
     tasks, problem = [], f"Can't train that: {exc}."
 runs: list[LiveRun] = st.session_state.setdefault(RUNS_KEY, [])
 guess = estimate(tasks, run_libs, known=[r for run in runs for r in run.rows])
+guess = dataclasses.replace(guess, seconds=guess.seconds + live_ui.chart_pause_s() * guess.timed)  # the browser draws
 st.caption(f"{config.MODEL_TITLES[model]} at {spec.size_label()}: {total_params:,} parameters; "
            f"{len(specs)} size{'s' if len(specs) > 1 else ''} × each library, device and variant: "
            f"{guess.timed} training runs, {guess.seconds and about(guess.seconds)} by an estimate "

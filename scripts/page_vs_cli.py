@@ -57,7 +57,7 @@ def inference_rows(result: dict) -> dict[str, float]:
 
 
 def cli(args: list[str], out: Path) -> dict:
-    subprocess.run([sys.executable, *args, "--out", str(out)], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, *args, "--out", str(out)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     return json.loads(out.read_text())
 
 

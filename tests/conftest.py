@@ -7,7 +7,10 @@ import pytest
 import streamlit as st
 
 from kernels import backends as kb
-from kernels.backends import mlx_backend
+from kernels.backends import mlx_backend, mps_rules
+
+if mps_rules.requested():  # PLAYGROUND_MPS_RULES=1 (make test-mps): torch's mps imitated on the CPU, every thread
+    mps_rules.install()
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +30,14 @@ def hide_library(monkeypatch):
             monkeypatch.setitem(sys.modules, name, None)  # `import name` now raises ImportError
 
     return hide
+
+
+@pytest.fixture(autouse=True)
+def no_pauses_for_a_browser(monkeypatch):
+    """A Measure page's run waits after each row for the browser to draw (ui.live.chart_pause_s);
+    AppTest has no browser to wait for. The browser tests' server keeps the pauses."""
+    monkeypatch.setenv("PAGE_CHART_PAUSE_S", "0")
+    monkeypatch.setenv("PAGE_ROW_PAUSE_S", "0")
 
 
 @pytest.fixture(autouse=True)

@@ -18,12 +18,6 @@ from ui.nav import PAGES
 PAGE = "app_pages/benchmarks.py"
 
 
-@pytest.fixture(autouse=True)
-def no_pauses(monkeypatch):
-    monkeypatch.setenv("BENCH_PAGE_PAUSE_S", "0")  # no browser here to wait for
-    monkeypatch.setenv("BENCH_PAGE_ROW_PAUSE_S", "0")
-
-
 def open_page() -> AppTest:
     return apptest.open_page(PAGE, timeout=60)
 

@@ -407,13 +407,7 @@ def test_benchmark_with_ceilings_fills_every_row(tmp_path, monkeypatch, capsys):
 
 # --- the pages ---------------------------------------------------------------------------------
 
-@pytest.fixture
-def no_pauses(monkeypatch):
-    monkeypatch.setenv("BENCH_PAGE_PAUSE_S", "0")
-    monkeypatch.setenv("BENCH_PAGE_ROW_PAUSE_S", "0")
-
-
-def test_benchmarks_page_measures_ceilings_and_draws_the_roofs(no_pauses, monkeypatch):
+def test_benchmarks_page_measures_ceilings_and_draws_the_roofs(monkeypatch):
     monkeypatch.setattr(ceilings, "DEFAULT", TINY)
     at = apptest.open_page("app_pages/benchmarks.py", timeout=60)
     button = at.button(key="benchmarks_ceilings_run")

@@ -107,3 +107,23 @@ def test_a_benchmark_row_from_the_child_is_the_engines_row(libs):
     here = next(iter(bench.run(tasks, numpy_only, settings)))
     assert step.row.keys() == here.row.keys()
     assert step.row["status"] == "ok" and step.row["correct"]
+
+
+def test_settle_goes_on_once_the_machine_is_quiet_or_at_the_limit(monkeypatch):
+    import psutil
+
+    import itertools
+
+    loads = itertools.chain([90.0, 80.0, 1.0, 50.0, 1.0, 2.0], itertools.repeat(100.0))  # % of all cores
+
+    def sample(interval=None):  # like psutil's: the load over ``interval`` seconds
+        time.sleep(interval)
+        return next(loads)
+
+    monkeypatch.setattr(psutil, "cpu_percent", sample)
+    monkeypatch.setattr(psutil, "cpu_count", lambda: 2)
+    child.settle(60)  # busy, busy, quiet, busy (a gap is not quiet), quiet, quiet: goes on
+    assert next(loads) == 100.0
+    took = child.settle(0.3)  # busy throughout: gives up at the limit
+    assert 0.3 <= took < 5
+    assert child.settle(0) == 0.0

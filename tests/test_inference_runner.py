@@ -119,8 +119,9 @@ def test_a_size_that_would_not_fit_is_refused_before_anything_is_allocated(monke
     assert row["status"] == "refused" and "choose a smaller size" in row["message"]
 
 
-def test_stop_between_tokens_ends_a_long_generation_within_a_second(libs):
+def test_stop_between_tokens_ends_a_long_generation_within_a_second(libs, monkeypatch):
     """255 tokens of the tiny model: Stop, pressed once the first tokens are out, ends it at once."""
+    monkeypatch.setattr(runner, "PUBLISH_S", 0.0)  # the tokens go out at every step, however quick
     spec = config.Spec.from_preset("tiny", width=64, layers=2, heads=4, prompt_len=1, new_tokens=255)
     tasks = plan([spec], {"mlx": libs["mlx"]}, variants=("eager",))
     live = LiveRun(kind="inference", total=1, machine={}, settings={})
@@ -217,3 +218,42 @@ def test_result_file_round_trip_and_a_bad_row_is_named(tmp_path):
     del broken["results"][0]["gbps"]
     with pytest.raises(ValueError, match="lacks the field gbps, which inference results have"):
         load(json.dumps(broken).encode())
+
+
+def test_tokens_are_published_only_once_the_steps_have_run_a_while(libs, monkeypatch):
+    """A page redraws on each publication, competing with the timed steps for the cores: a generation
+    shorter than PUBLISH_S is published when it ends, never while its steps are timed."""
+    monkeypatch.setattr(runner, "PUBLISH_S", 3600.0)
+    spec = config.Spec.from_preset("tiny", width=32, layers=1, heads=2, prompt_len=4, new_tokens=8)
+    heard = []
+    rows = [p.row for p in run(plan([spec], {"torch": libs["torch"]}, variants=("eager",)), libs,
+                               on_tokens=heard.append)]
+    assert rows[0]["status"] == "ok"
+    generating = [h for h in heard if "tokens" in h and "backend" in h]
+    assert [h["done"] for h in generating] == [True] and len(generating[0]["tokens"]) == 8
+
+
+def test_the_warm_up_generates_every_cache_length_the_timed_steps_will_meet(libs, monkeypatch):
+    """Eager PyTorch on mps builds a graph for each new cache length: the untimed warm-up is a whole
+    generation, so no timed step is the first at its length."""
+    from kernels.inference import torch_model
+
+    events = []
+    real_prefill, real_step = torch_model.Generator.prefill, torch_model.Generator.step
+
+    def prefill(self, prompt):
+        events.append("prefill")
+        return real_prefill(self, prompt)
+
+    def step(self, token):
+        events.append(self.pos)
+        return real_step(self, token)
+
+    monkeypatch.setattr(torch_model.Generator, "prefill", prefill)
+    monkeypatch.setattr(torch_model.Generator, "step", step)
+    spec = config.Spec.from_preset("tiny", width=32, layers=1, heads=2, prompt_len=4, new_tokens=12)
+    (row,) = [p.row for p in run(plan([spec], {"torch": libs["torch"]}, variants=("eager",)), libs)]
+    assert row["status"] == "ok" and row["repeats"] == 11
+    starts = [i for i, e in enumerate(events) if e == "prefill"]
+    warmup, timed = events[starts[0] + 1:starts[1]], events[starts[-1] + 1:]
+    assert timed == list(range(4, 15)) and set(timed) <= set(warmup)

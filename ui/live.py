@@ -8,6 +8,7 @@ within about a second; a closed tab (the session is gone) ends it the same way.
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from typing import Callable, Mapping
 
@@ -31,10 +32,31 @@ def alive_check() -> Callable[[], bool]:
     return lambda: server.is_active_session(session)
 
 
-def start(key: str, run: LiveRun, job: Job, pause: Callable[[Mapping], float] = lambda row: 0.0) -> LiveRun:
-    """Keep ``run`` in the session under ``key`` and start measuring ``job`` in a process of its own."""
+def few_cores() -> bool:
+    return (os.cpu_count() or 1) <= 4
+
+
+def chart_pause_s() -> float:
+    """After a row that makes the browser draw charts anew, how long the measuring process may wait
+    for the machine to be quiet (``kernels.measure.child.settle``: it goes on as soon as it is) before
+    the next row, on a machine with few cores, where the browser's drawing would compete with the
+    timing: up to 2 s there (drawing a Measure page's charts took Chromium about 1.5 s of a core on
+    a 2-core VM), no wait elsewhere (``PAGE_CHART_PAUSE_S`` sets it)."""
+    return float(os.environ.get("PAGE_CHART_PAUSE_S", 2.0 if few_cores() else 0.0))
+
+
+def row_pause_s() -> float:
+    """The same after a row that only adds to charts already drawn (``PAGE_ROW_PAUSE_S``)."""
+    return float(os.environ.get("PAGE_ROW_PAUSE_S", 0.5 if few_cores() else 0.0))
+
+
+def start(key: str, run: LiveRun, job: Job, pause: Callable[[Mapping], float] | None = None) -> LiveRun:
+    """Keep ``run`` in the session under ``key`` and start measuring ``job`` in a process of its own.
+    After each row the run waits until the page has drawn it, then up to ``pause(row)`` seconds
+    (by default :func:`chart_pause_s`: each row redraws the page's charts) for the browser to finish."""
     st.session_state[key] = run
-    return run.measure(job, alive=alive_check(), pause=pause)
+    rest = chart_pause_s()
+    return run.measure(job, alive=alive_check(), pause=pause or (lambda row: rest))
 
 
 def running(key: str) -> LiveRun | None:

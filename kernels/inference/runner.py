@@ -7,8 +7,9 @@ made once per size). A row, in order:
 0. for torch.compile, a first compile in a process of its own within a budget (:func:`precompile`):
    a compiler slower than that makes the row say so, and is ended, instead of timing it;
 1. the prompt's logits, recomputed without timing, against the reference's (``logits_err``);
-2. an untimed warm-up generation: the prompt and a few decode steps (compilation, lazy
-   allocation, caches), its seconds kept as ``warmup_s``;
+2. an untimed warm-up generation of the full length: the prompt and as many decode steps as will
+   be timed (compilation, lazy allocation, caches, and a graph per cache length where a library
+   builds one), its seconds kept as ``warmup_s``;
 3. the prompt ``PREFILL_REPEATS`` times, each from an empty cache and timed up to the first new
    token on the host (the device's synchronisation, then ``.item()``): the median is the time to
    first token, and the prompt's length over it the prompt tokens per second;
@@ -45,7 +46,10 @@ from .numpy_model import Reference, reference
 
 NAMES = ("torch", "mlx")  # the libraries timed; NumPy is the reference
 PREFILL_REPEATS = 3
-PUBLISH_S = 0.2  # at most this often, the tokens so far go to ``on_tokens`` (a page draws them)
+# At most this often, the tokens so far go to ``on_tokens`` (a page draws them). A page redrawing
+# competes with the timed steps for the cores: the first tokens go out only once the steps have run
+# this long, so a short generation is drawn when it ends, and a long one twice a second.
+PUBLISH_S = 0.5
 COMPILE_BUDGET_S = 120.0  # how long a compiler may take before its row says so instead
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -251,8 +255,7 @@ def generate_and_time(task: Task, backend: Backend, weights: Mapping, ref: Refer
             token = generator.prefill(prompt)
             first = finish(token)
             ttfts.append(time.perf_counter() - t0)
-        tokens, steps, published = [first], [], time.perf_counter()
-        publish({**where, "tokens": list(tokens), "done": False})
+        tokens, steps, published = [first], [], time.perf_counter()  # not drawn yet: see PUBLISH_S
         for _ in range(spec.new_tokens - 1):
             check_stop()
             t0 = time.perf_counter()

@@ -101,11 +101,13 @@ def command() -> list[str]:
 
 
 def steps_in_child(job: Job, on_partial: Callable[[dict], None] = lambda values: None,
-                   on_ready: Callable[[float], None] = lambda seconds: None
+                   on_ready: Callable[[float], None] = lambda seconds: None,
+                   wait_quiet: Callable[[dict], float] = lambda row: 0.0,
                    ) -> Callable[[Callable[[], bool]], Iterator[Progress]]:
     """``steps(should_stop)`` for :meth:`kernels.measure.live.LiveRun.start`: the rows of ``job``,
     measured in a child process, as :class:`Progress` values. The child measures the next row only
-    when the caller asks for it (the generator is resumed); ``should_stop()`` is heard within
+    when the caller asks for it (the generator is resumed), after waiting up to ``wait_quiet(row)``
+    seconds for the machine to be quiet (:func:`settle`); ``should_stop()`` is heard within
     :data:`POLL_S`, and the child has ended (asked, then killed) before the generator returns."""
 
     def steps(should_stop: Callable[[], bool]) -> Iterator[Progress]:
@@ -123,7 +125,7 @@ def steps_in_child(job: Job, on_partial: Callable[[dict], None] = lambda values:
                     yield Progress(**value)
                     if should_stop():
                         return
-                    child.send("next")
+                    child.send(("next", float(wait_quiet(value["row"]))))
                 elif kind == "end":
                     return
                 elif kind == "failed":
@@ -225,6 +227,29 @@ class Child:
 
 # --- the child's side ----------------------------------------------------------------------------
 
+QUIET_CORES = 0.5  # the machine is quiet when the rest of it keeps less than half a core busy
+QUIET_SAMPLE_S = 0.1
+
+
+def settle(at_most_s: float, should_stop: Callable[[], bool] = lambda: False) -> float:
+    """Wait until the machine is quiet (two samples in a row of :data:`QUIET_SAMPLE_S` with less than
+    :data:`QUIET_CORES` busy: this process waits meanwhile, so the load is the others'), or
+    ``at_most_s`` seconds. After a row a browser on the same machine draws it, and on a machine with
+    few cores its drawing would compete with the next row's timing. Returns the seconds waited."""
+    if at_most_s <= 0:
+        return 0.0
+    import psutil
+
+    began = time.monotonic()
+    cores, quiet = psutil.cpu_count() or 1, 0
+    while quiet < 2 and not should_stop():
+        left = at_most_s - (time.monotonic() - began)
+        if left <= 0:
+            break
+        busy = psutil.cpu_percent(interval=min(QUIET_SAMPLE_S, left)) / 100 * cores
+        quiet = quiet + 1 if busy < QUIET_CORES else 0
+    return time.monotonic() - began
+
 def resolve(engine: str) -> Callable:
     module, _, name = engine.partition(":")
     return getattr(importlib.import_module(module), name)
@@ -241,9 +266,12 @@ def serve(inbox, outbox) -> int:
         return 0
     stop, go = threading.Event(), threading.Semaphore(0)
 
-    def listen() -> None:  # "next" lets the next row start; "stop" or the end of input stops
+    quiet_for = [0.0]  # before the next row: how long it may wait for a quiet machine
+
+    def listen() -> None:  # ("next", seconds) lets the next row start; "stop" or the end of input stops
         while (message := receive(inbox)) is not None and message != "stop":
-            if message == "next":
+            if isinstance(message, tuple) and message[0] == "next":
+                quiet_for[0] = message[1]
                 go.release()
         stop.set()
         go.release()
@@ -263,6 +291,7 @@ def serve(inbox, outbox) -> int:
             go.acquire()
             if stop.is_set():
                 break
+            settle(quiet_for[0], stop.is_set)  # the page draws the row: the next is timed once it is done
     except Exception as exc:  # an engine bug: said in one line, the page lives on
         from .rows import error_message
 

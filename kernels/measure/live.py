@@ -129,19 +129,23 @@ class LiveRun:
 
     # --- running -----------------------------------------------------------------------------
 
-    def measure(self, job: Job, **start) -> LiveRun:
+    def measure(self, job: Job, *, pause: Callable[[Mapping], float] = lambda row: 0.0, **start) -> LiveRun:
         """Measure ``job`` in a child process (:mod:`kernels.measure.child`), its rows arriving
-        here one by one; ``start`` as for :meth:`start`."""
+        here one by one; ``start`` as for :meth:`start`. After a row, the child waits up to
+        ``pause(row)`` seconds for the machine to be quiet (a browser drawing it) before the next."""
         def ready(seconds: float) -> None:
-            self.line = f"the measuring process is ready ({seconds:.1f} s to import the libraries)"
-        return self.start(steps_in_child(job, on_partial=self.set_partial, on_ready=ready), **start)
+            with self._changed:
+                self.line = f"the measuring process is ready ({seconds:.1f} s to import the libraries)"
+                self._changed.notify_all()
+        return self.start(steps_in_child(job, on_partial=self.set_partial, on_ready=ready, wait_quiet=pause), **start)
 
     def start(self, steps: Callable[[Callable[[], bool]], Iterable[Progress]], *,
               alive: Callable[[], bool] = lambda: True, pause: Callable[[Mapping], float] = lambda row: 0.0,
               slot: Slot = SLOT, wait_for_drawing: bool = True) -> LiveRun:
         """Measure in a worker thread: wait for ``slot``, then take each row of ``steps(should_stop)``.
         ``alive()`` false (the page's tab closed) stops the run like Stop; ``pause(row)`` seconds
-        after a row let a browser draw before the next is timed."""
+        after a row let a browser draw before the next is timed (:meth:`measure` lets its child
+        wait for a quiet machine instead)."""
         self._alive = alive
         _RUNNING.add(self)
         thread = threading.Thread(target=self._work, args=(steps, pause, slot, wait_for_drawing),
