@@ -68,12 +68,15 @@ st.subheader("Float32 precision")
 st.dataframe(pd.DataFrame([
     {"library": libs[name].label, "setting": p.get("setting") or p.get("error") or "—",
      "float32 matmuls run as": p.get("float32_matmul", "—"),
+     "float32 convolutions run as": p.get("float32_conv", p.get("float32_matmul", "—")),
      "GPU has TF32": {True: "yes", False: "no"}.get(p.get("gpu_has_tf32"), "—")}
     for name, p in info["precision"].items()
 ]), hide_index=True)
 st.caption("MLX computes float32 matmuls in TF32 by default on GPUs that have it (M5-class Macs); start the "
            "app with `MLX_ENABLE_TF32=0` for full float32 (the variable is read by MLX, so set it before "
-           "starting).")
+           "starting). PyTorch on an NVIDIA GPU computes float32 convolutions in TF32 by default "
+           "(`torch.backends.cudnn.conv.fp32_precision = 'tf32'`); its matmuls stay float32 unless "
+           "`torch.set_float32_matmul_precision` says otherwise.")
 
 st.subheader("Self-check")
 st.write("On a Mac, run `make doctor` (or `python -m kernels.doctor --out doctor-report.json`) first, and "

@@ -45,8 +45,11 @@ if torch_where is not None and torch_where.ok:
                     f"`{torch_where.namespace['y'].device}`, `x` stays on `{torch_where.namespace['x'].device}`.")
 mlx_where = where.get("mlx")
 if mlx_where is not None and mlx_where.ok:
+    mlx_memory = libs["mlx"].memory_words()
+    copied = "" if not mlx_where.outputs or mlx_where.outputs[0].device in ("unified memory", "cpu") else (
+        " (this CUDA build moved the GPU's result to managed memory for the CPU's add: a copy a Mac does not make)")
     st.markdown(f"**Here:** MLX ran the multiply on `{mlx_where.device}` and the add on the CPU, on the same "
-                "arrays, with no copy in between: an MLX array has no `.device` at all.")
+                f"arrays{copied}: an MLX array has no `.device` at all. {mlx_memory}")
 
 # --- 2. what NumPy needs ------------------------------------------------------------------------------------
 lesson.header("2 · What a GPU result needs before NumPy can read it", divider="gray")
@@ -64,8 +67,8 @@ if torch_np is not None and torch_np.ok:
                     "host first.")
 mlx_np = to_np.get("mlx")
 if mlx_np is not None and mlx_np.ok:
-    st.markdown("**MLX:** `np.asarray(a)` reads the array where it is. On a Mac that memory is the GPU's "
-                "too, so there is no `.cpu()` step and no copy.")
+    st.markdown("**MLX:** there is no `.cpu()` step. On a Mac `np.asarray(a)` reads the array where it is, in "
+                f"memory that is the GPU's too, with no copy. Here: {libs['mlx'].memory_words()}")
 
 # --- 3. what moving costs --------------------------------------------------------------------------------------
 # Timing every step in every library takes most of a second: the section runs when opened.
@@ -185,9 +188,14 @@ lesson.text(
   are, refusing to mix devices. `.cpu()` copies back, after waiting for the GPU's queued work.
 - **NumPy reads host memory only.** A tensor on `mps` or `cuda` must come back with `.cpu()` before
   `.numpy()`; that copy (and the wait) is a hidden cost inside loops that log or plot.
-- **MLX sends the work to the data.** Arrays live in unified memory and have no device; pass
-  `stream=mx.gpu` or `mx.cpu` to an operation, or wrap code in `with mx.stream(...)`. Nothing is
-  copied when the CPU uses what the GPU made, and `np.asarray(a)` reads it in place.
+- **MLX sends the work to the data.** Arrays have no device; pass `stream=mx.gpu` or `mx.cpu` to an
+  operation, or wrap code in `with mx.stream(...)`. On a Mac arrays live in unified memory: nothing
+  is copied when the CPU uses what the GPU made, and `np.asarray(a)` reads it in place. (MLX's CUDA
+  build keeps a GPU result in GPU memory and moves it when the host first reads it.)
+- **`with mx.stream(...)` is the whole process's default device, not this thread's.** In a script
+  that is what you want. In a server that runs several sessions in threads, as this app does, one
+  session's block could move another's work, or another's timing: so the app runs its MLX cells one
+  at a time, and measures in a process of its own.
 - **Porting:** delete the `.to(device)` calls rather than translating them; choose the device per
   operation (the GPU is MLX's default on a Mac), and keep data in MLX arrays until NumPy needs it.
 """

@@ -142,7 +142,8 @@ with lesson.section(
         record_panel(rn.SAME_INPUTS, rn.params(int(seed), int(n), rn.DTYPES[0]), libs)
     else:
         dtype = st.radio("dtype NumPy generates", rn.DTYPES, horizontal=True, key="random_dtype",
-                         help="float64 is NumPy's default; the other two libraries compute in float32.")
+                         help="float64 is NumPy's default. MLX converts it to float32; PyTorch keeps it, on the "
+                              "CPU, and refuses it on mps (the Apple GPU has no float64).")
         shared = library_panel(rn.SAME_INPUTS, rn.params(int(seed), int(n), dtype), libs)
         ref = rn.reference(int(seed), dtype)
         done = {name: r for name, r in shared.items() if r.ok}
@@ -153,14 +154,9 @@ with lesson.section(
                 rows.append({"library": r.label, "computed in": rn.printed_dtype(r),
                              "largest difference from NumPy in float64": f"{np.max(np.abs(got - ref)):.2e}"})
             st.markdown(markdown_table(rows))
-            widths = {rn.printed_dtype(r).rsplit(".", 1)[-1] for r in done.values()}
-            if len(widths) > 1:
-                st.markdown(f"**Here:** the inputs are the same numbers everywhere, but not the same dtype "
-                            f"({', '.join(sorted(widths))}): `torch.from_numpy` keeps NumPy's {dtype}, `mx.array` "
-                            "makes float32. Generate in float32 to compare like with like.")
-            else:
-                st.markdown(f"**Here:** every library computed in {widths.pop()} on the same numbers; the answers "
-                            "differ only by rounding.")
+        words = rn.same_inputs_words(shared, dtype)
+        if words:
+            st.markdown(f"**Here:** {words}")
         failed = {name: r.error for name, r in shared.items() if r.status == "error"}
         for name, err in failed.items():
             st.caption(f"{libs[name].label}: {code(err, 200)}")

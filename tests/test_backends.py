@@ -1,6 +1,8 @@
 """The backend layer: discovery, device selection, synchronisation, description."""
 from __future__ import annotations
 
+import types
+
 import numpy as np
 import pytest
 
@@ -237,7 +239,33 @@ def test_torch_memory_on_a_gpu_asks_the_gpu(monkeypatch, libs):
     assert b.memory_in_use("mps").bytes == 123 and "torch.mps.current_allocated_memory" in b.memory_in_use("mps").what
     assert b.memory_in_use("cuda").bytes == 456
     b.reset_peak_memory("cuda")
-    assert b.peak_memory("cuda").bytes == 789 and b.peak_memory("mps").bytes is None
+    assert b.peak_memory("cuda").bytes == 789
+
+
+def test_torch_peak_memory_on_mps_is_the_accelerators_where_it_keeps_one(monkeypatch, libs):
+    """torch 2.13's MPS allocator keeps peak statistics behind torch.accelerator; a torch without them
+    raises there, or answers 0 while tensors are held: then there is no peak, and the reading says so."""
+    import torch
+
+    resets = []
+    monkeypatch.setattr(torch.mps, "current_allocated_memory", lambda: 123)
+    monkeypatch.setattr(torch.accelerator, "reset_peak_memory_stats", lambda device=None: resets.append(1))
+    monkeypatch.setattr(torch.accelerator, "max_memory_allocated", lambda device=None: 4096)
+    b = libs["torch"]
+    b.reset_peak_memory("mps")
+    peak = b.peak_memory("mps")
+    assert resets == [1] and peak.bytes == 4096 and peak.what.startswith("torch.accelerator.max_memory_allocated()")
+
+    monkeypatch.setattr(torch.accelerator, "max_memory_allocated", lambda device=None: 0)
+    assert b.peak_memory("mps").bytes is None and "keeps no peak statistics" in b.peak_memory("mps").what
+
+    def unsupported(device=None):
+        raise RuntimeError("MPS doesn't support torch.accelerator memory API!")
+
+    monkeypatch.setattr(torch.accelerator, "max_memory_allocated", unsupported)
+    monkeypatch.setattr(torch.accelerator, "reset_peak_memory_stats", unsupported)
+    b.reset_peak_memory("mps")  # never raises
+    assert b.peak_memory("mps").bytes is None and "MPS doesn't support" in b.peak_memory("mps").what
 
 
 def test_mlx_with_cuda_picks_the_gpu(monkeypatch):
@@ -316,3 +344,44 @@ def test_a_failing_device_probe_keeps_the_library(monkeypatch):
 ])
 def test_mlx_install_hint_fits_the_platform(system, machine, expected):
     assert expected in mlx_backend.install_command(system, machine)
+
+
+def test_torch_on_cuda_reads_cudnns_tf32_convolutions_too(libs):
+    """torch 2.13 runs float32 convolutions in TF32 on CUDA by default (cuDNN's own setting), whatever
+    the matmul setting says: the machine block says so, and only where there is an NVIDIA GPU."""
+    import torch
+
+    from kernels.backends import torch_backend
+
+    assert torch.backends.cudnn.conv.fp32_precision == "tf32"  # the default of this torch
+    on_cuda = torch_backend.precision(torch, cuda=True)
+    assert on_cuda["float32_matmul"] == "float32" and on_cuda["float32_conv"] == "tf32"
+    assert "torch.backends.cudnn.conv.fp32_precision = 'tf32'" in on_cuda["setting"]
+    assert torch_backend.precision(torch, cuda=False)["float32_conv"] == "float32"  # no cuDNN here
+    before = torch.backends.cudnn.conv.fp32_precision
+    try:
+        torch.backends.cudnn.conv.fp32_precision = "ieee"
+        assert torch_backend.precision(torch, cuda=True)["float32_conv"] == "float32"
+    finally:
+        torch.backends.cudnn.conv.fp32_precision = before
+
+
+def test_mlx_with_cuda_says_its_arrays_are_in_gpu_memory_not_unified(monkeypatch, libs):
+    """MLX's CUDA build keeps a GPU result in GPU memory and moves it to managed memory on the host's
+    first read: neither 'unified memory' nor 'nothing is copied' is true there."""
+    import mlx.core as mx
+
+    monkeypatch.setattr(mx.metal, "is_available", lambda: False)
+    monkeypatch.setattr(mx, "cuda", types.SimpleNamespace(is_available=lambda: True), raising=False)
+    monkeypatch.setattr(mx, "device_info", lambda device: {"device_name": "NVIDIA H100"})
+    out = libs["mlx"].describe(mx.array([1, 2]))
+    assert out.device == "GPU memory (mlx[cuda])" and "unified" not in out.facts()
+    words = libs["mlx"].memory_words()
+    assert "no unified memory" in words and "first time the host reads it" in words
+
+
+def test_memory_words_follow_the_build(monkeypatch, libs):
+    assert "no GPU here" in libs["mlx"].memory_words()  # this machine's CPU build
+    fake_metal(monkeypatch)
+    assert "unified memory" in libs["mlx"].memory_words()
+    assert libs["numpy"].memory_words() and "host memory" in libs["torch"].memory_words()

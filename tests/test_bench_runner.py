@@ -306,3 +306,19 @@ def test_a_float32_miss_on_a_tf32_gpu_says_why(libs, monkeypatch):
     impl.precision = lambda lib: {"float32_matmul": "float32"}  # the same miss without TF32: no excuse offered
     row = next(run(plan(["matmul"], [64], backends), backends, QUICK)).row
     assert row["correct"] is False and "TF32" not in row["message"]
+
+
+def test_a_float32_convolution_miss_on_cuda_blames_cudnns_tf32(libs, monkeypatch):
+    """PyTorch on CUDA computes float32 convolutions in TF32 by default while its matmuls stay float32:
+    a convolution row that misses says so and how to switch it off; a matmul row is offered no excuse."""
+    fake, impl = pretend_gpu(libs["torch"], "cuda")
+    impl.precision = lambda lib: {"float32_matmul": "float32", "float32_conv": "tf32",
+                                  "setting": "torch.backends.cudnn.conv.fp32_precision = 'tf32'"}
+    backends = {"torch": fake}
+    for op in ("conv2d", "matmul"):
+        real = OPS[op].impls["torch"]
+        monkeypatch.setitem(OPS[op].impls, "torch", lambda *a, real=real: real(*a) * (1 + 2.0**-11))
+    conv = next(run(plan(["conv2d"], [16], backends), backends, QUICK)).row
+    assert conv["correct"] is False and "convolution in TF32" in conv["message"] and "'ieee'" in conv["message"]
+    matmul = next(run(plan(["matmul"], [64], backends), backends, QUICK)).row
+    assert matmul["correct"] is False and "TF32" not in matmul["message"]

@@ -149,3 +149,26 @@ def test_page_works_without_mlx(mlx_missing):
     assert not at.exception
     assert any("MLX is not available" in w.value for w in at.warning)
     assert any("2 different sequences" in m.value for m in at.markdown)
+
+
+def test_the_generate_once_sentence_says_what_ran_not_what_should_have():
+    """On a Mac, torch.from_numpy(x).to('mps') refuses float64: the sentence must not say PyTorch kept
+    NumPy's float64 (the MPS-rules suite runs the real cell: tests/test_mps_rules.py)."""
+    from kernels.cells import CellResult
+
+    ok = lambda name, label, printed: CellResult(name, label, "ok", stdout=f"{printed}\n")  # noqa: E731
+    refused = CellResult("torch", "PyTorch", "error", device="mps",
+                         error="TypeError: Cannot convert a MPS Tensor to float64 dtype as the MPS framework "
+                               "doesn't support float64. Please use float32 instead.")
+    words = rn.same_inputs_words({"numpy": ok("numpy", "NumPy", "float64"), "torch": refused,
+                                  "mlx": ok("mlx", "MLX", "mlx.core.float32")}, "float64")
+    assert "keeps NumPy's dtype" not in words and "PyTorch kept" not in words
+    assert "PyTorch on `mps` could not take NumPy's float64 at all (TypeError)" in words
+    assert "the mps device has no float64" in words and "NumPy float64, MLX float32" in words
+
+    on_cpu = rn.same_inputs_words({"numpy": ok("numpy", "NumPy", "float64"),
+                                   "torch": ok("torch", "PyTorch", "torch.float64"),
+                                   "mlx": ok("mlx", "MLX", "mlx.core.float32")}, "float64")
+    assert "`torch.from_numpy` keeps NumPy's dtype" in on_cpu and "`mx.array` makes float32" in on_cpu
+    same = rn.same_inputs_words({n: ok(n, n, "float32") for n in ("numpy", "torch", "mlx")}, "float32")
+    assert same.startswith("every library that ran computed in float32")

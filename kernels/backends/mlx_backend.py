@@ -6,12 +6,13 @@ synchronisation point.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import platform
 from typing import Any
 
-from .common import PINS, Device, MemoryReading, Output, plain_describe
+from .common import GPU_TURN, PINS, Device, MemoryReading, Output, plain_describe
 
 NAME = "mlx"
 LABEL = "MLX"
@@ -114,10 +115,28 @@ def device_name(lib, device) -> str:
     return "gpu" if device.type == lib.gpu else "cpu"
 
 
+CUDA_MEMORY = "GPU memory (mlx[cuda])"
+
+
 def memory_place(lib) -> str:
-    """Where MLX arrays live: one memory the CPU and GPU share on Apple silicon (and CUDA managed
-    memory with ``mlx[cuda]``), so an array has no device; plain host memory on the CPU build."""
-    return "unified memory" if gpu_backend(lib) else "cpu"
+    """Where MLX arrays live: one memory the CPU and GPU share on Apple silicon, so an array has no
+    device; with ``mlx[cuda]``, the GPU's own memory (an array moves to managed memory when the host
+    first reads it); plain host memory on the CPU build."""
+    kind = gpu_backend(lib)
+    return {"metal": "unified memory", "cuda": CUDA_MEMORY}.get(kind, "cpu")
+
+
+def memory_words(lib) -> str:
+    """What this build does with an array's memory, in a sentence a page can show."""
+    kind = gpu_backend(lib)
+    if kind == "metal":
+        return ("MLX arrays live in unified memory, which the CPU and the GPU share: nothing is copied when one "
+                "uses what the other made, and np.asarray(a) reads an array in place.")
+    if kind == "cuda":
+        return ("This MLX is its CUDA build, which has no unified memory: an array the GPU made stays in GPU "
+                "memory, and MLX moves it to managed memory the first time the host reads it (np.asarray, "
+                "printing, an operation on mx.cpu), so that first read copies; later reads are in place.")
+    return "This MLX has no GPU here: its arrays live in host memory, and np.asarray(a) reads an array in place."
 
 
 def describe(lib, value: Any) -> Output:
@@ -168,10 +187,19 @@ def from_numpy(lib, array, device: str | None, dtype: str):
     return value
 
 
+@contextlib.contextmanager
 def device_scope(lib, device: str | None):
     """MLX arrays live in unified memory; the device is where operations run:
-    ``with mx.stream(mx.gpu):`` (or ``mx.cpu``) sends the operations inside to it."""
-    return lib.stream(getattr(lib, device or "gpu"))
+    ``with mx.stream(mx.gpu):`` (or ``mx.cpu``) sends the operations inside to it. That sets MLX's
+    default device for the whole process, so the scope is this thread's turn (:data:`~.common.GPU_TURN`):
+    no other thread's MLX work can start, or end a scope, while it lasts."""
+    with GPU_TURN, lib.stream(getattr(lib, device or "gpu")):
+        yield
+
+
+def takes_turns(lib, device: str | None) -> bool:
+    """Always: any MLX code may change the process-wide default device, or run on the GPU."""
+    return True
 
 
 # --- memory -------------------------------------------------------------------------------------

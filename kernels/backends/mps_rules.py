@@ -138,6 +138,8 @@ def _mode_class():
     mixing_allowed = {Tensor.copy_, Tensor.to, Tensor.cpu, Tensor.__getitem__, Tensor.__setitem__,
                       Tensor.index_put_, Tensor.index_put, torch._has_compatible_shallow_copy_type}
 
+    passthrough = {torch._C._nn._parse_to}  # reads a device argument; allocates nothing
+
     def tensors(tree) -> list:
         return [x for x in tree_flatten(tree)[0] if isinstance(x, Tensor)]
 
@@ -175,6 +177,8 @@ def _mode_class():
                 return args[0].clone() if on_mps(args[0]) else func(*args, **kwargs)
             if func is Tensor.to:
                 return self.to(func, args, kwargs)
+            if func in passthrough:
+                return func(*args, **kwargs)
             return self.call(func, args, kwargs)
 
         @staticmethod

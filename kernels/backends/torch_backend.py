@@ -9,7 +9,8 @@ import contextlib
 import importlib
 from typing import Any
 
-from .common import PINS, Device, MemoryReading, Output, plain_describe
+from . import mps_rules
+from .common import GPU_TURN, PINS, Device, MemoryReading, Output, plain_describe
 
 NAME = "torch"
 LABEL = "PyTorch"
@@ -22,7 +23,10 @@ def install_command(system: str, machine: str) -> str:
 
 
 def load():
-    return importlib.import_module("torch")
+    lib = importlib.import_module("torch")
+    if mps_rules.requested():  # the test suite's imitation of a Mac's mps device (mps_rules.py)
+        mps_rules.install(lib)
+    return lib
 
 
 def version(lib) -> str:
@@ -34,7 +38,8 @@ def devices(lib) -> tuple[Device, ...]:
 
     mps = getattr(lib.backends, "mps", None)
     if mps is not None and mps.is_available():
-        found.append(Device("mps", "Apple GPU (Metal Performance Shaders)", "gpu", True))
+        found.append(Device("mps", "Apple GPU (Metal Performance Shaders)", "gpu", True,
+                            mps_rules.LABEL if mps_rules.active() else ""))
     else:
         built = mps is not None and mps.is_built()
         why = (
@@ -114,8 +119,19 @@ def from_numpy(lib, array, device: str | None, dtype: str):
 
 
 def device_scope(lib, device: str | None):
-    """Torch runs an operation where its tensors are: nothing to switch."""
-    return contextlib.nullcontext()
+    """Torch runs an operation where its tensors are: nothing to switch. On a GPU the scope is this
+    thread's turn (:data:`~.common.GPU_TURN`): two threads running MPS work at once can abort the process."""
+    return GPU_TURN if takes_turns(lib, device) else contextlib.nullcontext()
+
+
+def memory_words(lib) -> str:
+    return ("A tensor lives on one device: .to(device) copies it there (a GPU's memory on mps or cuda), and "
+            "NumPy reads only tensors in host memory.")
+
+
+def takes_turns(lib, device: str | None) -> bool:
+    """Work on ``mps`` or ``cuda`` takes turns with other threads'; on the CPU it need not."""
+    return _kind(device) in ("mps", "cuda")
 
 
 def reference_blas(lib, device: str | None) -> bool:
@@ -153,8 +169,14 @@ def memory_in_use(lib, device: str | None) -> MemoryReading:
 
 
 def reset_peak_memory(lib, device: str | None) -> None:
-    if _kind(device) == "cuda":
+    kind = _kind(device)
+    if kind == "cuda":
         lib.cuda.reset_peak_memory_stats()
+    elif kind == "mps":
+        try:  # torch 2.13's MPS allocator keeps peak statistics behind torch.accelerator
+            lib.accelerator.reset_peak_memory_stats()
+        except Exception:  # an older torch: peak_memory says there is no peak
+            pass
 
 
 def peak_memory(lib, device: str | None) -> MemoryReading:
@@ -163,14 +185,46 @@ def peak_memory(lib, device: str | None) -> MemoryReading:
         return MemoryReading(int(lib.cuda.max_memory_allocated()),
                              "torch.cuda.max_memory_allocated(): the most Torch's tensors held on the GPU")
     if kind == "mps":
-        return MemoryReading(None, "n/a: torch.mps reports current allocations only "
-                                   "(current_allocated_memory, driver_allocated_memory), not a peak")
+        return _mps_peak(lib)
     return MemoryReading(None, "n/a: PyTorch does not track peak memory on the CPU")
 
 
-def precision(lib) -> dict:
+def _mps_peak(lib) -> MemoryReading:
+    """``torch.accelerator.max_memory_allocated()`` on mps, where this torch keeps it (2.13 does). An
+    allocator without statistics answers 0 while tensors are held: that is no peak, and is said so."""
+    try:
+        peak = int(lib.accelerator.max_memory_allocated())
+    except Exception as exc:
+        return MemoryReading(None, f"n/a: this torch keeps no peak on mps ({type(exc).__name__}: {exc}); "
+                                   "torch.mps.current_allocated_memory() is the figure it has")
+    if peak == 0 and int(lib.mps.current_allocated_memory()) > 0:
+        return MemoryReading(None, "n/a: this torch's MPS allocator keeps no peak statistics "
+                                   "(torch.accelerator.max_memory_allocated() answers 0 while tensors are held)")
+    return MemoryReading(peak, "torch.accelerator.max_memory_allocated(): the most Torch's tensors held on the "
+                               "Apple GPU since the last reset (the same figure as torch.cuda.max_memory_allocated)")
+
+
+def precision(lib, cuda: bool | None = None) -> dict:
     """``torch.get_float32_matmul_precision()``: "highest" (the default) keeps float32 matmuls in
-    float32; "high" allows TF32 on CUDA."""
+    float32; "high" allows TF32 on CUDA. Convolutions follow cuDNN's own setting,
+    ``torch.backends.cudnn.conv.fp32_precision``, which is "tf32" by default in torch 2.13: on an
+    NVIDIA GPU from Ampere on, float32 convolutions run in TF32 unless it is set to "ieee"."""
     value = lib.get_float32_matmul_precision()
-    return {"setting": f"torch.get_float32_matmul_precision() = {value!r}",
-            "float32_matmul": "float32" if value == "highest" else f"may use TF32 or bfloat16 ({value})"}
+    conv = conv_precision(lib)
+    cuda = lib.cuda.is_available() if cuda is None else cuda
+    return {"setting": f"torch.get_float32_matmul_precision() = {value!r}; "
+                       f"torch.backends.cudnn.conv.fp32_precision = {conv!r}",
+            "float32_matmul": "float32" if value == "highest" else f"may use TF32 or bfloat16 ({value})",
+            "float32_conv": "tf32" if cuda and conv == "tf32" else "float32"}
+
+
+def conv_precision(lib) -> str:
+    """cuDNN's float32 convolution precision: "tf32" or "ieee" (torch ≥ 2.9's setting; on an older
+    torch, ``torch.backends.cudnn.allow_tf32``)."""
+    setting = getattr(getattr(lib.backends.cudnn, "conv", None), "fp32_precision", None)
+    if setting in (None, "none"):  # "none": inherit torch.backends.cudnn / torch.backends settings
+        inherited = getattr(lib.backends.cudnn, "fp32_precision", "none")
+        if inherited not in (None, "none"):
+            return inherited
+        return "tf32" if lib.backends.cudnn.allow_tf32 else "ieee"
+    return setting

@@ -213,17 +213,25 @@ def check(result: np.ndarray, reference: np.ndarray, dtype: str, reduction: int)
     return {"max_abs_err": error, "tolerance": tolerance, "correct": correct, "message": message}
 
 
+TF32_OFF = {"mlx": "start the app with MLX_ENABLE_TF32=0 for full float32",
+            "torch": "set torch.backends.cudnn.conv.fp32_precision = 'ieee' (convolutions) or "
+                     "torch.set_float32_matmul_precision('highest') (matmuls) for full float32"}
+
+
 def tf32_note(backend: Backend, task: Task) -> str:
-    """Why a float32 result on a GPU may miss the float32 tolerance: the library computed its
-    matrix products in TF32 (MLX does by default on GPUs that have it). Empty otherwise."""
+    """Why a float32 result on a GPU may miss the float32 tolerance: the library computed it in TF32
+    (MLX's matrix products by default on GPUs that have it; PyTorch's convolutions on CUDA by
+    default). Empty otherwise."""
     if task.dtype != "float32" or backend.device(task.device).kind != "gpu":
         return ""
     setting = backend.precision()
-    if setting.get("float32_matmul") != "tf32":
+    kind = "conv" if task.op == "conv2d" and "float32_conv" in setting else "matmul"
+    if setting.get(f"float32_{kind}") != "tf32":
         return ""
-    return (f": {backend.label} computed the float32 matrix products in TF32 ({setting.get('setting')}; about "
-            "10 bits of mantissa instead of 23), so this is not a float32 result to compare with the others; "
-            "start the app with MLX_ENABLE_TF32=0 for full float32")
+    what = "convolution" if kind == "conv" else "matrix products"
+    return (f": {backend.label} computed the float32 {what} in TF32 ({setting.get('setting')}; about 10 bits of "
+            "mantissa instead of 23), so this is not a float32 result to compare with the others; "
+            + TF32_OFF.get(backend.name, "switch TF32 off for full float32"))
 
 
 def unsupported_reason(op: Op, backend: Backend, task: Task) -> str | None:
@@ -310,10 +318,15 @@ def method(settings: Settings, machine: Mapping | None = None) -> list[str]:
         f"Same inputs: one generator seeded with {settings.seed} makes each size's inputs once; every library "
         "copies them to its device before the clock starts.",
     ]
-    tf32 = [name for name, p in ((machine or {}).get("precision") or {}).items()
-            if isinstance(p, dict) and p.get("float32_matmul") == "tf32"]
+    precision = {name: p for name, p in ((machine or {}).get("precision") or {}).items() if isinstance(p, dict)}
+    tf32 = [name for name, p in precision.items() if p.get("float32_matmul") == "tf32"]
     if tf32:
         lines.append(f"TF32: on this machine {', '.join(tf32)} computes float32 matrix products in TF32 (10-bit "
                      "mantissa), so its float32 matmul, attention and convolution rows miss the float32 tolerance; "
                      "start with MLX_ENABLE_TF32=0 for full float32.")
+    conv = [name for name, p in precision.items() if p.get("float32_conv") == "tf32" and name not in tf32]
+    if conv:
+        lines.append(f"TF32: on this machine {', '.join(conv)} computes float32 convolutions in TF32 (cuDNN's "
+                     "default, torch.backends.cudnn.conv.fp32_precision = 'tf32'), so its float32 convolution rows "
+                     "miss the float32 tolerance; set it to 'ieee' for full float32.")
     return lines

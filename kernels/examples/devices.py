@@ -2,8 +2,10 @@
 
 PyTorch puts a tensor on a device and moves it with ``.to(device)`` / ``.cpu()`` (a copy, unless it
 is already there: then ``.to`` hands back the same tensor); NumPy reads only tensors in CPU memory.
-MLX arrays have no device: they live in one memory the CPU and GPU share (on Apple silicon), and each
+MLX arrays have no device: on Apple silicon they live in one memory the CPU and GPU share, and each
 operation says where it runs (``stream=mx.gpu``, ``with mx.stream(...)``), so nothing is copied.
+MLX's CUDA build has no such memory: it keeps a GPU result in GPU memory and moves it to managed
+memory when the host first reads it (``Backend.memory_words`` says which build this is).
 
 The examples are templates run through :mod:`kernels.cells`. The timing demo defines, per library,
 a few functions in a cell that is shown and executed (:data:`MOVE`); :func:`time_moves` times each
@@ -48,9 +50,9 @@ WHERE = Example(
             "z"
         ),
         "mlx": (
-            "a = mx.arange(4.0)                      # no device: one memory for CPU and GPU\n"
+            "a = mx.arange(4.0)                      # no device: an array is not tied to one\n"
             "b = mx.multiply(a, 2, stream=$device)   # each operation names where it runs\n"
-            "c = mx.add(b, 1, stream=mx.cpu)         # the next one on the CPU: nothing is copied\n"
+            "c = mx.add(b, 1, stream=mx.cpu)         # the next one on the CPU (on a Mac, no copy)\n"
             "print('default device:', mx.default_device())\n"
             "print('an array has a .device:', hasattr(a, 'device'))\n"
             "c"
@@ -143,11 +145,11 @@ MOVE: dict[str, tuple[str, tuple[Step, ...]]] = {
     "mlx": (
         "import numpy as np\n"
         "n = $n  # float32 values: $mib MiB\n"
-        "a = mx.ones(n, stream=$device)  # made by the device, in unified memory\n"
+        "a = mx.ones(n, stream=$device)  # made by the device (on a Mac, in unified memory)\n"
         "mx.eval(a)\n"
         "\n"
         "def to_numpy():\n"
-        "    return np.asarray(a)  # NumPy reads it in place: no copy\n"
+        "    return np.asarray(a)  # reads MLX's buffer in place (mlx[cuda]: once a first read moved it)\n"
         "\n"
         "def copy_to_numpy():\n"
         "    return np.array(a)  # an explicit copy, for scale",
@@ -218,32 +220,33 @@ def time_moves(backend: Backend, mib: int, device: str | None = None, *, budget_
     if device is None:
         return res
     res.nbytes = elements(mib) * 4
-    try:
-        res.source = move_source(backend, mib, device)
-        _value, _stdout, ns = execute(res.source)
-    except Exception as exc:
-        res.status, res.error = "error", format_error(exc)
-        return res
-    if "x" in ns and "y" in ns:
-        res.same_object = ns["y"] is ns["x"]
-
-    def sync(result: Any) -> None:
-        backend.synchronize(device, result if backend.is_array(result) else None)
-
-    for step in MOVE[backend.name][1]:
-        row = StepTiming(step, copied=step.moves)
+    with backend.turn(device):  # a GPU, or MLX's process-wide default device: one thread at a time
         try:
-            fn = ns[step.function]
-            row.timing = measure_fn(fn, sync, budget_s=budget_s, warmup=1)
-            result = fn()
-            sync(result)
-            row.result_device = _where(result, backend)
-            start, end = address(ns.get(step.source)), address(result)
-            if start is not None and end is not None:
-                row.copied, row.checked = start != end, True
+            res.source = move_source(backend, mib, device)
+            _value, _stdout, ns = execute(res.source)
         except Exception as exc:
-            row.error = format_error(exc)
-        res.steps.append(row)
+            res.status, res.error = "error", format_error(exc)
+            return res
+        if "x" in ns and "y" in ns:
+            res.same_object = ns["y"] is ns["x"]
+
+        def sync(result: Any) -> None:
+            backend.synchronize(device, result if backend.is_array(result) else None)
+
+        for step in MOVE[backend.name][1]:
+            row = StepTiming(step, copied=step.moves)
+            try:
+                fn = ns[step.function]
+                row.timing = measure_fn(fn, sync, budget_s=budget_s, warmup=1)
+                result = fn()
+                sync(result)
+                row.result_device = _where(result, backend)
+                start, end = address(ns.get(step.source)), address(result)
+                if start is not None and end is not None:
+                    row.copied, row.checked = start != end, True
+            except Exception as exc:
+                row.error = format_error(exc)
+            res.steps.append(row)
     return res
 
 

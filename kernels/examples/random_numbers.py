@@ -190,7 +190,7 @@ SAME_INPUTS = Example(
         "torch": (
             "import numpy as np\n"
             + _NUMPY_INPUT
-            + "x = torch.from_numpy(x_np).to($device)  # keeps NumPy's dtype\n"
+            + "x = torch.from_numpy(x_np).to($device)  # keeps NumPy's dtype (mps has no float64)\n"
             "print(x.dtype)\n"
             "(x * x).mean(dim=1)"
         ),
@@ -251,3 +251,27 @@ def printed_dtype(result: CellResult) -> str:
     """The dtype a "generate once" cell printed: ``float32``, ``torch.float64``, ``mlx.core.float32``."""
     lines = result.stdout.strip().splitlines()
     return lines[0].strip() if lines else ""
+
+
+def same_inputs_words(results: Mapping[str, CellResult], dtype: str) -> str:
+    """The "Here:" sentence under "generate once, convert", from what ran: which dtype each library
+    computed in, and which could not take the numbers at all (PyTorch on ``mps`` refuses float64)."""
+    done = {name: r for name, r in results.items() if r.ok}
+    failed = [r for r in results.values() if r.status == "error"]
+    widths = {name: printed_dtype(r).rsplit(".", 1)[-1] for name, r in done.items()}
+    parts = []
+    if len(set(widths.values())) > 1:
+        kept = [f"{done[n].label} {w}" for n, w in widths.items()]
+        parts.append(f"the inputs are the same numbers everywhere, but not the same dtype ({', '.join(kept)}): "
+                     + ("`torch.from_numpy` keeps NumPy's dtype, " if widths.get("torch") == dtype else "")
+                     + ("`mx.array` makes float32. " if widths.get("mlx") == "float32" and dtype != "float32" else "")
+                     + "Generate in float32 to compare like with like.")
+    elif widths:
+        parts.append(f"every library that ran computed in {next(iter(widths.values()))} on the same numbers; "
+                     "the answers differ only by rounding.")
+    for r in failed:
+        where = f" on `{r.device}`" if r.device else ""
+        parts.append(f"{r.label}{where} could not take NumPy's {dtype} at all ({r.error.split(':')[0]}), so it "
+                     "computed nothing" + (": the mps device has no float64" if r.device == "mps" and
+                                           dtype == "float64" else ""))
+    return " ".join(p if p.endswith(".") else p + "." for p in parts)

@@ -36,13 +36,15 @@ embeddings, pre-norm blocks of causal multi-head attention and a GELU MLP, a fin
 head. Weights come from a seeded NumPy generator, the same in every library; nothing is downloaded.
 The prompt is the bytes of a fixed sentence, repeated to --prompt-len.
 
-Each row: the prompt's logits against a float64 NumPy reference; an untimed warm-up generation
-(compilation included: warmup_s); the prompt {PREFILL_REPEATS} times from an empty cache, each timed to the
+Each row: the prompt's logits against a float64 NumPy reference; an untimed warm-up generation of
+the full length (compilation and every cache length included: warmup_s); the prompt {PREFILL_REPEATS} times from an empty cache, each timed to the
 first new token on the host (time to first token, prompt tokens/s); then one token at a time with
 the KV cache, greedy, each step ending with the device's synchronisation (mx.eval for MLX,
 torch.mps/cuda.synchronize for Torch) and the token read back: generation tokens/s is one over the
 median step. Memory: mx.get_peak_memory() for MLX; torch.cuda.max_memory_allocated() on cuda,
-torch.mps.current_allocated_memory() on mps, the process's RSS on the CPU for Torch. GB/s: the bytes
+torch.accelerator.max_memory_allocated() on mps (where this torch keeps it; otherwise
+torch.mps.current_allocated_memory() at the end, and the row says so), the process's RSS on the CPU
+for Torch. GB/s: the bytes
 one decode step reads (weights and cache) over the median step.
 
 Variants: eager; compiled (mx.compile / torch.compile of the decode step). torch.compile compiles

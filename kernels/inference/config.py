@@ -96,8 +96,10 @@ class Spec:
 
     @property
     def warmup_steps(self) -> int:
-        """Decode steps of the untimed warm-up generation (compilation, caches, lazy allocation)."""
-        return min(3, self.new_tokens - 1)
+        """Decode steps of the untimed warm-up generation (compilation, caches, lazy allocation): as
+        many as the timed generation has, so every cache length it will meet has been met once
+        (eager PyTorch on mps builds a graph for each new one, which the timed steps must not pay)."""
+        return self.new_tokens - 1
 
     def size_label(self) -> str:
         name = self.size_name

@@ -204,7 +204,7 @@ class Generator:
         with torch.inference_mode():
             cache = self.model.new_cache()
             out = self.model(torch.from_numpy(tokens).to(self.device).long(), cache, 0)[0]
-            return out.double().cpu().numpy()
+            return out.cpu().double().numpy()  # to the host first: mps has no float64
 
     def cached_logits(self, tokens: np.ndarray, prompt_len: int) -> np.ndarray:
         """Logits (T, vocab) of ``tokens``: the first ``prompt_len`` in one step, then one at a time
@@ -215,19 +215,19 @@ class Generator:
             out = [self.model(t[:, :prompt_len], cache, 0)[0]]
             for pos in range(prompt_len, tokens.shape[1]):
                 out.append(self.model(t[:, pos:pos + 1], cache, pos)[0])
-            return torch.cat(out).double().cpu().numpy()
+            return torch.cat(out).cpu().double().numpy()
 
 
 def memory(backend, device: str) -> MemoryReading:
     """The memory figure Torch offers on ``device`` after a generation, labelled with what it counts."""
     peak = backend.peak_memory(device)
-    if peak.bytes is not None:  # cuda: torch.cuda.max_memory_allocated()
+    if peak.bytes is not None:  # cuda: torch.cuda.max_memory_allocated(); mps: torch.accelerator's peak
         return peak
-    if device == "mps":
+    if device == "mps":  # a torch without peak statistics on mps: the end figure, said to be one
         driver = int(torch.mps.driver_allocated_memory())
         return MemoryReading(int(torch.mps.current_allocated_memory()),
-                             "torch.mps.current_allocated_memory() at the end of generation (Torch keeps no peak on "
-                             f"mps): bytes its tensors hold on the Apple GPU; the Metal driver holds {driver:,} "
-                             "(torch.mps.driver_allocated_memory())")
+                             "torch.mps.current_allocated_memory() at the end of generation, not a peak "
+                             f"({peak.what}): bytes its tensors hold on the Apple GPU; the Metal driver holds "
+                             f"{driver:,} (torch.mps.driver_allocated_memory())")
     now = backend.memory_in_use(device)
     return MemoryReading(now.bytes, f"{now.what}, at the end of generation (Torch keeps no peak on the CPU)")

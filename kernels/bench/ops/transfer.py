@@ -1,18 +1,20 @@
 """Host → device: copy an n×n NumPy array from the host's memory to a device that is not the host.
 
 Only devices other than the host take part (on a CPU-only machine there is nothing to time).
-PyTorch copies the data into memory it manages for ``mps`` or ``cuda``. MLX has no such copy to
-time: its arrays live in memory the CPU and GPU share (Apple silicon's unified memory; CUDA
-managed memory with ``mlx[cuda]``), and ``mx.array(x)`` is a memcpy from NumPy's buffer into
-MLX's on the host, whichever device later computes with it. Charting that beside Torch's copy
-to the GPU would compare two different things, so MLX sits this operation out and says why.
+PyTorch copies the data into memory it manages for ``mps`` or ``cuda``. MLX has no such call to
+time: ``mx.array(x)`` is a memcpy from NumPy's buffer into MLX's on the host, whichever device later
+computes with it. On Apple silicon the GPU then reads that memory where it is (unified memory);
+with ``mlx[cuda]`` MLX itself moves data between host and GPU memory when one side first uses what
+the other made, inside whatever operation needs it. Charting ``mx.array`` beside Torch's copy to
+the GPU would compare two different things, so MLX sits this operation out and says why.
 """
 from ..op import Op
 from ._libs import mx, np, torch  # noqa: F401
 
-UNIFIED = ("MLX arrays live in memory the CPU and GPU share (unified memory on Apple silicon, managed "
-           "memory with mlx[cuda]): nothing is copied to a device, and mx.array(x) is a host memcpy, not "
-           "a transfer, so there is nothing comparable to time")
+UNIFIED = ("MLX has no call that copies an array to a device: mx.array(x) is a host memcpy, not a transfer. "
+           "On Apple silicon its arrays live in unified memory, which the GPU reads where it is; with mlx[cuda] "
+           "MLX moves data between host and GPU memory itself, inside the operation that first needs it. "
+           "There is nothing comparable to Torch's .to(device) to time")
 
 
 def torch_transfer(x, device):  # x: a NumPy array on the host
@@ -33,5 +35,6 @@ OP = Op(
     host_to_device=True,
     dtypes=("float32", "float16", "float64"),  # NumPy, where the data starts, has no bfloat16
     note=("Only for devices that are not the host: PyTorch's copy to mps or cuda. MLX is left out on "
-          "purpose: its arrays live in unified memory, so there is no transfer to time."),
+          "purpose: it has no call that copies an array to a device (unified memory on a Mac; with mlx[cuda] "
+          "it moves data itself, inside the operation that needs it), so there is no transfer to time."),
 )
