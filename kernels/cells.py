@@ -84,7 +84,10 @@ class CellResult:
 
 def execute(source: str) -> tuple[Any, str, dict[str, Any]]:
     """Run a cell: every statement, then the last expression's value. Returns (value, stdout, namespace)."""
-    statements, last = compiled(source)
+    # torch.compile keeps its guards, its recompile count and the name of its compiled code on the code
+    # object it compiled, so a cell that uses it gets new code objects each run: a rerun reusing them
+    # raised NameError ('__compiled_fn_…' lives in the last run's namespace) or counted no compilation.
+    statements, last = compiled.__wrapped__(source) if "torch.compile" in source else compiled(source)
     namespace: dict[str, Any] = {"__name__": "__cell__"}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

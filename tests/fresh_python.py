@@ -16,6 +16,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 RUNNER = r"""
 import contextlib, io, json, sys, traceback
@@ -31,12 +32,33 @@ json.dump(failed, sys.stdout)
 """
 
 
+# Under the MPS-rules mode (make test-mps) the fresh process runs with the mode on, as the app's would:
+# it imports the mode from this checkout, then forgets the checkout, so a cell still cannot import it.
+MPS_RULES = r"""
+import sys
+sys.path.insert(0, {root!r})
+from kernels.backends import mps_rules
+mps_rules.install()
+sys.path.remove({root!r})
+for name in [m for m in sys.modules if m == "kernels" or m.startswith("kernels.")]:
+    del sys.modules[name]
+"""
+
+
+def runner() -> str:
+    from kernels.backends import mps_rules
+
+    if not mps_rules.requested():
+        return RUNNER
+    return MPS_RULES.format(root=str(Path(__file__).resolve().parent.parent)) + RUNNER
+
+
 def run_cells(by_library: dict[str, list[str]], timeout: float = 240) -> dict[str, list[tuple[int, str]]]:
     """{library: [source, ...]} -> {library: [(index, traceback), ...]} for the cells that raised."""
     procs = {}
     with tempfile.TemporaryDirectory() as outside:
         for name, sources in by_library.items():
-            proc = subprocess.Popen([sys.executable, "-I", "-c", RUNNER], cwd=outside, text=True,
+            proc = subprocess.Popen([sys.executable, "-I", "-c", runner()], cwd=outside, text=True,
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             proc.stdin.write(json.dumps(sources))  # a few KiB: fits in the pipe, so all start at once
             proc.stdin.close()

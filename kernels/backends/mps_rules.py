@@ -22,7 +22,8 @@ What it cannot imitate, and so what only a Mac can show: speed (every figure is 
 device label says so), asynchrony (work is finished when a call returns, so a missing
 ``synchronize()`` goes unnoticed here), random streams (MPS draws other numbers than the CPU from
 one seed), which operations Metal lacks or computes differently (precision, unsupported ops,
-``torch.compile``'s Metal kernels), the exact argument named in some mixing errors ("but got mat2 is
+``torch.compile``'s Metal kernels; compiled code runs with the mode off, since Dynamo traces no
+function mode), the exact argument named in some mixing errors ("but got mat2 is
 on cpu..."), the crash of two threads sharing MPS, and what NumPy makes of a Metal DLPack capsule
 (``__dlpack__`` refuses here).
 
@@ -32,6 +33,7 @@ keeps modes per thread.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -287,12 +289,33 @@ def _patch_torch(torch) -> None:
     torch.mps.empty_cache = lambda: None
     torch.mps.manual_seed = lambda seed: torch.manual_seed(seed) and None
     torch.mps.device_count = lambda: 1
-    torch.accelerator.current_accelerator = lambda check_available=False: torch.device("mps")
-    torch.accelerator.is_available = lambda: True
+    # torch.accelerator.is_available() and current_accelerator() stay the CPU machine's (False, None):
+    # torch.compile asks them for the accelerator's current stream, which no CPU build has.
     torch.accelerator.synchronize = lambda device=None: synchronize()
     torch.accelerator.max_memory_allocated = lambda device_index=None: peak_bytes()
     torch.accelerator.memory_allocated = lambda device_index=None: allocated_bytes()
     torch.accelerator.reset_peak_memory_stats = lambda device_index=None: reset_peak()
+
+    compile_ = torch.compile
+
+    def compile(model=None, **options):  # torch.compile traces no function mode: run the compiled code without it
+        if model is None:
+            return lambda model: compile(model, **options)
+        compiled = compile_(model, **options)
+
+        @functools.wraps(model)
+        def run(*args, **kwargs):
+            from torch.overrides import _get_current_function_mode_stack, _pop_mode_temporarily
+
+            stack = _get_current_function_mode_stack()
+            if not stack or stack[-1] is not _installed[0]:
+                return compiled(*args, **kwargs)
+            with _pop_mode_temporarily():
+                return compiled(*args, **kwargs)
+
+        return run
+
+    torch.compile = compile
 
     base = torch._C.Generator
 
