@@ -256,7 +256,9 @@ if live is not None:
     with o2:
         spread = st.radio("Spread of the repeats", list(SPREAD_WORDS), format_func=SPREAD_WORDS.get, horizontal=True,
                           key="benchmarks_spread", help="IQR: the middle half of the timed samples, drawn around the "
-                                                   "median. Min – max: the fastest and slowest sample.")
+                                                   "median. Min – max: the fastest and slowest sample. A grey ring marks a "
+                                                   "noisy point (IQR over 25% of the median, or under 3 samples): "
+                                                   "no verdict uses it.")
 
     st.subheader("Summary")
     summary_slot = st.empty()

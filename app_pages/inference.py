@@ -14,6 +14,7 @@ from kernels.inference import config, report, runner
 from kernels.inference.estimate import estimate
 from kernels.measure.child import Job
 from kernels.measure.live import LiveRun
+from kernels.measure.rows import noise
 from kernels.measure.words import about
 from kernels.memory import human_bytes
 from ui import inference_charts as charts
@@ -158,6 +159,7 @@ def results_table(rows):
         "prompt tok/s": r["prefill_tok_s"],
         "generation tok/s": r["decode_tok_s"],
         "IQR ms": 1e3 * r["iqr_s"] if r["iqr_s"] is not None else None,
+        "noisy": noise(r) or "",
         "GB/s": r["gbps"],
         "peak memory": human_bytes(r["peak_bytes"]) if r.get("peak_bytes") is not None else "",
         "warm-up s": r["warmup_s"],

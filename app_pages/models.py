@@ -11,6 +11,7 @@ from kernels import machine
 from kernels import models as km
 from kernels.measure.child import Job
 from kernels.measure.live import LiveRun
+from kernels.measure.rows import noise
 from kernels.measure.words import about
 from kernels.memory import human_bytes
 from kernels.models import report
@@ -147,6 +148,7 @@ def results_table(rows):
         "steps/s": r["steps_per_s"],
         "ms/step": 1e3 * r["median_s"] if r["median_s"] else None,
         "IQR ms": 1e3 * r["iqr_s"] if r["iqr_s"] is not None else None,
+        "noisy": noise(r) or "",
         "first loss": r["initial_loss"],
         "last loss": r["final_loss"],
         "peak memory": peak(r) if r["status"] == "ok" else "",

@@ -32,7 +32,8 @@ def test_command_end_to_end(tmp_path):
         assert all(k in r for k in FIELDS)
         assert r["status"] == "ok" and r["steps_per_s"] > 0 and len(r["losses"]) == 4
     assert "[6/6]" in proc.stderr and "written to" in proc.stderr
-    assert "steps/s" in proc.stdout and ("trains fastest" in proc.stdout or "about even" in proc.stdout)
+    assert "steps/s" in proc.stdout  # a verdict, or the tiny runs named as too noisy for one
+    assert any(words in proc.stdout for words in ("trains fastest", "about even", "Left out as noisy"))
 
 
 def test_transformer_in_process(tmp_path, capsys):

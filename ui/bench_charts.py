@@ -52,6 +52,7 @@ def _tooltip(extra: Sequence = ()) -> list:
             alt.Tooltip("shape:N", title="inputs"), alt.Tooltip("dtype:N"),
             alt.Tooltip("median_text:N", title="median"), alt.Tooltip("iqr_text:N", title="IQR"),
             alt.Tooltip("range_text:N", title="min – max"), alt.Tooltip("repeats_text:N", title="samples"),
+            alt.Tooltip("noisy:N", title="noisy"),
             alt.Tooltip("throughput:Q", title="throughput", format=",.4g"), alt.Tooltip("unit:N", title="unit"),
             alt.Tooltip("speedup:Q", title="speedup ×", format=".3g"),
             alt.Tooltip("correct:N", title="correct"), alt.Tooltip("max_abs_err:Q", title="max abs error", format=".3g")]
@@ -77,12 +78,17 @@ def time_chart(records, color: str = "series", dash: str | None = None, spread: 
     line = base.mark_line(point=_points(), strokeWidth=2.5).encode(
         y=alt.Y("time_ms:Q", title="ms per call (log)", scale=alt.Scale(type="log"), axis=alt.Axis(tickCount=6)),
         tooltip=_tooltip(extra_tooltip), **enc)
+    layers = [line]
+    if "noisy" in data and (data["noisy"] != "no").any():  # a grey ring round each point no verdict uses
+        layers.append(base.transform_filter(alt.datum.noisy != "no").mark_point(
+            size=320, filled=False, strokeWidth=1.5, color="gray").encode(
+            x=enc["x"], y=alt.Y("time_ms:Q", scale=alt.Scale(type="log")), tooltip=_tooltip(extra_tooltip)))
     if not spread:
-        return alt.layer(line).properties(height=HEIGHT, title=title)
+        return alt.layer(*layers).properties(height=HEIGHT, title=title)
     band_enc = {k: v for k, v in enc.items() if k not in ("strokeDash", "shape")}
     band = base.mark_area(opacity=0.2).encode(
         y=alt.Y("low_ms:Q", scale=alt.Scale(type="log"), stack=None), y2="high_ms:Q", **band_enc)
-    return alt.layer(band, line).properties(height=HEIGHT, title=title)
+    return alt.layer(band, *layers).properties(height=HEIGHT, title=title)
 
 
 def throughput_chart(records, unit: str, domain: Sequence[str] | None = None, legend: bool = True) -> alt.Chart:

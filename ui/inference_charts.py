@@ -23,7 +23,7 @@ METRICS = {
 def _tooltip(extra=()) -> list:
     return [*extra, "run", "size", alt.Tooltip("decode_tok_s:Q", format=",.1f", title="generation tok/s"),
             alt.Tooltip("step_ms:Q", format=".3f", title="ms per token (median)"),
-            alt.Tooltip("iqr_ms:Q", format=".3f", title="IQR ms"),
+            alt.Tooltip("iqr_ms:Q", format=".3f", title="IQR ms"), alt.Tooltip("noisy:N", title="noisy"),
             alt.Tooltip("prefill_tok_s:Q", format=",.0f", title="prompt tok/s"),
             alt.Tooltip("ttft_ms:Q", format=".2f", title="first token ms"),
             alt.Tooltip("gbps:Q", format=".3g", title="GB/s")]

@@ -16,7 +16,7 @@ SCHEME = "tableau10"
 def _tooltip(extra=()) -> list:
     return [*extra, "run", "size", alt.Tooltip("steps_per_s:Q", format=",.1f", title="steps/s"),
             alt.Tooltip("step_ms:Q", format=".3f", title="ms/step (median)"),
-            alt.Tooltip("iqr_ms:Q", format=".3f", title="IQR ms")]
+            alt.Tooltip("iqr_ms:Q", format=".3f", title="IQR ms"), alt.Tooltip("noisy:N", title="noisy")]
 
 
 def speed_chart(rows, dim: str | None) -> alt.Chart:

@@ -8,7 +8,7 @@ purpose (no libraries imported): the loader imports it to read any file.
 """
 from __future__ import annotations
 
-from ..measure.results import TIMING_FIELDS, Kind, register
+from ..measure.results import TIMING_FIELDS, TIMING_FLAGS, Kind, register
 
 # compute: the best GFLOP/s of a matmul swept up to a large size; bandwidth: GB/s (bytes read +
 # written) of an element-wise add too large for the caches; cache_bandwidth: the best add at any size
@@ -38,6 +38,6 @@ KIND = register(Kind(
     seconds=("median_s", "iqr_s", "q1_s", "q3_s", "min_s", "max_s"),
     rates=("value",),
     numbers=("max_abs_err", "tolerance"),
-    flags=("correct",),
+    flags=("correct", *TIMING_FLAGS),
     choices={"ceiling": CEILINGS, "unit": UNITS},
 ))

@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..backends import Backend
 from ..machine import machine_info
-from ..measure.results import ResultFile, new_result_file
+from ..measure.results import TIMING_FIELDS, ResultFile, new_result_file
 from ..measure.rows import Progress, device_label, device_names
 from ..measure.timing import Stopped, format_seconds
 from ..memory import human_bytes
@@ -113,8 +113,7 @@ def sweep_of(ceiling: str) -> str:
 
 # --- rows ----------------------------------------------------------------------------------------
 
-POINT_FIELDS = ("op", "size", "shape", "median_s", "iqr_s", "q1_s", "q3_s", "min_s", "max_s", "repeats",
-                "calls_per_repeat", "flops", "bytes", "max_abs_err", "tolerance", "correct")
+POINT_FIELDS = ("op", "size", "shape", *TIMING_FIELDS, "flops", "bytes", "max_abs_err", "tolerance", "correct")
 
 
 def base_row(task: CeilingTask, backend: Backend) -> dict:

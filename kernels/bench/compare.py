@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Sequence
 
-from ..measure.rows import ok_rows, row_label
+from ..measure.rows import noise, ok_rows, row_label
 from ..measure.timing import format_seconds
 from .report import series_of, throughput
 
@@ -47,6 +47,7 @@ def compare_table(rows: Sequence[Mapping], op: str, dtype: str, size: int,
             "throughput": throughput(r), "unit": r.get("unit", ""),
             "speedup": base / r["median_s"] if base else None,
             "correct": "yes" if r.get("correct") else ("NO" if r.get("correct") is False else ""),
+            "noisy": noise(r) or "",
         })
     return out
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from typing import Iterable, Mapping, Sequence
 
-from ..measure.rows import LABELS, label, ok_rows, row_label
+from ..measure.rows import LABELS, label, left_out, noise, ok_rows, row_label, steady_rows
 from ..measure.timing import format_seconds
 from ..measure.words import EVEN, caveats, ratio_text
 from . import roofline
@@ -110,6 +110,7 @@ def chart_table(rows: Sequence[Mapping], baseline: Series | None = DEFAULT_BASEL
             "median_text": format_seconds(median), "iqr_text": format_seconds(iqr),
             "range_text": f"{format_seconds(r.get('min_s') or median)} – {format_seconds(r.get('max_s') or median)}",
             "repeats_text": f"{r.get('repeats')} × {r.get('calls_per_repeat') or 1} calls",
+            "noisy": noise(r) or "no",
             "throughput": speed, "unit": r.get("unit") or "",
             "speedup": up,
             "correct": "yes" if r.get("correct") else ("NO" if r.get("correct") is False else "not checked"),
@@ -140,6 +141,7 @@ def table_rows(rows: Sequence[Mapping], baseline: Series = DEFAULT_BASELINE) -> 
             "min – max": (f"{format_seconds(r['min_s'])} – {format_seconds(r['max_s'])}"
                           if ok and r.get("min_s") and r.get("max_s") else ""),
             "repeats": f"{r['repeats']} × {r.get('calls_per_repeat') or 1}" if ok else "",
+            "noisy": noise(r) or "",
             "throughput": throughput(r) if ok else None,
             "unit": r.get("unit", ""),
             f"× {series_label(tuple(baseline))}": up,
@@ -160,10 +162,10 @@ def table_rows(rows: Sequence[Mapping], baseline: Series = DEFAULT_BASELINE) -> 
 # --- who wins, and where the lead changes -----------------------------------------------------------
 
 def leaders(rows: Iterable[Mapping], op: str, dtype: str) -> list[dict]:
-    """For each size of ``op`` in ``dtype`` timed by at least two series, the fastest series and
-    its lead over the next fastest, smallest size first."""
+    """For each size of ``op`` in ``dtype`` timed steadily by at least two series, the fastest series
+    and its lead over the next fastest, smallest size first (noisy rows are left out)."""
     out = []
-    chosen = sorted((r for r in ok_rows(rows) if r["op"] == op and r["dtype"] == dtype), key=lambda r: r["size"])
+    chosen = sorted((r for r in steady_rows(rows) if r["op"] == op and r["dtype"] == dtype), key=lambda r: r["size"])
     for size, group in itertools.groupby(chosen, key=lambda r: r["size"]):
         best: dict[Series, Mapping] = {}
         for r in group:
@@ -198,14 +200,23 @@ def op_summary(rows: Sequence[Mapping], op: str, dtype: str) -> str:
     title = f"**{op_title(op)}** ({dtype})"
     mine = [r for r in rows if r["op"] == op and r["dtype"] == dtype]
     timed = ok_rows(mine)
-    series = list(dict.fromkeys(series_of(r) for r in timed))
+    series = list(dict.fromkeys(series_of(r) for r in steady_rows(mine)))
+    noisy = len(timed) - len(steady_rows(mine))
     if not timed:
         return f"{title}: nothing was timed here" + _not_timed(mine) + "."
-    if len(series) < 2:
-        roof = roofline.roof_sentence(mine, op, dtype)
-        return (f"{title}: only {series_label(series[0])} was timed, so there is nothing to compare it with"
-                + _not_timed(mine) + "." + (f" {roof[0].upper()}{roof[1:]}." if roof else ""))
     entries = leaders(mine, op, dtype)
+    if not entries:
+        roof = roofline.roof_sentence(mine, op, dtype)
+        if not series:
+            head = "every timing was noisy, so there is no verdict"
+        elif len(series) < 2 and noisy:
+            head = (f"only {series_label(series[0])} has steady timings (the other {noisy} "
+                    f"{'were' if noisy > 1 else 'was'} noisy), so there is nothing to compare it with")
+        elif len(series) < 2:
+            head = f"only {series_label(series[0])} was timed, so there is nothing to compare it with"
+        else:
+            head = f"no size was timed{' steadily' * bool(noisy)} by two libraries, so there is nothing to compare"
+        return (f"{title}: {head}" + _not_timed(mine) + "." + (f" {roof[0].upper()}{roof[1:]}." if roof else ""))
     last = entries[-1]
     ranked = last["ranked"]
     first = ranked[0]
@@ -239,6 +250,11 @@ def op_summary(rows: Sequence[Mapping], op: str, dtype: str) -> str:
     return text + _not_timed(mine, sentence=True)
 
 
+def describe(row: Mapping) -> str:
+    """``PyTorch · cpu on Matrix multiply at n = 128 (float32)``: one benchmark row in words."""
+    return f"{row_label(row)} on {op_title(row['op'])} at n = {row['size']} ({row['dtype']})"
+
+
 def _not_timed(rows: Sequence[Mapping], sentence: bool = False) -> str:
     """``; 3 rows unsupported, 1 refused`` (or as a sentence) for rows that did not run."""
     counts = {s: sum(r["status"] == s for r in rows) for s in ("unsupported", "refused", "error")}
@@ -267,6 +283,9 @@ def summary(rows: Sequence[Mapping], machine: Mapping | None = None) -> list[str
         for dtype in dict.fromkeys(r["dtype"] for r in rows if r["op"] == op):
             paragraphs.append(op_summary(rows, op, dtype))
     paragraphs += [f"**Read with care:** {note}" for note in caveats(rows, machine)]
+    noisy = left_out(rows, describe)
+    if noisy:
+        paragraphs.append(noisy)
     errors_found = roofline.suspects(rows)
     if errors_found:
         items = "; ".join(f"{row_label(r)} on {op_title(r['op'])} at n = {r['size']}: {r['suspect']}"

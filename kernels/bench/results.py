@@ -12,7 +12,7 @@ loader checks each field's type and range from here.
 """
 from __future__ import annotations
 
-from ..measure.results import TIMING_FIELDS, Kind, register
+from ..measure.results import TIMING_FIELDS, TIMING_FLAGS, Kind, register
 
 BOUNDS = ("compute", "bandwidth")
 
@@ -51,6 +51,6 @@ KIND = register(Kind(
     rates=("gflops", "gbps", "compute_ceiling", "bandwidth_ceiling", "cache_ceiling",
            "pct_of_compute", "pct_of_bandwidth", "pct_of_spec"),
     numbers=("max_abs_err", "tolerance"),
-    flags=("correct",),
+    flags=("correct", *TIMING_FLAGS),
     choices={"bound": BOUNDS},
 ))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 from typing import Iterable, Mapping, Sequence
 
-from ..measure.rows import label, ok_rows
+from ..measure.rows import label, left_out, noise, ok_rows, steady_rows
 from ..measure.timing import format_seconds
 from ..measure.words import EVEN, caveats, ratio_text
 from ..memory import human_bytes
@@ -79,7 +79,7 @@ def verdict(rows: Iterable[Mapping], machine: Mapping | None = None) -> list[str
     if not ok:
         return ["No generation finished, so there is nothing to compare yet."]
     paragraphs = []
-    for entry in comparison(ok):
+    for entry in comparison(steady_rows(ok)):  # noisy generations are named at the end, never compared
         first, second, setting = entry["winner"], entry["runner_up"], setting_text(entry["key"])
         if second is None:
             text = (f"On this machine, only **{label(first['backend'])}** generated {setting}: "
@@ -103,6 +103,11 @@ def verdict(rows: Iterable[Mapping], machine: Mapping | None = None) -> list[str
                  f"{first['gbps']:.3g} GB/s. Reading every weight for little arithmetic, one token at a time, a "
                  "large model is bound by memory bandwidth; a small one mostly by the cost of each operation.")
         paragraphs.append(text)
+    if not steady_rows(ok):
+        paragraphs.append("Every finished generation's decode steps were noisy, so there is no verdict on speed.")
+    noisy = left_out(ok, run_label)
+    if noisy:
+        paragraphs.append(noisy)
     paragraphs.append(tokens_paragraph(ok))
     off = [r for r in ok if r.get("logits_err") is not None and r.get("logits_tol") and r["logits_err"] > r["logits_tol"]]
     if off:
@@ -156,6 +161,7 @@ def speed_table(rows: Iterable[Mapping], extra: Sequence[str] = ()) -> list[dict
         "decode_tok_s": r["decode_tok_s"],
         "step_ms": 1e3 * r["median_s"],
         "iqr_ms": 1e3 * (r.get("iqr_s") or 0.0),
+        "noisy": noise(r) or "no",
         "gbps": r.get("gbps"),
         "peak_bytes": r.get("peak_bytes"),
         **{key: r.get(key) for key in extra},
@@ -215,5 +221,5 @@ def machine_table(rows: Iterable[Mapping]) -> list[dict]:
     """One line per machine × library · device · variant · dtype, most tokens per second first."""
     return [{"machine": r["machine"], "run": run_label(r), "generation tok/s": r["decode_tok_s"],
              "prompt tok/s": r["prefill_tok_s"], "first token ms": 1e3 * r["ttft_s"], "GB/s": r.get("gbps"),
-             "same tokens as the reference": r.get("tokens_match")}
+             "same tokens as the reference": r.get("tokens_match"), "noisy": noise(r) or ""}
             for r in sorted(rows, key=lambda r: -r["decode_tok_s"])]

@@ -10,7 +10,7 @@ generated beside the float64 NumPy reference's.
 """
 from __future__ import annotations
 
-from ..measure.results import TIMING_FIELDS, Kind, register
+from ..measure.results import TIMING_FIELDS, TIMING_FLAGS, Kind, register
 
 ROW_FIELDS = (
     "backend", "label", "version", "device", "device_label", "variant", "dtype",
@@ -36,6 +36,6 @@ KIND = register(Kind(
     rates=("prefill_tok_s", "decode_tok_s", "gbps"),
     amounts=("bytes_per_token",),
     numbers=("logits_err", "logits_tol"),
-    flags=("tokens_match",),
+    flags=("tokens_match", *TIMING_FLAGS),
     number_lists=("step_s", "tokens", "reference_tokens"),
 ))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
-from .rows import STATUSES
+from .rows import STATUSES, noise
 
 SCHEMA = 1
 MAX_FILE_BYTES = 20 * 2**20  # a sweep of every op, size, dtype and device is a few MB
@@ -33,7 +33,8 @@ MAX_COUNT = 2**53  # sizes, repeats, FLOPs, bytes: whole numbers a float still h
 MAX_RATE = 1e9  # GFLOP/s or GB/s or steps/s: an exaflop is not measured on a laptop
 MAX_AMOUNT = 1e30  # FLOPs or bytes of one call: a refused row records the size asked for, however large
 
-TIMING_FIELDS = ("median_s", "iqr_s", "q1_s", "q3_s", "min_s", "max_s", "repeats", "calls_per_repeat")
+TIMING_FIELDS = ("median_s", "iqr_s", "q1_s", "q3_s", "min_s", "max_s", "repeats", "calls_per_repeat", "noisy")
+TIMING_FLAGS = ("noisy",)  # of the timing fields, the true/false ones (every kind lists them in its flags)
 
 
 @dataclass(frozen=True)
@@ -286,6 +287,8 @@ def check_row(i: int, row: Any, kind: Kind) -> dict:
         iqr = row.get("iqr_s")
         if is_number(low) and is_number(high) and is_number(iqr) and iqr > (high - low) * (1 + 1e-9) + 1e-12:
             raise ValueError(f"Result {i} has an IQR of {short(iqr)}, wider than its min-to-max range.")
+        if "noisy" in kind.fields:  # worked out from the row's own spread and samples (files from before it say nothing)
+            row["noisy"] = noise(row) is not None
     return row
 
 

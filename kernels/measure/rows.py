@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..backends import MODULES, Backend
 from ..memory import TooLarge
+from . import timing
 from .timing import Stopped
 
 # ok: measured; unsupported: cannot run here (the reason says why); refused: would not fit in
@@ -39,6 +40,38 @@ def row_label(row: Mapping) -> str:
 def ok_rows(rows: Iterable[Mapping]) -> list[Mapping]:
     """The rows that were measured: status ok and a positive median."""
     return [r for r in rows if r.get("status") == "ok" and r.get("median_s")]
+
+
+def noise(row: Mapping) -> str | None:
+    """Why a measured row is too unsteady for a verdict (``IQR 34% of the median, over 25%``), or
+    None: worked out from the row's own median, IQR and samples, so a file from before rows said so
+    is judged by the same rule."""
+    if row.get("status") != "ok":
+        return None
+    return timing.noise(row.get("median_s"), row.get("iqr_s"), row.get("repeats"))
+
+
+def is_noisy(row: Mapping) -> bool:
+    return noise(row) is not None
+
+
+def steady_rows(rows: Iterable[Mapping]) -> list[Mapping]:
+    """The measured rows a verdict may use: :func:`ok_rows` less the noisy ones."""
+    return [r for r in ok_rows(rows) if not is_noisy(r)]
+
+
+def left_out(rows: Iterable[Mapping], describe: Callable[[Mapping], str] = row_label, limit: int = 6) -> str:
+    """The sentence a verdict ends with when it left noisy rows out ("" when none was), each row
+    named by ``describe`` with its reason."""
+    noisy = [r for r in ok_rows(rows) if is_noisy(r)]
+    if not noisy:
+        return ""
+    items = "; ".join(f"{describe(r)} ({noise(r)})" for r in noisy[:limit])
+    more = f" and {len(noisy) - limit} more" if len(noisy) > limit else ""
+    rule = (f"a spread (IQR) over {timing.NOISY_SPREAD:.0%} of the median, or fewer than "
+            f"{timing.MIN_SAMPLES} timed samples")
+    return (f"**Left out as noisy** ({rule}; measure again on a quieter machine): {items}{more}. "
+            f"They are in the table and the charts, marked noisy, but no comparison above uses them.")
 
 
 def error_message(exc: BaseException) -> str:

@@ -17,6 +17,21 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 
+# A timing a verdict may use: its spread (IQR) at most this fraction of its median, and at least this many
+# samples. torch.utils.benchmark warns at the same fraction ("significant environmental influence").
+NOISY_SPREAD = 0.25
+MIN_SAMPLES = 3
+
+
+def noise(median: float | None, iqr: float | None, repeats: int | None) -> str | None:
+    """Why a timing is too unsteady for a verdict (``IQR 34% of the median``, ``2 samples``), or None."""
+    if repeats is not None and repeats < MIN_SAMPLES:
+        return f"{repeats} sample{'s' * (repeats != 1)}, fewer than {MIN_SAMPLES}"
+    if median and iqr is not None and iqr > NOISY_SPREAD * median:
+        return f"IQR {iqr / median:.0%} of the median, over {NOISY_SPREAD:.0%}"
+    return None
+
+
 class Stopped(Exception):
     """Raised inside a measurement when the run was asked to stop (Stop, or the tab was closed)."""
 
@@ -58,11 +73,16 @@ class Timing:
     def repeats(self) -> int:
         return len(self.samples)
 
+    @property
+    def noisy(self) -> bool:
+        """Too unsteady for a verdict: see :data:`NOISY_SPREAD` and :data:`MIN_SAMPLES`."""
+        return noise(self.median, self.iqr, self.repeats) is not None
+
     def fields(self) -> dict:
         """The statistics a result row keeps, under the same names in every kind of row."""
         q1, q3 = self.quartiles
         return {"median_s": self.median, "iqr_s": self.iqr, "q1_s": q1, "q3_s": q3, "min_s": self.min,
-                "max_s": self.max, "repeats": self.repeats, "calls_per_repeat": self.number}
+                "max_s": self.max, "repeats": self.repeats, "calls_per_repeat": self.number, "noisy": self.noisy}
 
     def __str__(self) -> str:
         return (f"{format_seconds(self.median)} median, IQR {format_seconds(self.iqr)} "

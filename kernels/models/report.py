@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from typing import Iterable, Mapping, Sequence
 
-from ..measure.rows import label, ok_rows, row_label
+from ..measure.rows import label, left_out, noise, ok_rows, row_label, steady_rows
 from ..measure.words import EVEN, caveats, ratio_text
 from . import config
 from .runner import size_text
@@ -58,6 +58,11 @@ def comparison(rows: Iterable[Mapping]) -> list[dict]:
             "ranked": [(r["backend"], label(r["backend"]), r["steps_per_s"]) for r in ranked],
         })
     return out
+
+
+def describe(row: Mapping) -> str:
+    """``PyTorch · cpu · MLP at batch 32 · width 128``: one training run in words."""
+    return f"{row_label(row)} · {config.MODEL_TITLES.get(row['model'], row['model'])} at {size_text(row)}"
 
 
 def where_text(row: Mapping) -> str:
@@ -117,9 +122,10 @@ def verdict(rows: Iterable[Mapping], machine: Mapping | None = None) -> list[str
     ok = ok_rows(rows)
     if not ok:
         return ["No run finished, so there is nothing to compare yet."]
+    steady = steady_rows(ok)  # noisy runs are named at the end, never compared
     paragraphs = []
-    for model in [m for m in config.MODELS if any(r["model"] == m for r in ok)]:
-        mrows = [r for r in ok if r["model"] == model]
+    for model in [m for m in config.MODELS if any(r["model"] == m for r in steady)]:
+        mrows = [r for r in steady if r["model"] == model]
         dims = varying_dims(mrows)
         # Only sizes that at least two libraries trained compare anything (a run stopped part way,
         # or still going, may have one library alone at its last size).
@@ -153,6 +159,11 @@ def verdict(rows: Iterable[Mapping], machine: Mapping | None = None) -> list[str
         if len(libraries) > 2:
             parts.append(_pairs(entries, libraries))
         paragraphs.append(" ".join(parts))
+    if not steady:
+        paragraphs.append("Every finished run's step times were noisy, so there is no verdict.")
+    noisy = left_out(ok, describe)
+    if noisy:
+        paragraphs.append(noisy)
     paragraphs += [f"**Read with care:** {note}" for note in caveats(ok, machine)]
     gap = loss_gap(ok)
     if gap is not None:
@@ -206,6 +217,7 @@ def speed_table(rows: Iterable[Mapping], extra: Sequence[str] = ()) -> list[dict
         "steps_per_s": r["steps_per_s"],
         "step_ms": 1e3 * r["median_s"],
         "iqr_ms": 1e3 * (r.get("iqr_s") or 0.0),
+        "noisy": noise(r) or "no",
         "peak_memory_bytes": r.get("peak_memory_bytes"),
         **{key: r.get(key) for key in extra},
     } for r in ok_rows(rows)]
@@ -249,5 +261,6 @@ def like_for_like(rows: Iterable[Mapping], key: Sequence) -> list[Mapping]:
 def machine_table(rows: Iterable[Mapping]) -> list[dict]:
     """One line per machine × library · device · variant, fastest first."""
     return [{"machine": r["machine"], "library · device": row_label(r), "steps/s": r["steps_per_s"],
-             "ms/step": 1e3 * r["median_s"], "peak memory (bytes)": r.get("peak_memory_bytes")}
+             "ms/step": 1e3 * r["median_s"], "peak memory (bytes)": r.get("peak_memory_bytes"),
+             "noisy": noise(r) or ""}
             for r in sorted(rows, key=lambda r: -r["steps_per_s"])]

@@ -6,7 +6,7 @@ engine uses (``median_s`` is the median step), steps per second, and peak memory
 """
 from __future__ import annotations
 
-from ..measure.results import TIMING_FIELDS, Kind, register
+from ..measure.results import TIMING_FIELDS, TIMING_FLAGS, Kind, register
 
 ROW_FIELDS = (
     "model", "backend", "label", "version", "variant", "device", "device_label",
@@ -30,6 +30,7 @@ KIND = register(Kind(
     seconds=("median_s", "iqr_s", "q1_s", "q3_s", "min_s", "max_s", "wall_s"),
     rates=("steps_per_s",),
     numbers=("lr", "initial_loss", "final_loss"),
+    flags=TIMING_FLAGS,
     number_lists=("losses",),
     # Files written before the measurement core named the step statistics like the benchmarks'.
     renamed={"step_s_median": "median_s", "step_s_iqr": "iqr_s", "timed_steps": "repeats"},
