@@ -28,6 +28,8 @@ def test_the_rule_reads_the_spread_and_the_samples():
     assert noise(row).startswith("IQR ") and "over 25%" in noise(row)
     assert "2 samples, fewer than 3" == noise({"status": "ok", **few.fields()})
     assert noise({"status": "error", "median_s": None}) is None
+    assert noise({"status": "ok", "median_s": 1.0, "iqr_s": 0.25, "repeats": 5}) is None  # at the line: steady
+    assert noise({"status": "ok", "median_s": 1.0, "iqr_s": 0.253, "repeats": 5}).startswith("IQR 25.3% ")
 
 
 def noisy_bench():

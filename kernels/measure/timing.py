@@ -28,7 +28,10 @@ def noise(median: float | None, iqr: float | None, repeats: int | None) -> str |
     if repeats is not None and repeats < MIN_SAMPLES:
         return f"{repeats} sample{'s' * (repeats != 1)}, fewer than {MIN_SAMPLES}"
     if median and iqr is not None and iqr > NOISY_SPREAD * median:
-        return f"IQR {iqr / median:.0%} of the median, over {NOISY_SPREAD:.0%}"
+        share = f"{iqr / median:.0%}"
+        if share == f"{NOISY_SPREAD:.0%}":  # 25.3% is over 25%: say so in the digits too
+            share = f"{iqr / median:.1%}"
+        return f"IQR {share} of the median, over {NOISY_SPREAD:.0%}"
     return None
 
 
