@@ -33,6 +33,7 @@ keeps modes per thread.
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import re
@@ -265,9 +266,13 @@ def install(torch=None) -> None:
 
     def bootstrap_inner(self):  # every new thread starts with the mode on
         _push(mode)
-        original(self)
+        try:
+            original(self)
+        finally:  # and ends with it off: a mode left on a finished thread's stack aborted the process at exit
+            mode.__exit__(None, None, None)
 
     threading.Thread._bootstrap_inner = bootstrap_inner
+    atexit.register(_on_mps.clear)  # the weak references go while torch is still there to free them
     _patch_torch(torch)
 
 
@@ -287,7 +292,8 @@ def _patch_torch(torch) -> None:
     torch.mps.current_allocated_memory = allocated_bytes
     torch.mps.driver_allocated_memory = allocated_bytes
     torch.mps.empty_cache = lambda: None
-    torch.mps.manual_seed = lambda seed: torch.manual_seed(seed) and None
+    # torch.manual_seed seeds mps too when it is available: the imitation's draws come from the CPU's generator
+    torch.mps.manual_seed = lambda seed: torch.default_generator.manual_seed(seed) and None
     torch.mps.device_count = lambda: 1
     # torch.accelerator.is_available() and current_accelerator() stay the CPU machine's (False, None):
     # torch.compile asks them for the accelerator's current stream, which no CPU build has.
