@@ -106,6 +106,7 @@ def test_torch_on_a_mac_picks_mps_and_synchronises_it(monkeypatch, torch_syncs):
 def test_torch_with_nvidia_picks_cuda_and_synchronises_it(monkeypatch, torch_syncs):
     import torch
 
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)  # a Linux box (and not the MPS-rules mode)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda i=0: "NVIDIA H100 80GB HBM3")
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
