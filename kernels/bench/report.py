@@ -199,9 +199,9 @@ def op_summary(rows: Sequence[Mapping], op: str, dtype: str) -> str:
     """One paragraph for one operation in one dtype."""
     title = f"**{op_title(op)}** ({dtype})"
     mine = [r for r in rows if r["op"] == op and r["dtype"] == dtype]
-    timed = ok_rows(mine)
-    series = list(dict.fromkeys(series_of(r) for r in steady_rows(mine)))
-    noisy = len(timed) - len(steady_rows(mine))
+    timed, steady = ok_rows(mine), steady_rows(mine)
+    series = list(dict.fromkeys(series_of(r) for r in steady))
+    noisy = len(timed) - len(steady)
     if not timed:
         return f"{title}: nothing was timed here" + _not_timed(mine) + "."
     entries = leaders(mine, op, dtype)
