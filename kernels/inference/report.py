@@ -78,8 +78,9 @@ def verdict(rows: Iterable[Mapping], machine: Mapping | None = None) -> list[str
     ok = ok_rows(rows)
     if not ok:
         return ["No generation finished, so there is nothing to compare yet."]
+    steady = steady_rows(ok)  # noisy generations are named at the end, never compared
     paragraphs = []
-    for entry in comparison(steady_rows(ok)):  # noisy generations are named at the end, never compared
+    for entry in comparison(steady):
         first, second, setting = entry["winner"], entry["runner_up"], setting_text(entry["key"])
         if second is None:
             text = (f"On this machine, only **{label(first['backend'])}** generated {setting}: "
@@ -103,7 +104,7 @@ def verdict(rows: Iterable[Mapping], machine: Mapping | None = None) -> list[str
                  f"{first['gbps']:.3g} GB/s. Reading every weight for little arithmetic, one token at a time, a "
                  "large model is bound by memory bandwidth; a small one mostly by the cost of each operation.")
         paragraphs.append(text)
-    if not steady_rows(ok):
+    if not steady:
         paragraphs.append("Every finished generation's decode steps were noisy, so there is no verdict on speed.")
     noisy = left_out(ok, run_label)
     if noisy:
