@@ -70,13 +70,14 @@ def test_side_effects_run_every_call_in_torch_and_once_in_mlx(libs, lib, device,
         assert r.value == 1  # the Python ran once, while tracing
 
 
-def test_a_rerun_of_a_cell_counts_its_compilations_again(libs):
+@pytest.mark.parametrize("device", [device for lib, device, _kind in COMPILING if lib == "torch"])
+def test_a_rerun_of_a_cell_counts_its_compilations_again(libs, device):
     """A page compiles a cell's source once (cells.compiled); torch.compile keeps its state on the code
     object, so reusing it said "compilations: 0" on a second visit, or raised NameError."""
     for example in cp.BREAKS:
         params = cp.breaks_params(12, [4])
-        first = cells.run(example, libs["torch"], params, "cpu")
-        again = cells.run(example, libs["torch"], params, "cpu")
+        first = cells.run(example, libs["torch"], params, device)
+        again = cells.run(example, libs["torch"], params, device)
         assert first.ok and again.ok, (first.error, again.error)
         assert again.stdout == first.stdout
         assert repr(again.value) == repr(first.value)
