@@ -42,3 +42,17 @@ def devices_by_library() -> list[dict[str, str]]:
 
 DEVICE_SETS = devices_by_library()
 DEVICE_SET_IDS = ["+".join(f"{n}-{d}" for n, d in s.items()) for s in DEVICE_SETS]
+
+
+def torch_shown(text: str, device: str | None = None) -> str:
+    """``text``, a tensor's repr on the CPU, as PyTorch prints it on ``device`` (default: the device
+    a Learn page puts PyTorch's tensors on here): ``tensor([1, 2, 3], device='mps:0')`` on a Mac.
+    PyTorch names a device other than the CPU first among the suffixes, before dtype and grad."""
+    import re
+
+    device = device or (FOUND["torch"].default_device if FOUND["torch"].available else "cpu")
+    if device == "cpu":
+        return text
+    m = re.fullmatch(r"(tensor\((?:\[.*\]|[^,()]+))(.*)\)", text, re.S)
+    assert m, f"not a tensor's repr: {text!r}"
+    return f"{m[1]}, device='{device if ':' in device else device + ':0'}'{m[2]})"
