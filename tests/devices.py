@@ -56,3 +56,18 @@ def torch_shown(text: str, device: str | None = None) -> str:
     m = re.fullmatch(r"(tensor\((?:\[.*\]|[^,()]+))(.*)\)", text, re.S)
     assert m, f"not a tensor's repr: {text!r}"
     return f"{m[1]}, device='{device if ':' in device else device + ':0'}'{m[2]})"
+
+
+def host_only(backends: dict) -> dict:
+    """``backends`` as a machine without a GPU has them: each library's GPUs known but not available
+    (the test of what a host-only machine does, run the same on a Mac or an NVIDIA box)."""
+    import dataclasses
+
+    def cpu(b):
+        if not b.available:
+            return b
+        devices = tuple(d if d.kind == "cpu" else dataclasses.replace(d, available=False, note="hidden by the test: a machine without a GPU")
+                        for d in b.devices)
+        return dataclasses.replace(b, devices=devices, default_device="cpu")
+
+    return {name: cpu(b) for name, b in backends.items()}

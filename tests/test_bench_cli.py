@@ -12,6 +12,7 @@ import pytest
 from kernels.bench import OPS
 from kernels.measure.results import load
 from kernels.bench.cli import main
+from tests.devices import PAIRS
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--sizes", "4,8", "--budget", "0", "--warmup", "1", "--min-repeats", "1", "--max-repeats", "2"]
@@ -24,14 +25,17 @@ def test_writes_the_result_file_and_shows_progress(tmp_path, capsys):
     assert code == 0
     result = load(out)
     rows = result.results
-    assert len(rows) == 2 * 2 * 3
-    assert {(r["op"], r["size"], r["backend"]) for r in rows} == {
-        (op, n, b) for op in ("matmul", "softmax") for n in (4, 8) for b in ("numpy", "torch", "mlx")}
+    pairs = [(b, d) for b, d, _kind in PAIRS]  # "auto": every available device of every library
+    n = 2 * 2 * len(pairs)
+    assert len(rows) == n
+    assert {(r["op"], r["size"], r["backend"], r["device"]) for r in rows} == {
+        (op, size, b, d) for op in ("matmul", "softmax") for size in (4, 8) for b, d in pairs}
     assert all(r["status"] == "ok" and r["correct"] for r in rows)
     assert result.machine["libraries"]["torch"] and result.settings["budget_s"] == 0.0
     err = capsys.readouterr().err
-    assert "[12/12] softmax n=8 float32 mlx/cpu: ok" in err
-    assert "12 rows (12 ok) written to" in err
+    last = rows[-1]
+    assert f"[{n}/{n}] softmax n=8 float32 {last['backend']}/{last['device']}: ok" in err
+    assert f"{n} rows ({n} ok) written to" in err
 
 
 def test_csv_by_flag_or_extension(tmp_path, capsys):

@@ -12,10 +12,13 @@ from kernels.measure.results import load
 from kernels.measure.live import LiveRun
 from tests import apptest
 from tests.apptest import charts, open_section
+from tests.devices import FOUND, PAIRS
 from tests.test_bench_report import row
 from ui.nav import PAGES
 
 PAGE = "app_pages/benchmarks.py"
+# Every (library, device) this machine has, as the page names them: all checked by default.
+SERIES = {f"{FOUND[b].label} · {d}" for b, d, _kind in PAIRS}
 
 
 def open_page() -> AppTest:
@@ -55,9 +58,12 @@ def test_controls_render_with_defaults_an_estimate_and_the_timing_code():
     run = at.button(key="benchmarks_run")
     assert run.label.startswith("Run · about ") and not run.disabled
     captions = texts(at.caption)
-    assert "36 measurements: 3 operations × 4 sizes × 3 library/device pairs" in captions
+    assert f"{12 * len(PAIRS)} measurements: 3 operations × 4 sizes × {len(PAIRS)} library/device pairs" in captions
     assert "estimate" in captions
-    assert "PyTorch · `mps`" in captions and "needs a Mac" in captions  # missing devices, with why
+    missing = [(b, d) for b in FOUND.values() if b.available for d in b.devices if not d.available]
+    assert missing  # no machine has every device: mps and cuda never meet
+    for b, d in missing:  # missing devices, with why
+        assert f"{b.label} · `{d.name}`" in captions and d.note.split(" (")[0] in captions
     assert not at.code, "the code is drawn when opened"
     open_section(at, "benchmarks_code_open")
     codes = texts(at.code)
@@ -87,11 +93,13 @@ def test_nothing_chosen_disables_run():
 
 def test_tiny_run_fills_charts_table_summary_and_downloads():
     at = tiny(open_page())
-    # under a second of measuring, plus child.START_S to start the measuring process
-    assert at.button(key="benchmarks_run").label in ("Run · about 2 s", "Run · about 3 s")
+    # under a second of measuring (a little more for each pair past three), plus child.START_S to start
+    # the measuring process
+    assert at.button(key="benchmarks_run").label in [f"Run · about {s} s" for s in range(2, len(PAIRS) + 1)]
     at.button(key="benchmarks_run").click().run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.success][0].startswith("Finished 12 measurements in")
+    n = 2 * 2 * len(PAIRS)
+    assert [s.value for s in at.success][0].startswith(f"Finished {n} measurements in")
 
     drawn = charts(at)
     assert len(drawn) == 7  # time, throughput, speedup for each of the two operations, then the roofline
@@ -99,7 +107,7 @@ def test_tiny_run_fills_charts_table_summary_and_downloads():
     assert titles[:3] == ["Time per call (lower is faster)", "GFLOP/s (higher is faster)", "Speedup over NumPy · cpu"]
     assert titles[4] == "GB/s (higher is faster)" and titles[6].startswith("Roofline")
     time_spec, (time_rows, *_) = drawn[0]
-    assert {r["series"] for r in time_rows} == {"NumPy · cpu", "PyTorch · cpu", "MLX · cpu"}
+    assert {r["series"] for r in time_rows} == SERIES
     assert sorted({r["size"] for r in time_rows}) == [16, 32] and all(r["op"] == "matmul" for r in time_rows)
     assert all(r["low_ms"] <= r["time_ms"] <= r["high_ms"] for r in time_rows)
     line = time_spec["layer"][1]["encoding"]
@@ -107,7 +115,7 @@ def test_tiny_run_fills_charts_table_summary_and_downloads():
     assert any(t["field"] == "median_text" for t in line["tooltip"])
 
     (table,) = at.dataframe
-    assert len(table.value) == 12 and set(table.value["status"]) == {"ok"}
+    assert len(table.value) == n and set(table.value["status"]) == {"ok"}
     assert {"max abs error", "correct", "why / message"} <= set(table.value.columns)
     summary = texts(at.markdown)
     assert "**Matrix multiply** (float32): At the largest size, n = 32" in summary
@@ -118,7 +126,7 @@ def test_tiny_run_fills_charts_table_summary_and_downloads():
     assert set(downloads) == {"Download JSON (result file)", "Download CSV"}
     live = at.session_state["benchmarks_live"]
     loaded = load(live.result_file().to_json())
-    assert len(loaded.results) == 12 and loaded.machine["cores"]
+    assert len(loaded.results) == n and loaded.machine["cores"]
 
 
 def test_finished_results_survive_changing_chart_options():
@@ -187,4 +195,5 @@ def test_missing_mlx_is_listed_and_the_rest_runs(mlx_missing):
     assert "pip install" in texts(at.caption)
     at.button(key="benchmarks_run").click().run()
     assert not at.exception, at.exception
-    assert len(at.dataframe[0].value) == 4 and set(at.dataframe[0].value["library · device"]) == {"NumPy · cpu", "PyTorch · cpu"}
+    rest = {s for s in SERIES if not s.startswith("MLX")}
+    assert len(at.dataframe[0].value) == 2 * len(rest) and set(at.dataframe[0].value["library · device"]) == rest

@@ -148,6 +148,9 @@ def libs():
 
 
 def test_estimate_skips_unsupported_and_calibrates_from_known_rows(libs):
+    from tests.devices import host_only
+
+    libs = host_only(libs)  # a CPU-only host: transfer has nothing to time
     tasks = plan(["matmul", "transfer"], [64, 128], libs)
     guess = E.estimate(tasks, libs, Settings(budget_s=0.1))
     timed = [t for t in tasks if t.op == "matmul"]

@@ -14,6 +14,7 @@ from kernels.bench import OPS, Settings, measure, plan, run, runner
 from kernels.measure import timing
 from kernels.measure.timing import Stopped, Timing
 from tests.bench_fakes import QUICK, counting, pretend_gpu, spy
+from tests.devices import PAIR_IDS, PAIRS, host_only
 
 
 # --- measure() ---------------------------------------------------------------------------------
@@ -66,13 +67,13 @@ def test_measure_stops_between_blocks_when_asked():
 
 # --- The runner's synchronisation, with a fake device that counts ---------------------------
 
-@pytest.mark.parametrize("lib", ["numpy", "torch", "mlx"])
-def test_runner_syncs_once_per_call_on_every_library(libs, monkeypatch, lib):
+@pytest.mark.parametrize("lib,device,kind", PAIRS, ids=PAIR_IDS)
+def test_runner_syncs_once_per_call_on_every_library(libs, monkeypatch, lib, device, kind):
     events = []
     backend, impl = counting(libs[lib], events)
     monkeypatch.setitem(OPS["matmul"].impls, lib, spy(OPS["matmul"].impls[lib], events))
     settings = Settings(budget_s=60.0, warmup=2, min_repeats=3, max_repeats=3, min_block_s=0.0)
-    (step,) = run(plan(["matmul"], [8], {lib: backend}), {lib: backend}, settings)
+    (step,) = run(plan(["matmul"], [8], {lib: backend}, devices=[device]), {lib: backend}, settings)
     assert step.row["status"] == "ok", step.row["message"]
     calls = [e for e in events if e[0] == "call"]
     assert len(calls) == 1 + 2 + 3  # checked first call, warm-up, samples (the first also sizes blocks)
@@ -152,9 +153,10 @@ def test_float64_on_a_gpu_is_unsupported(libs, monkeypatch):
 
 
 def test_unavailable_devices_and_missing_libraries_say_why(libs, hide_library):
-    tasks = plan(["add"], [4], {"torch": libs["torch"]}, devices="all")
+    here = host_only(libs)
+    tasks = plan(["add"], [4], {"torch": here["torch"]}, devices="all")
     assert [t.device for t in tasks] == ["cpu", "mps", "cuda"]
-    rows = [p.row for p in run(tasks, libs, QUICK)]
+    rows = [p.row for p in run(tasks, here, QUICK)]
     assert [r["status"] for r in rows] == ["ok", "unsupported", "unsupported"]
     assert "not available here" in rows[1]["message"]
 
@@ -194,7 +196,8 @@ def test_a_wrong_result_is_measured_but_flagged(libs, monkeypatch):
 # --- Host → device transfer ------------------------------------------------------------------
 
 def test_transfer_has_no_runnable_rows_on_a_host_only_machine(libs):
-    rows = [p.row for p in run(plan(["transfer"], [8], libs), libs, QUICK)]
+    here = host_only(libs)
+    rows = [p.row for p in run(plan(["transfer"], [8], here), here, QUICK)]
     assert len(rows) == 3 and {r["status"] for r in rows} == {"unsupported"}
     assert "host" in rows[0]["message"] and "host" in rows[2]["message"]
 
@@ -230,7 +233,7 @@ def test_mlx_on_a_gpu_has_no_transfer_to_time_and_says_why(libs):
 
 def test_plan_orders_and_validates(libs):
     tasks = plan(["matmul", "add"], [4, 8], libs, dtypes=["float32", "float16"])
-    assert len(tasks) == 2 * 2 * 2 * 3
+    assert len(tasks) == 2 * 2 * 2 * len(PAIRS)  # operations × sizes × dtypes × (library, device)
     assert (tasks[0].op, tasks[0].size, tasks[0].dtype, tasks[0].backend) == ("matmul", 4, "float32", "numpy")
     assert str(tasks[1]) == "matmul n=4 float32 torch/cpu"
     with pytest.raises(ValueError, match="unknown operation fft; choose from matmul"):
@@ -244,8 +247,9 @@ def test_plan_orders_and_validates(libs):
 def test_run_streams_progress_and_can_be_stopped(libs):
     tasks = plan(["add"], [4, 8], libs)
     steps = list(run(tasks, libs, QUICK))
-    assert [s.done for s in steps] == [1, 2, 3, 4, 5, 6] and steps[-1].fraction == 1.0
-    assert steps[0].line.startswith("[1/6] add n=4 float32 numpy/cpu: ok")
+    total = 2 * len(PAIRS)
+    assert [s.done for s in steps] == list(range(1, total + 1)) and steps[-1].fraction == 1.0
+    assert steps[0].line.startswith(f"[1/{total}] add n=4 float32 numpy/cpu: ok")
 
     stopped, kept = [], []
     for step in run(tasks, libs, QUICK, should_stop=lambda: bool(stopped)):
@@ -269,7 +273,7 @@ def test_inputs_are_made_once_per_op_and_size(libs, monkeypatch):
     real = np.random.default_rng
     monkeypatch.setattr(np.random, "default_rng", lambda seed: made.append(seed) or real(seed))
     rows = [p.row for p in run(plan(["add"], [4, 8], libs, dtypes=["float32", "float16"]), libs, QUICK)]
-    assert len(rows) == 12 and len(made) == 2  # shared by 2 dtypes × 3 libraries
+    assert len(rows) == 2 * 2 * len(PAIRS) and len(made) == 2  # shared by 2 dtypes × every (library, device)
 
 
 def test_every_library_computes_on_the_same_numbers(libs):
