@@ -13,7 +13,7 @@ import torch
 
 from kernels import doctor, memory
 from kernels import backends as kb
-from kernels.backends import mlx_backend, torch_backend
+from kernels.backends import mlx_backend, mps_rules, torch_backend
 from kernels.bench.ops import OPS
 from tests.apptest import open_page
 from tests.bench_fakes import pretend_gpu
@@ -47,8 +47,12 @@ def test_cli_lists_the_six_pairs_in_order_and_exits_0(cli, libs):
             continue
         expected = list(doctor.CHECKS if device == libs[name].implicit_device() else doctor.CHECKS[:-1])
         assert [r["check"] for r in rows] == expected
+        if found.note == mps_rules.LABEL:  # the MPS-rules mode: nothing runs asynchronously to check
+            (sync,) = [r for r in rows if r["check"] == "synchronize"]
+            assert sync["status"] == "unavailable" and "only be checked on a Mac" in sync["message"]
+            rows = [r for r in rows if r is not sync]
         assert all(r["status"] == "ok" for r in rows), rows
-    if ON_LINUX:  # this machine: CPU-only torch and mlx[cpu]
+    if ON_LINUX and not mps_rules.active():  # this machine: CPU-only torch and mlx[cpu]
         unavailable = {(c["backend"], c["device"]): c["message"] for c in doc["checks"] if c["status"] == "unavailable"}
         assert set(unavailable) == {("torch", "mps"), ("torch", "cuda"), ("mlx", "gpu")}
         assert unavailable["torch", "mps"].startswith("needs a Mac with Apple silicon")

@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 from kernels import memory
 from kernels.measure.live import LiveRun
 from tests.apptest import chart_data, open_page, open_section
+from tests.devices import FOUND
+from tests.test_models_runner import one_size
 from ui.nav import PAGES
 
 PAGE = "app_pages/models.py"
@@ -51,9 +53,11 @@ def test_tiny_run_gives_charts_verdict_and_survives_a_rerun():
 
     (speed_spec, speed), (loss_spec, losses) = chart_data(at)
     assert speed_spec["encoding"]["y"]["field"] == "steps_per_s" and speed_spec["encoding"]["x"]["field"] == "batch"
-    assert {d["run"] for d in speed} == {"NumPy · cpu", "PyTorch · cpu", "MLX · cpu", "MLX · cpu · compiled"}
-    assert len(speed) == 12 and all(d["steps_per_s"] > 0 for d in speed)
-    assert loss_spec["encoding"]["y"]["field"] == "loss" and len(losses) == 4 * 5  # 4 runs × 5 steps at batch 4
+    runs = one_size()  # every library on every device here, MLX also compiled
+    assert {d["run"] for d in speed} == {f"{FOUND[b].label} · {d}" + (" · compiled" if v == "compiled" else "")
+                                         for b, d, v in runs}
+    assert len(speed) == 3 * len(runs) and all(d["steps_per_s"] > 0 for d in speed)
+    assert loss_spec["encoding"]["y"]["field"] == "loss" and len(losses) == len(runs) * 5  # 5 steps at batch 4
 
     verdict = " ".join(m.value for m in at.markdown)
     assert "**MLP** (width 16" in verdict and ("trains fastest" in verdict or "about even" in verdict)
@@ -71,7 +75,7 @@ def test_transformer_runs_in_torch_and_mlx_and_numpy_says_why_not():
     at.button(key="models_run").click().run()
     assert not at.exception, at.exception
     rows = at.session_state["models_runs"][-1].rows
-    assert [(r["backend"], r["status"]) for r in rows] == [("numpy", "unsupported"), ("torch", "ok")]
+    assert [(r["backend"], r["status"]) for r in rows] == [("numpy", "unsupported")] + [("torch", "ok")] * len(one_size(["torch"]))
     assert any("no autograd" in i.value for i in at.info)
     open_section(at, "models_model_code")
     assert "class TinyTransformer(nn.Module):" in "\n".join(c.value for c in at.code)
@@ -104,7 +108,8 @@ def test_missing_mlx_greys_its_column_and_the_rest_still_trains(mlx_missing):
     at.button(key="models_run").click().run()
     assert not at.exception, at.exception
     rows = at.session_state["models_runs"][-1].rows
-    assert [(r["backend"], r["status"]) for r in rows] == [("numpy", "ok"), ("torch", "ok"), ("mlx", "unsupported")]
+    assert [(r["backend"], r["status"]) for r in rows] == [
+        (b, "ok") for b, _d, _v in one_size(["numpy", "torch"])] + [("mlx", "unsupported")]
     assert any("MLX" in i.value and "not installed" in i.value for i in at.info)
 
 

@@ -15,15 +15,24 @@ from kernels.models import config
 TINY = config.RunSpec(model="mlp", batch=4, width=8, steps=4)
 
 
+def one_size(names=("numpy", "torch", "mlx")) -> list[tuple[str, str, str]]:
+    """(library, device, variant) of one size's runs, in order: every device this machine has of each
+    library in ``names``, eager, and for MLX also compiled."""
+    from tests.devices import PAIRS
+
+    return [(b, d, v) for b, d, _kind in PAIRS if b in names for v in (("eager", "compiled") if b == "mlx" else ("eager",))]
+
+
 def rows_for(spec, backends):
     return [p.row for p in run(plan([spec], backends), backends)]
 
 
 def test_plan_covers_every_library_device_and_variant(libs):
     tasks = plan(config.sweep(TINY.with_(batch=16), "batch"), libs)
-    assert [t.spec.batch for t in tasks[::4]] == [4, 8, 16]
-    assert [(t.backend, t.device, t.variant) for t in tasks[:4]] == [
-        ("numpy", "cpu", "eager"), ("torch", "cpu", "eager"), ("mlx", "cpu", "eager"), ("mlx", "cpu", "compiled")]
+    runs = one_size()
+    assert runs[:2] == [("numpy", "cpu", "eager"), ("torch", "cpu", "eager")]
+    assert [t.spec.batch for t in tasks[::len(runs)]] == [4, 8, 16]
+    assert [(t.backend, t.device, t.variant) for t in tasks] == runs * 3
 
 
 @pytest.mark.parametrize("bad,words", [
@@ -40,15 +49,18 @@ def test_plan_refuses_bad_settings_before_running(bad, words, libs):
 
 def test_rows_have_every_field_and_numbers(libs):
     rows = rows_for(TINY, libs)
-    assert [r["status"] for r in rows] == ["ok"] * 4
+    assert [r["status"] for r in rows] == ["ok"] * len(one_size())
     for r in rows:
         assert tuple(r) == ROW_FIELDS
         assert r["steps_per_s"] > 0 and r["repeats"] == TINY.steps - TINY.warmup
         assert r["initial_loss"] == r["losses"][0] and r["final_loss"] == r["losses"][-1]
         assert r["params"] == config.param_count(TINY)
-    peaks = {r["backend"]: (r["peak_memory_bytes"], r["memory_note"]) for r in rows}
-    assert peaks["mlx"][0] > 0 and "mx.get_peak_memory" in peaks["mlx"][1]
-    assert peaks["torch"][0] is None and peaks["torch"][1].startswith("n/a")
+    peaks = {(r["backend"], r["device"]): (r["peak_memory_bytes"], r["memory_note"]) for r in rows}
+    assert peaks["mlx", "cpu"][0] > 0 and "mx.get_peak_memory" in peaks["mlx", "cpu"][1]
+    assert peaks["torch", "cpu"][0] is None and peaks["torch", "cpu"][1].startswith("n/a")
+    for device in ("mps", "cuda"):  # a GPU keeps a peak: the same statistic on both
+        if ("torch", device) in peaks:
+            assert peaks["torch", device][0] > 0 and "max_memory_allocated" in peaks["torch", device][1]
 
 
 def test_numpy_has_no_transformer_and_says_why(libs):
@@ -61,8 +73,8 @@ def test_missing_library_is_a_row_with_the_install_command(libs):
     gone = dataclasses.replace(libs["mlx"], available=False, error="ModuleNotFoundError: No module named 'mlx'",
                                devices=(), default_device=None, lib=None)
     rows = rows_for(TINY, {"torch": libs["torch"], "mlx": gone})
-    assert [r["status"] for r in rows] == ["ok", "unsupported"]
-    assert rows[1]["device"] == "" and "not installed" in rows[1]["message"] and "pip install" in rows[1]["message"]
+    assert [r["status"] for r in rows] == ["ok"] * len(one_size(["torch"])) + ["unsupported"]
+    assert rows[-1]["device"] == "" and "not installed" in rows[-1]["message"] and "pip install" in rows[-1]["message"]
 
 
 def test_a_size_that_would_not_fit_is_refused(monkeypatch, libs):

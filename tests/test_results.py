@@ -19,8 +19,8 @@ from tests.bench_fakes import QUICK
 
 @pytest.fixture(scope="module")
 def sample(libs):
-    """A real little sweep: ok rows from each library, an unsupported one, a refused one."""
-    rows = [p.row for p in run(plan(["add"], [4], libs, dtypes=["float32", "bfloat16"]), libs, QUICK)]
+    """A real little sweep on each library's CPU: ok rows from each library, an unsupported one, a refused one."""
+    rows = [p.row for p in run(plan(["add"], [4], libs, dtypes=["float32", "bfloat16"], devices=["cpu"]), libs, QUICK)]
     rows += [p.row for p in run(plan(["matmul"], [3_000_000], {"numpy": libs["numpy"]}), libs, QUICK)]
     return result_file(rows, libs, QUICK)
 
