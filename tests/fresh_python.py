@@ -45,12 +45,15 @@ for name in [m for m in sys.modules if m == "kernels" or m.startswith("kernels."
 """
 
 
-def runner() -> str:
+def prelude() -> str:
+    """What a fresh process runs first: nothing, or under the MPS-rules mode the mode's install."""
     from kernels.backends import mps_rules
 
-    if not mps_rules.requested():
-        return RUNNER
-    return MPS_RULES.format(root=str(Path(__file__).resolve().parent.parent)) + RUNNER
+    return MPS_RULES.format(root=str(Path(__file__).resolve().parent.parent)) if mps_rules.requested() else ""
+
+
+def runner() -> str:
+    return prelude() + RUNNER
 
 
 def run_cells(by_library: dict[str, list[str]], timeout: float = 240) -> dict[str, list[tuple[int, str]]]:

@@ -13,7 +13,8 @@ from kernels.measure.live import LiveRun
 from kernels.measure.results import new_result_file
 from tests import apptest
 from tests.apptest import open_section, open_page, chart_data
-from tests.test_inference_runner import fake
+from tests.devices import FOUND
+from tests.test_inference_runner import TORCH_DEVICES, TORCH_MLX, fake
 from ui.nav import PAGES
 
 PAGE = "app_pages/inference.py"
@@ -57,16 +58,17 @@ def test_tiny_run_shows_matching_tokens_charts_and_a_verdict_and_survives_a_reru
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     rows = at.session_state["inference_runs"][-1].rows
-    assert [(r["backend"], r["status"], r["tokens_match"]) for r in rows] == [("torch", "ok", True), ("mlx", "ok", True)]
+    assert [(r["backend"], r["device"], r["status"], r["tokens_match"]) for r in rows] == [
+        (b, d, "ok", True) for b, d in TORCH_MLX]  # every device of each here
 
     text = config.token_text(rows[0]["reference_tokens"])
-    assert apptest.codes(at).count(text) == 3  # NumPy's column, PyTorch's, MLX's
+    assert apptest.codes(at).count(text) == 1 + len(TORCH_MLX)  # NumPy's column, then each generation's
     captions = " ".join(c.value for c in at.caption)
-    assert captions.count("the reference's 8 tokens") == 2
+    assert captions.count("the reference's 8 tokens") == len(TORCH_MLX)
 
     (speed_spec, speed), (context_spec, context) = chart_data(at)
     assert speed_spec["encoding"]["y"]["field"] == "decode_tok_s"
-    assert {d["run"] for d in speed} == {"PyTorch · cpu · float32", "MLX · cpu · float32"}
+    assert {d["run"] for d in speed} == {f"{FOUND[b].label} · {d} · float32" for b, d in TORCH_MLX}
     assert context_spec["encoding"]["x"]["field"] == "context" and {d["context"] for d in context} == set(range(9, 16))
 
     verdict = " ".join(m.value for m in at.markdown)
@@ -110,7 +112,7 @@ def test_missing_mlx_greys_its_column_and_torch_still_generates(mlx_missing):
     at.button(key="inference_run").click().run()
     assert not at.exception, at.exception
     rows = at.session_state["inference_runs"][-1].rows
-    assert [(r["backend"], r["status"]) for r in rows] == [("torch", "ok"), ("mlx", "unsupported")]
+    assert [(r["backend"], r["status"]) for r in rows] == [("torch", "ok")] * len(TORCH_DEVICES) + [("mlx", "unsupported")]
     assert any("MLX" in i.value and "not installed" in i.value for i in at.info)
 
 

@@ -12,8 +12,12 @@ from kernels import memory
 from kernels.inference import ROW_FIELDS, config, estimate, plan, report, run, runner
 from kernels.measure.live import LiveRun, Slot
 from kernels.measure.results import load, new_result_file
+from tests.devices import PAIRS
 
 SPEC = config.Spec.from_preset("tiny", width=64, layers=2, heads=4, prompt_len=8, new_tokens=8)  # as test_inference_model
+# Every device this machine has, of PyTorch and of MLX, in the plan's order.
+TORCH_MLX = [(b, d) for b, d, _kind in PAIRS if b in ("torch", "mlx")]
+TORCH_DEVICES = [d for b, d in TORCH_MLX if b == "torch"]
 
 
 def rows_for(tasks, backends, **kw):
@@ -24,7 +28,7 @@ def test_plan_covers_every_library_device_variant_and_dtype(libs):
     backends = {n: libs[n] for n in ("torch", "mlx")}
     tasks = plan([SPEC], backends, variants=("eager", "compiled"), dtypes=("float32", "bfloat16"))
     assert [(t.dtype, t.backend, t.device, t.variant) for t in tasks] == [
-        (d, b, "cpu", v) for d in ("float32", "bfloat16") for b in ("torch", "mlx") for v in ("eager", "compiled")]
+        (d, b, device, v) for d in ("float32", "bfloat16") for b, device in TORCH_MLX for v in ("eager", "compiled")]
 
 
 @pytest.mark.parametrize("bad,words", [
@@ -44,7 +48,7 @@ def test_rows_have_every_field_the_tokens_and_labelled_memory(libs):
     heard = []
     tasks = plan([SPEC], {n: libs[n] for n in ("torch", "mlx")}, variants=("eager",))
     rows = rows_for(tasks, libs, on_tokens=heard.append)
-    assert [r["status"] for r in rows] == ["ok", "ok"]
+    assert [(r["backend"], r["device"], r["status"]) for r in rows] == [(b, d, "ok") for b, d in TORCH_MLX]
     for r in rows:
         assert tuple(r) == ROW_FIELDS
         assert r["tokens"] == r["reference_tokens"] and r["tokens_match"] and r["first_mismatch"] is None
@@ -57,8 +61,11 @@ def test_rows_have_every_field_the_tokens_and_labelled_memory(libs):
         assert config.decode_weights_read(SPEC, "float32") < r["bytes_per_token"] < r["weights_bytes"] + r["kv_cache_bytes"]
         assert r["gbps"] == pytest.approx(r["bytes_per_token"] / r["median_s"] / 1e9)
         assert r["peak_bytes"] > 0 and r["warmup_s"] > 0
-    notes = {r["backend"]: r["memory_note"] for r in rows}
-    assert notes["mlx"].startswith("mx.get_peak_memory()") and "process RSS" in notes["torch"]
+    notes = {(r["backend"], r["device"]): r["memory_note"] for r in rows}
+    assert notes["mlx", "cpu"].startswith("mx.get_peak_memory()") and "process RSS" in notes["torch", "cpu"]
+    for device in ("mps", "cuda"):  # a GPU keeps a peak, read the same way on both
+        if ("torch", device) in notes:
+            assert notes["torch", device].startswith("torch.accelerator.max_memory_allocated()")
     # What a page heard: the reference, then each generation's tokens, the last one complete.
     assert heard[0] == {"reference": [], "computing_reference": True}
     assert heard[1] == {"reference": rows[0]["tokens"][:1], "computing_reference": True}  # the reference, as it comes
@@ -91,7 +98,8 @@ def test_torch_compile_slower_than_its_budget_says_so_and_leaves_nothing_running
 
     monkeypatch.setattr(runner.subprocess, "Popen", Recorded)
     started = time.perf_counter()
-    row = rows_for(plan([SPEC], {"torch": libs["torch"]}, variants=("compiled",)), libs, compile_budget_s=0.3)[0]
+    tasks = plan([SPEC], {"torch": libs["torch"]}, devices=["cpu"], variants=("compiled",))
+    row = rows_for(tasks, libs, compile_budget_s=0.3)[0]
     assert time.perf_counter() - started < 10
     assert len(started_pids) == 1
     if os.name == "posix":
@@ -194,7 +202,7 @@ def test_context_table_is_a_running_median_per_context_length():
 def test_estimate_counts_the_generations_and_learns_from_rows_measured_here(libs):
     tasks = plan([SPEC], {n: libs[n] for n in ("torch", "mlx")}, variants=("eager", "compiled"))
     first = estimate.estimate(tasks, libs)
-    assert first.timed == 4 and first.calibrated == 0 and first.seconds > 0
+    assert first.timed == 2 * len(TORCH_MLX) and first.calibrated == 0 and first.seconds > 0
     assert first.slowest[0].endswith("compiled/float32")  # compiling is assumed to cost the most
     known = [{**fake("torch", "PyTorch", 10_000, dtype="float32", variant="eager", ttft=1e-4), **{k: getattr(SPEC, k) for k in
               ("width", "layers", "heads", "context", "prompt_len", "new_tokens")}, "warmup_s": 0.01}]
@@ -226,14 +234,15 @@ def test_tokens_are_published_only_once_the_steps_have_run_a_while(libs, monkeyp
     monkeypatch.setattr(runner, "PUBLISH_S", 3600.0)
     spec = config.Spec.from_preset("tiny", width=32, layers=1, heads=2, prompt_len=4, new_tokens=8)
     heard = []
-    rows = [p.row for p in run(plan([spec], {"torch": libs["torch"]}, variants=("eager",)), libs,
+    rows = [p.row for p in run(plan([spec], {"torch": libs["torch"]}, devices=["cpu"], variants=("eager",)), libs,
                                on_tokens=heard.append)]
     assert rows[0]["status"] == "ok"
     generating = [h for h in heard if "tokens" in h and "backend" in h]
     assert [h["done"] for h in generating] == [True] and len(generating[0]["tokens"]) == 8
 
 
-def test_the_warm_up_generates_every_cache_length_the_timed_steps_will_meet(libs, monkeypatch):
+@pytest.mark.parametrize("device", TORCH_DEVICES)
+def test_the_warm_up_generates_every_cache_length_the_timed_steps_will_meet(libs, monkeypatch, device):
     """Eager PyTorch on mps builds a graph for each new cache length: the untimed warm-up is a whole
     generation, so no timed step is the first at its length."""
     from kernels.inference import torch_model
@@ -252,7 +261,7 @@ def test_the_warm_up_generates_every_cache_length_the_timed_steps_will_meet(libs
     monkeypatch.setattr(torch_model.Generator, "prefill", prefill)
     monkeypatch.setattr(torch_model.Generator, "step", step)
     spec = config.Spec.from_preset("tiny", width=32, layers=1, heads=2, prompt_len=4, new_tokens=12)
-    (row,) = [p.row for p in run(plan([spec], {"torch": libs["torch"]}, variants=("eager",)), libs)]
+    (row,) = [p.row for p in run(plan([spec], {"torch": libs["torch"]}, devices=[device], variants=("eager",)), libs)]
     assert row["status"] == "ok" and row["repeats"] == 11
     starts = [i for i, e in enumerate(events) if e == "prefill"]
     warmup, timed = events[starts[0] + 1:starts[1]], events[starts[-1] + 1:]

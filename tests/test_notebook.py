@@ -32,7 +32,9 @@ def test_a_lesson_is_a_valid_notebook_with_markdown_and_code():
 def run_notebooks(notebooks: dict[str, list[str]]) -> subprocess.CompletedProcess:
     """Run each notebook's code cells in order, each notebook in a namespace of its own (as a fresh
     kernel would), all in one fresh Python process (importing the libraries once keeps it quick)."""
-    program = ["import traceback, sys", "failed = []"]
+    from tests.fresh_python import prelude
+
+    program = [prelude(), "import traceback, sys", "failed = []"]
     for name, sources in notebooks.items():
         program.append("ns = {'__name__': '__main__'}")
         for i, src in enumerate(sources):
