@@ -177,3 +177,21 @@ def test_random_numbers_generate_once_says_what_ran_on_mps(dtype):
         assert "keeps NumPy's dtype" not in got["here"] and "PyTorch on `mps` could not take NumPy's float64" in got["here"]
     else:
         assert got["here"].startswith("**Here:** every library that ran computed in float32")
+
+
+def test_nothing_is_tracked_once_the_process_is_exiting():
+    """At exit the mode drops its weak references while torch can still free them; a thread still
+    making tensors on mps after that (a daemon thread runs on during exit) adds none, or they would be
+    freed after torch's teardown ("'NoneType' object has no attribute '_free_weak_ref'")."""
+    got = under_mps_rules("""
+        import json
+        from kernels.backends import discover, mps_rules
+        discover(["torch"])
+        import torch
+        kept = torch.ones(4, device="mps")
+        before = len(mps_rules._on_mps)
+        mps_rules._forget()  # what atexit runs
+        late = torch.ones(4, device="mps")
+        print(json.dumps({"before": before, "after": len(mps_rules._on_mps)}))
+    """)
+    assert got == {"before": 1, "after": 0}

@@ -52,6 +52,7 @@ SYNCHRONIZED = [0]  # torch.mps.synchronize() calls
 _lock = threading.Lock()
 _on_mps: dict[int, tuple] = {}  # storage pointer -> (StorageWeakRef: keeps the pointer from reuse, bytes)
 _peak = [0]
+_closing = [False]  # set at exit: no storage is tracked after the weak references are dropped
 _installed: list = []  # the mode, once installed
 
 
@@ -87,6 +88,8 @@ def _mark(tensor) -> None:
     if key is None or on_mps(tensor):
         return
     with _lock:
+        if _closing[0]:
+            return
         storage = tensor.untyped_storage()
         _on_mps[key] = (StorageWeakRef(storage), storage.nbytes())
         _peak[0] = max(_peak[0], _allocated())
@@ -101,6 +104,14 @@ def _allocated() -> int:
         else:
             live += size
     return live
+
+
+def _forget() -> None:
+    """At exit: drop every weak reference while torch can still free it (a StorageWeakRef freed after
+    torch's teardown raises), and track nothing more (a daemon thread may still be making tensors)."""
+    with _lock:
+        _closing[0] = True
+        _on_mps.clear()
 
 
 def allocated_bytes() -> int:
@@ -272,7 +283,7 @@ def install(torch=None) -> None:
             mode.__exit__(None, None, None)
 
     threading.Thread._bootstrap_inner = bootstrap_inner
-    atexit.register(_on_mps.clear)  # the weak references go while torch is still there to free them
+    atexit.register(_forget)  # the weak references go while torch is still there to free them
     _patch_torch(torch)
 
 
