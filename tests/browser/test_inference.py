@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kernels.inference import config
 from kernels.inference.numpy_model import reference
+from tests.test_inference_runner import TORCH_MLX
 
 from . import harness
 
@@ -32,8 +33,8 @@ def test_tiny_generation_shows_matching_tokens_and_the_charts(page, screenshots)
     spec = config.Spec.from_preset("tiny")  # the page's defaults: 32 prompt tokens, 32 new
     expected = config.token_text(reference(spec, config.init_weights(spec)).tokens)
     blocks = [t.strip() for t in page.locator('[data-testid="stCode"] code').all_inner_texts()]
-    assert blocks.count(expected) == 3, blocks[:4]  # NumPy's column, PyTorch's, MLX's
+    assert blocks.count(expected) == 1 + len(TORCH_MLX), blocks[:4]  # NumPy's column, then each generation's
     text = harness.main_text(page)
-    assert text.count("the reference's 32 tokens") == 2 and "Same tokens everywhere" in text
+    assert text.count("the reference's 32 tokens") == len(TORCH_MLX) and "Same tokens everywhere" in text
     page.get_by_role("heading", name="Tokens as they are generated").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "inference-after-run.png"))

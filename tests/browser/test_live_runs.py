@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 
 from kernels.measure.results import load
+from tests.devices import PAIRS
 
 from . import bench_helpers, harness
 
@@ -71,7 +72,7 @@ def test_two_tabs_pressing_run_together_are_timed_one_after_the_other(browser, a
         spans = sorted((datetime.fromisoformat(r.settings["started"]), datetime.fromisoformat(r.settings["finished"]))
                        for r in (first, second))
         assert spans[0][1] <= spans[1][0], spans  # the later run started only once the earlier had finished
-        assert len(first.results) == len(second.results) == 12
+        assert len(first.results) == len(second.results) == 4 * len(PAIRS)  # 4 sizes × every (library, device)
     finally:
         for context in contexts:
             context.close()
@@ -85,7 +86,7 @@ def test_a_display_control_changed_mid_run_does_not_stop_it(page):
     page.get_by_text("min – max band").click()  # a display control: redraws, never restarts the run
     finished(page)
     text = harness.main_text(page)
-    assert "Finished 12 measurements" in text and "Stopped after" not in text
+    assert f"Finished {4 * len(PAIRS)} measurements" in text and "Stopped after" not in text
     assert harness.exceptions(page) == []
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from kernels.measure.results import load
+from tests.devices import PAIRS
 
 from . import harness
 from . import bench_helpers
@@ -20,7 +21,8 @@ def test_default_run_then_compare_its_file(page, screenshots, tmp_path):
     _, _, charts = click_run_and_wait(page)  # how long it takes: scripts/measure_benchmarks_page.py
     assert charts == 10  # three default operations, three charts each, and the roofline
     text = harness.main_text(page)
-    assert "Finished 36 measurements" in text and "Summary" in text and "Matrix multiply (float32)" in text
+    n = 3 * 4 * len(PAIRS)  # operations × sizes × every (library, device) here
+    assert f"Finished {n} measurements" in text and "Summary" in text and "Matrix multiply (float32)" in text
     assert "Roofline" in text and "No roofs yet" in text  # the points, waiting for the ceilings
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 10
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
@@ -36,7 +38,7 @@ def test_default_run_then_compare_its_file(page, screenshots, tmp_path):
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     result = load(path)
-    assert len(result.results) == 36 and result.machine["cores"]
+    assert len(result.results) == n and result.machine["cores"]
 
     harness.open_from_nav(page, "Compare machines")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
@@ -70,7 +72,7 @@ def test_stop_keeps_what_was_measured(page):
     page.get_by_text("Stop was pressed").wait_for(timeout=30_000)
     harness.wait_for_run(page)
     text = harness.main_text(page)
-    assert "Stopped after" in text and "of 36 measurements" in text
+    assert "Stopped after" in text and f"of {3 * 4 * len(PAIRS)} measurements" in text
     assert page.locator(".st-key-benchmarks_stop").count() == 0
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
     assert page.locator('[data-testid="stDownloadButton"]').count() == 2
