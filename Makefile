@@ -1,5 +1,7 @@
 # make run             - create .venv if missing, install the pinned requirements, start the app
-# make test            - same environment plus the test requirements, then the whole suite
+# make test            - same environment plus the test requirements, then the whole suite, then its
+#                        Mac-device tests again under the MPS-rules mode (PLAYGROUND_MPS_RULES=1)
+# make test-mps        - the whole suite under the MPS-rules mode: what a Mac's torch mps enforces
 # make doctor          - the self-check of every library x device; writes doctor-report.json
 # make check-mac-pins  - prove every pin has a macOS 14 arm64 wheel for Python 3.11-3.14 (uv, PyPI)
 # PYTHON=/path/to/python3.13 make run   picks the interpreter used to create .venv
@@ -16,13 +18,22 @@ PYTHON ?= $(shell for p in $(CANDIDATES); do \
 	command -v $$p >/dev/null 2>&1 && $$p scripts/check_python.py >/dev/null 2>&1 \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: run test doctor check-mac-pins clean
+# Under the MPS-rules mode (kernels/backends/mps_rules.py) the machine has a torch `mps` device that
+# keeps a Mac's rules: the tests parametrised over each (library, device) run again on it, every Learn
+# page and its notebook run with their PyTorch cells on `mps`. About 40 s; `make test-mps` runs all.
+MPS_RULES_PASS := -m "not browser" -k "(mps and not test_mps_rules) or test_notebook or test_pages or test_learn_creating"
+
+.PHONY: run test test-mps doctor check-mac-pins clean
 
 run: $(VENV)/.installed
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+	PLAYGROUND_MPS_RULES=1 $(BIN)/python -m pytest -q $(MPS_RULES_PASS)
+
+test-mps: $(VENV)/.installed-test
+	PLAYGROUND_MPS_RULES=1 $(BIN)/python -m pytest
 
 doctor: $(VENV)/.installed
 	$(BIN)/python -m kernels.doctor --out doctor-report.json
