@@ -23,9 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="clicks to time, each on a fresh page (default 3)")
     parser.add_argument("--screenshot", help="save a screenshot of the last run's results here")
     args = parser.parse_args(argv)
-    chromium = harness.find_chromium()
+    chromium = harness.chromium_for_script()
     if chromium is None:
-        print("no Chromium found: install it or set CHROMIUM=/path/to/chromium", file=sys.stderr)
         return 2
     times = []
     with harness.streamlit_server() as (url, _), harness.chromium(chromium) as browser:

@@ -157,9 +157,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="passes over every page after the first visits; a page's second-visit time in a run "
                              "is its median over them (default 3)")
     args = parser.parse_args(argv)
-    chromium = harness.find_chromium()
+    chromium = harness.chromium_for_script()
     if chromium is None:
-        print("no Chromium found: install it or set CHROMIUM=/path/to/chromium", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="one_line_app_") as tmp:
         script = Path(tmp) / "one_line_app.py"

@@ -124,9 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("bench", "inference"), help="one of the two comparisons")
     parser.add_argument("--keep", help="a folder to keep every result file in")
     args = parser.parse_args(argv)
-    chromium = harness.find_chromium()
+    chromium = harness.chromium_for_script()
     if chromium is None:
-        print("no Chromium found: install it or set CHROMIUM=/path/to/chromium", file=sys.stderr)
         return 2
     folder = Path(args.keep or tempfile.mkdtemp(prefix="page_vs_cli-"))
     folder.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,14 @@ def find_chromium() -> str | None:
     return next((c for c in candidates if c and os.path.exists(c)), None)
 
 
+def chromium_for_script() -> str | None:
+    """:func:`find_chromium` for a script: None, once it has said on stderr what to install."""
+    found = find_chromium()
+    if found is None:
+        print("no Chromium found: install it or set CHROMIUM=/path/to/chromium", file=sys.stderr)
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
