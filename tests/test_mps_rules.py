@@ -195,3 +195,21 @@ def test_nothing_is_tracked_once_the_process_is_exiting():
         print(json.dumps({"before": before, "after": len(mps_rules._on_mps)}))
     """)
     assert got == {"before": 1, "after": 0}
+
+
+def test_figures_made_under_the_mode_say_so_in_the_file_and_the_verdict():
+    """A result file written under the mode carries the caveat in its machine block, and a verdict on
+    its mps rows reads it: such a file never passes for a Mac's."""
+    got = under_mps_rules("""
+        import json
+        from kernels.backends import discover
+        from kernels.machine import machine_info
+        from kernels.models import config, plan, report, run
+        libs = discover(["torch"])
+        spec = config.RunSpec(model="mlp", batch=4, width=8, steps=4)
+        rows = [p.row for p in run(plan([spec], libs, devices=["mps"]), libs)]
+        machine = machine_info(libs)
+        print(json.dumps({"caveats": machine["caveats"], "verdict": report.verdict(rows, machine)}))
+    """)
+    assert list(got["caveats"]) == ["torch/mps"] and "imitating a Mac's rules" in got["caveats"]["torch/mps"]
+    assert any(p.startswith("**Read with care:** PyTorch's `mps` here is the CPU") for p in got["verdict"])

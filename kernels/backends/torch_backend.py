@@ -139,6 +139,11 @@ def reference_blas(lib, device: str | None) -> bool:
 
 
 def caveat(lib, device: str | None) -> str:
+    """What a reader of this device's timings must know: under the MPS-rules mode, that ``mps`` is
+    the CPU keeping a Mac's rules (a result file made so must never pass for a Mac's)."""
+    if device == "mps" and mps_rules.active():
+        return ("PyTorch's `mps` here is the CPU imitating a Mac's rules (the MPS-rules mode, "
+                "PLAYGROUND_MPS_RULES=1): its times are the CPU's and say nothing about an Apple GPU")
     return ""
 
 
