@@ -66,8 +66,8 @@ def host_only(backends: dict) -> dict:
     def cpu(b):
         if not b.available:
             return b
-        devices = tuple(d if d.kind == "cpu" else dataclasses.replace(d, available=False, note="hidden by the test: a machine without a GPU")
-                        for d in b.devices)
+        hidden = "hidden by the test: a machine without a GPU"
+        devices = tuple(d if d.kind == "cpu" else dataclasses.replace(d, available=False, note=hidden) for d in b.devices)
         return dataclasses.replace(b, devices=devices, default_device="cpu")
 
     return {name: cpu(b) for name, b in backends.items()}
