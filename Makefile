@@ -1,5 +1,5 @@
 # make run             - create .venv if missing, install the pinned requirements, start the app
-# make test            - same environment plus the test requirements, then the whole suite, then its
+# make test            - same environment plus the test requirements, ruff, then the whole suite, then its
 #                        Mac-device tests again under the MPS-rules mode (PLAYGROUND_MPS_RULES=1)
 # make test-mps        - the whole suite under the MPS-rules mode: what a Mac's torch mps enforces
 # make doctor          - the self-check of every library x device; writes doctor-report.json
@@ -29,6 +29,7 @@ run: $(VENV)/.installed
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	PLAYGROUND_MPS_RULES=1 $(BIN)/python -m pytest -q $(MPS_RULES_PASS)
 

@@ -212,7 +212,7 @@ def draw_roofline(slot, rows, machine, planned=()) -> None:
         slot.info("Nothing with a FLOP count has been timed yet.", icon=":material/remove:")
         return
     domain = list(dict.fromkeys([report.series_label(s) for s in planned] + [p["series"] for p in points]
-                                + [l["series"] for l in lines]))
+                                + [line["series"] for line in lines]))
     slot.altair_chart(charts.roofline_chart(points, lines, domain=domain), width="stretch")
 
 

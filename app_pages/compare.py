@@ -9,8 +9,7 @@ from kernels.measure import compare
 from kernels.measure.rows import ok_rows
 from kernels.models import report as models_report
 from ui import bench_charts as charts
-from ui import lesson
-from ui import model_charts
+from ui import lesson, model_charts
 from ui.safe import markdown_table, plain
 
 KIND_TITLES = {"bench": "Benchmarks", "models": "Small models", "ceilings": "Ceilings", "inference": "Local inference"}

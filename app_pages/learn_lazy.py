@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from kernels import memory
-from kernels.measure.timing import format_seconds
 from kernels.examples import lazy
-from ui.nav import PAGES
-from ui import live as live_ui
+from kernels.measure.timing import format_seconds
 from ui import learn_charts, lesson
+from ui import live as live_ui
+from ui.nav import PAGES
 from ui.panel import backends, column_header, machine_gpus, missing_notice
 
 st.title("Lazy and asynchronous execution")

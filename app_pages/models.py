@@ -14,8 +14,7 @@ from kernels.measure.live import LiveRun
 from kernels.measure.rows import noise
 from kernels.measure.words import about
 from kernels.memory import human_bytes
-from kernels.models import report
-from kernels.models import config
+from kernels.models import config, report
 from kernels.models.estimate import estimate
 from ui import lesson
 from ui import live as live_ui

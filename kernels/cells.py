@@ -18,9 +18,10 @@ import functools
 import io
 import math
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import CodeType
-from typing import Any, Mapping
+from typing import Any
 
 from .backends import Backend, Output
 

@@ -16,20 +16,21 @@ import math
 import sys
 import threading
 import time
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
 from .backends import Backend, discover, mps_rules
 from .bench.ops import OPS
 from .bench.runner import EPS, TOLERANCE
-from .measure.cli import Parser, progress_printer, run_main, status_counts, write_out
-from .measure.timing import format_seconds
 from .examples import conversions, lazy
 from .machine import machine_info
-from .memory import human_bytes
+from .measure.cli import Parser, progress_printer, run_main, status_counts, write_out
 from .measure.rows import error_message
+from .measure.timing import format_seconds
+from .memory import human_bytes
 
 PROG = "python -m kernels.doctor"
 SCHEMA = 1
@@ -358,7 +359,7 @@ def failed(checks: Sequence[Mapping]) -> bool:
 def report(checks: Sequence[Mapping], libs: Mapping[str, Backend]) -> dict:
     """The report file: this machine, when, and every check (what to attach to a bug report)."""
     return {"schema": SCHEMA, "kind": "doctor", "machine": machine_info(libs),
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "checks": [dict(c) for c in checks]}
+            "created": datetime.now(UTC).isoformat(timespec="seconds"), "checks": [dict(c) for c in checks]}
 
 
 def to_json(doc: Mapping) -> bytes:

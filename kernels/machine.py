@@ -7,7 +7,7 @@ import platform
 import re
 import subprocess
 import sys
-from typing import Mapping
+from collections.abc import Mapping
 
 from . import memory
 from .backends import Backend

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from kernels.bench import OPS
-from kernels.measure.results import load
 from kernels.bench.cli import main
+from kernels.measure.results import load
 from tests.devices import PAIRS
 
 ROOT = Path(__file__).resolve().parents[1]

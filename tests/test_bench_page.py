@@ -8,8 +8,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kernels.measure.results import load
 from kernels.measure.live import LiveRun
+from kernels.measure.results import load
 from tests import apptest
 from tests.apptest import charts, open_section
 from tests.devices import FOUND, PAIRS

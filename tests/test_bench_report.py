@@ -8,10 +8,9 @@ import time
 import pytest
 
 from kernels import backends as kb
-from kernels.bench import OPS, Settings, plan, run
+from kernels.bench import OPS, Settings, plan, report, run
 from kernels.bench import compare as bench_compare
 from kernels.bench import estimate as E
-from kernels.bench import report
 from kernels.measure import compare
 from kernels.measure.results import load
 from kernels.measure.words import about

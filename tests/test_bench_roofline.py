@@ -13,8 +13,8 @@ from kernels.bench.cli import main
 from kernels.bench.results import ROW_FIELDS
 from kernels.measure.results import load, new_result_file
 from tests import apptest
-from tests.devices import PAIRS, PAIR_IDS
 from tests.apptest import charts
+from tests.devices import PAIR_IDS, PAIRS
 from tests.test_bench_page import texts
 
 # A sweep small enough for a test: the plumbing and the inequalities, not this machine's plateau.
@@ -370,7 +370,7 @@ def test_the_result_file_keeps_the_roofline_fields_and_checks_them():
     assert again["intensity"] == pytest.approx(2 * 1024**3 / (3 * 1024 * 1024 * 4)) and again["bound"] is None
     # the file's own ceilings draw its roofline anywhere
     points, lines = roofline.chart_data(loaded.results)
-    assert len(points) == 2 and {l["roof"] for l in lines} == {"measured roof", "in-cache roof"}
+    assert len(points) == 2 and {line["roof"] for line in lines} == {"measured roof", "in-cache roof"}
 
 
 def test_ceilings_file_rejects_an_unknown_ceiling():
@@ -432,7 +432,7 @@ def test_benchmarks_page_measures_ceilings_and_draws_the_roofs(monkeypatch):
     spec, data = next((spec, data) for spec, data in charts(at) if spec["title"].startswith("Roofline"))
     lines = next(d for d in data if d and "roof" in d[0])
     points = next(d for d in data if d and "op_title" in d[0])
-    assert {l["roof"] for l in lines} >= {"measured roof"} and len(points) == 2 * len(SERIES)
+    assert {line["roof"] for line in lines} >= {"measured roof"} and len(points) == 2 * len(SERIES)
     layer = spec["layer"][1]["encoding"]
     assert layer["x"]["scale"]["type"] == "log" and layer["y"]["scale"]["type"] == "log"
     assert {t["field"] for t in layer["tooltip"]} >= {"op_title", "size", "median_text", "pct_text"}

@@ -16,7 +16,6 @@ from kernels.measure.timing import Stopped, Timing
 from tests.bench_fakes import QUICK, counting, pretend_gpu, spy
 from tests.devices import PAIR_IDS, PAIRS, host_only
 
-
 # --- measure() ---------------------------------------------------------------------------------
 
 def test_measure_syncs_each_call_once_with_its_own_result():

@@ -110,9 +110,9 @@ def test_a_benchmark_row_from_the_child_is_the_engines_row(libs):
 
 
 def test_settle_goes_on_once_the_machine_is_quiet_or_at_the_limit(monkeypatch):
-    import psutil
-
     import itertools
+
+    import psutil
 
     loads = itertools.chain([90.0, 80.0, 1.0, 50.0, 1.0, 2.0], itertools.repeat(100.0))  # % of all cores
 

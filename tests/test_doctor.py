@@ -11,8 +11,8 @@ from datetime import datetime
 import pytest
 import torch
 
-from kernels import doctor, memory
 from kernels import backends as kb
+from kernels import doctor, memory
 from kernels.backends import mlx_backend, mps_rules, torch_backend
 from kernels.bench.ops import OPS
 from tests.apptest import open_page

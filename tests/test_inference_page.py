@@ -4,7 +4,6 @@ the charts and a verdict, keeps results across reruns, refuses bad or oversized 
 message, survives a missing MLX; and Compare machines compares its files."""
 from __future__ import annotations
 
-
 from streamlit.testing.v1 import AppTest
 
 from kernels import memory
@@ -12,7 +11,7 @@ from kernels.inference import config
 from kernels.measure.live import LiveRun
 from kernels.measure.results import new_result_file
 from tests import apptest
-from tests.apptest import open_section, open_page, chart_data
+from tests.apptest import chart_data, open_page, open_section
 from tests.devices import FOUND
 from tests.test_inference_runner import TORCH_DEVICES, TORCH_MLX, fake
 from ui.nav import PAGES

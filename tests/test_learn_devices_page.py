@@ -12,9 +12,9 @@ from kernels.measure.timing import Timing
 from kernels.notebook import code_cells
 from tests import apptest
 from tests.apptest import open_page, open_section, unescaped
-from ui import lesson as ui_lesson
 from tests.devices import FOUND, PAIR_IDS, PAIRS
 from tests.fresh_python import learn_failures, learn_sources
+from ui import lesson as ui_lesson
 
 PAGE = "app_pages/learn_devices.py"
 

@@ -8,7 +8,7 @@ import pytest
 
 from kernels import cells
 from kernels.examples import gradients as grads
-from tests.apptest import open_section, codes, open_page, tables, unescaped
+from tests.apptest import codes, open_page, open_section, tables, unescaped
 from tests.devices import torch_shown
 
 ALL = ("numpy", "torch", "mlx")

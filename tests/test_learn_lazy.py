@@ -11,7 +11,7 @@ import pytest
 from kernels import memory
 from kernels.backends import mlx_backend, numpy_backend, torch_backend
 from kernels.examples import lazy
-from tests.apptest import open_section, open_page
+from tests.apptest import open_page, open_section
 
 PAGE = "app_pages/learn_lazy.py"
 

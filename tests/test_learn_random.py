@@ -8,7 +8,7 @@ import pytest
 from kernels import cells
 from kernels.examples import random_numbers as rn
 from tests import apptest
-from tests.apptest import open_section, open_page
+from tests.apptest import open_page, open_section
 from tests.devices import FLOAT32, PAIR_IDS, PAIRS
 from tests.fresh_python import learn_failures, learn_sources
 

@@ -13,9 +13,9 @@ from kernels.measure.live import LiveRun, Slot
 from kernels.measure.results import load
 from kernels.measure.rows import Progress
 from kernels.measure.timing import Stopped
+from kernels.models import config
 from kernels.models import plan as models_plan
 from kernels.models import run as models_run
-from kernels.models import config
 from tests.bench_fakes import QUICK
 
 

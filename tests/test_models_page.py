@@ -2,7 +2,6 @@
 results across reruns, refuses bad or oversized input with a message, and survives a missing MLX."""
 from __future__ import annotations
 
-
 from streamlit.testing.v1 import AppTest
 
 from kernels import memory

@@ -9,8 +9,7 @@ import pytest
 
 from kernels import memory
 from kernels.measure.results import load, new_result_file
-from kernels.models import ROW_FIELDS, plan, report, run, runner
-from kernels.models import config
+from kernels.models import ROW_FIELDS, config, plan, report, run, runner
 
 TINY = config.RunSpec(model="mlp", batch=4, width=8, steps=4)
 

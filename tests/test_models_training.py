@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kernels.models import library_module, plan, run
-from kernels.models import config
+from kernels.models import config, library_module, plan, run
 from tests.devices import DEVICE_SET_IDS, DEVICE_SETS
 
 TINY = {

@@ -82,8 +82,8 @@ def test_home_draws_numpy_before_pytorch_is_imported(monkeypatch):
     start drew the page two seconds sooner). The order is recorded as the page draws."""
     import streamlit as st
 
-    from kernels.backends import torch_backend
     import ui.panel
+    from kernels.backends import torch_backend
 
     order: list[str] = []
     real_load, real_show = torch_backend.load, ui.panel.show_result

@@ -11,9 +11,9 @@ import pytest
 from kernels.bench import ROW_FIELDS, plan, result_file, run
 from kernels.measure.compare import SAMPLES
 from kernels.measure.results import SCHEMA, ResultFile, load, new_result_file
+from kernels.models import config
 from kernels.models import plan as models_plan
 from kernels.models import run as models_run
-from kernels.models import config
 from tests.bench_fakes import QUICK
 
 

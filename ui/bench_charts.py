@@ -14,7 +14,7 @@ outside ``st.altair_chart`` (Altair's own conversion refuses more than 5,000 row
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd

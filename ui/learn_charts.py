@@ -9,7 +9,7 @@ revisited page no longer pays. Each is drawn with ``st.vega_lite_chart``, from p
 from __future__ import annotations
 
 import io
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import numpy as np

@@ -9,9 +9,9 @@ run is a thread of its own, so one run's lesson never leaks into another's.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator, Mapping
 
 import streamlit as st
 

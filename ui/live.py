@@ -9,8 +9,8 @@ within about a second; a closed tab (the session is gone) ends it the same way.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
-from typing import Callable, Mapping
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx

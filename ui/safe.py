@@ -3,7 +3,7 @@ is, never as formatting, links, images, LaTeX, colours or icons, and shortened w
 from __future__ import annotations
 
 import re
-from typing import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 # Every character Markdown (and Streamlit's extensions: $LaTeX$, :colour[...], :icons:) gives a meaning.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")

@@ -21,9 +21,9 @@ import ast
 import gc
 import importlib
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import streamlit as st
 

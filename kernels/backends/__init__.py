@@ -8,7 +8,7 @@ Capabilities are data: pages render these objects and never branch on a name.
 from __future__ import annotations
 
 import platform
-from typing import Iterable
+from collections.abc import Iterable
 
 from . import mlx_backend, numpy_backend, torch_backend
 from .common import GPU_TURN, PINS, Backend, Device, MemoryReading, Output, pick_default

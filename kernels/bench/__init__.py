@@ -25,12 +25,27 @@ The code a page shows: ``inspect.getsource(measure)`` and, for an operation,
 from ..measure.results import ResultFile, load
 from ..measure.rows import STATUSES, Progress, device_names
 from ..measure.timing import Timing, format_seconds, measure
+from . import ceilings, chips, roofline
 from .op import Layout, Op
 from .ops import OPS
-from . import ceilings, chips, roofline
 from .results import KIND, ROW_FIELDS
-from .runner import (DTYPES, EPS, TOLERANCE, Settings, Task, benchmark, check, measure_task, method, plan, prepare,
-                     progress_text, result_file, run, unsupported_reason)
+from .runner import (
+                     DTYPES,
+                     EPS,
+                     TOLERANCE,
+                     Settings,
+                     Task,
+                     benchmark,
+                     check,
+                     measure_task,
+                     method,
+                     plan,
+                     prepare,
+                     progress_text,
+                     result_file,
+                     run,
+                     unsupported_reason,
+)
 
 __all__ = [
     "OPS", "Op", "Layout", "DTYPES", "EPS", "TOLERANCE", "Settings", "Task", "Progress", "Timing",

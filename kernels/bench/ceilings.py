@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..backends import Backend
 from ..machine import machine_info
@@ -208,7 +208,7 @@ def run(tasks: Sequence[CeilingTask], backends: Mapping[str, Backend], config: C
                 mine = [t for t in tasks if t.dtype == dtype and sweep_of(t.ceiling) == sweep]
                 op, ladder = OPS[SWEEP_OP[sweep]], config.sizes(sweep, dtype)
 
-                def finished(series, points, unsupported=None, ended=""):  # the series' rows of this sweep
+                def finished(series, points, unsupported=None, ended="", mine=mine):  # the series' rows of this sweep
                     backend = backends[series[0]]
                     return [emit(ceiling_row(t, backend, points, config, unsupported, ended))
                             for t in mine if t.series == series]

@@ -25,8 +25,8 @@ publishes no CPU FLOPS. No Streamlit here.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Mapping, Sequence
 
 ALUS_PER_CORE = 128  # FP32 ALUs per Apple GPU core (philipturner/metal-benchmarks, "ALUs: 128")
 FLOPS_PER_ALU = 2  # a fused multiply-add counts as two floating-point operations

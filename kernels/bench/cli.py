@@ -10,12 +10,22 @@ import dataclasses
 import json
 import sys
 import textwrap
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..backends import NAMES, discover
-from ..measure.cli import (Parser, UsageError, collect, comma_list, device_list, progress_printer, run_main,
-                           status_counts, whole_numbers, write_out)
 from ..machine import machine_info
+from ..measure.cli import (
+    Parser,
+    UsageError,
+    collect,
+    comma_list,
+    device_list,
+    progress_printer,
+    run_main,
+    status_counts,
+    whole_numbers,
+    write_out,
+)
 from ..measure.rows import STATUSES
 from . import ceilings, chips, report, roofline
 from .ops import OPS

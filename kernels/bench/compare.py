@@ -4,7 +4,7 @@ baseline the user picks. Loading and labelling the files is ``kernels.measure.co
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..measure.rows import noise, ok_rows, row_label
 from ..measure.timing import format_seconds

@@ -11,7 +11,7 @@ the runner's rules are followed: one checked call, warm-up calls, blocks of call
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..backends import Backend
 from ..measure.estimate import Estimate, add_up

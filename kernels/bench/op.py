@@ -9,8 +9,8 @@ runner's job, so an operation's functions stay as short as the code a user would
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import numpy as np
 

@@ -8,7 +8,7 @@ chart draws as one line. Nothing here imports Streamlit or Altair.
 from __future__ import annotations
 
 import itertools
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..measure.rows import LABELS, label, left_out, noise, ok_rows, row_label, steady_rows
 from ..measure.timing import format_seconds

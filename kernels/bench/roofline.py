@@ -20,8 +20,8 @@ not wait). Nothing here imports Streamlit or a library.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Sequence
 
 from ..measure.rows import LABELS, label, ok_rows, row_label
 from ..measure.timing import format_seconds
@@ -409,4 +409,4 @@ def chart_data(rows: Sequence[Mapping], ceilings: Iterable[Mapping] | None = Non
     roofs = series_roofs(rows, ceilings)
     span = x_range(records, roofs)
     lines = roof_lines(roofs, span) + spec_lines(chips.detect(machine) if machine else None, span)
-    return records, [l for l in lines if l["gflops"] > 0 and math.isfinite(l["gflops"])]
+    return records, [line for line in lines if line["gflops"] > 0 and math.isfinite(line["gflops"])]

@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 import math
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 

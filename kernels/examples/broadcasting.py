@@ -10,8 +10,9 @@ operation and either agree with it or refuse in their own words.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ..cells import Example
 from ..memory import TooLarge, check_fits

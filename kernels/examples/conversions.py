@@ -16,8 +16,9 @@ import math
 import re
 import string
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ..backends import GPU_TURN, Backend, Output
 from ..cells import execute

@@ -1,7 +1,8 @@
 """Creating arrays: the same constructor in each library, and the dtype each one picks."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 

@@ -15,8 +15,9 @@ spread), and the page shows that function too.
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .. import memory
 from ..backends import Backend

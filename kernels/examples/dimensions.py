@@ -7,7 +7,8 @@ the size guard, the picture of which axis collapses). Nothing here imports strea
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -10,7 +10,8 @@ library refuses different things. Every example is one template per library, sho
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 

@@ -19,7 +19,8 @@ import io
 import math
 import re
 import tokenize
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 # 64 numbers written out in full ("-1.2345678901234567e-308, ") fit, with room to spare.
 MAX_CHARS = 2000

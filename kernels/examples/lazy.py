@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import string
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .. import memory
 from ..backends import Backend

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..backends import discover
 from ..machine import machine_info
-from ..measure.cli import (Parser, UsageError, collect, comma_list, device_list, progress_printer, run_main,
-                           status_counts, write_out)
+from ..measure.cli import (
+    Parser,
+    UsageError,
+    collect,
+    comma_list,
+    device_list,
+    progress_printer,
+    run_main,
+    status_counts,
+    write_out,
+)
 from ..measure.results import new_result_file
 from ..measure.rows import STATUSES
 from ..measure.timing import format_seconds

@@ -69,7 +69,7 @@ class Spec:
     seed: int = 0
 
     @classmethod
-    def from_preset(cls, name: str, **changes) -> "Spec":
+    def from_preset(cls, name: str, **changes) -> Spec:
         """The preset's sizes, with any of width, layers, heads (and the lengths) changed."""
         if name not in PRESETS:
             raise ValueError(f"unknown preset {name!r}; choose from {', '.join(PRESET_NAMES)}")
@@ -110,7 +110,7 @@ class Spec:
     def lengths_label(self) -> str:
         return f"prompt {self.prompt_len} · {self.new_tokens} new tokens"
 
-    def with_(self, **changes) -> "Spec":
+    def with_(self, **changes) -> Spec:
         return replace(self, **changes)
 
     def as_dict(self) -> dict:

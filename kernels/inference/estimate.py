@@ -9,7 +9,7 @@ variant and dtype is scaled by the work. The rates are those of a slow CPU, so a
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..backends import Backend
 from ..measure.estimate import Estimate, add_up

@@ -8,7 +8,7 @@ Nothing here knows a library by name: libraries are whatever the rows hold, told
 from __future__ import annotations
 
 import statistics
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..measure.rows import label, left_out, noise, ok_rows, steady_rows
 from ..measure.timing import format_seconds

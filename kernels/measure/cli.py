@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 DEVICE_NAMES = ["cpu", "gpu", "mps", "cuda"]  # offered when no library here knows any device
 

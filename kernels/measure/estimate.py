@@ -7,8 +7,9 @@ what will really run, and naming the longest row.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 from .child import START_S
 from .words import about

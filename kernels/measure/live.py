@@ -20,9 +20,9 @@ import atexit
 import threading
 import time
 import weakref
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 
 from .child import Job, steps_in_child
 from .results import ResultFile, new_result_file
@@ -35,7 +35,7 @@ DRAW_WAIT_S = 1.0  # after a row, how long the worker waits for the page to draw
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 class Slot:

@@ -19,9 +19,10 @@ import io
 import json
 import math
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from .rows import STATUSES, noise
 
@@ -85,7 +86,7 @@ class ResultFile:
     kind: str
     machine: dict
     results: list[dict]
-    created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     settings: dict = field(default_factory=dict)
     schema: int = SCHEMA
 

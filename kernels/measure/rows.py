@@ -9,8 +9,8 @@ place that turns an exception into a row.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..backends import MODULES, Backend
 from ..memory import TooLarge

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
-
+from typing import Any
 
 # A timing a verdict may use: its spread (IQR) at most this fraction of its median, and at least this many
 # samples. torch.utils.benchmark warns at the same fraction ("significant environmental influence").

@@ -1,7 +1,7 @@
 """Plain-words pieces shared by the computed verdicts and estimates of every Measure page."""
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 EVEN = 1.10  # closer than this ratio counts as "about even"
 

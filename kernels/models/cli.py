@@ -9,16 +9,25 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..backends import NAMES, discover
 from ..machine import machine_info
-from ..measure.cli import (Parser, UsageError, collect, comma_list, device_list, progress_printer, run_main,
-                           status_counts, whole_numbers, write_out)
+from ..measure.cli import (
+    Parser,
+    UsageError,
+    collect,
+    comma_list,
+    device_list,
+    progress_printer,
+    run_main,
+    status_counts,
+    whole_numbers,
+    write_out,
+)
 from ..measure.results import new_result_file
 from ..measure.rows import STATUSES, row_label
-from . import report
-from . import config
+from . import config, report
 from .results import KIND
 from .runner import plan, run, size_text
 

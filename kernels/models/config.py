@@ -74,7 +74,7 @@ class RunSpec:
             return f"batch {self.batch} · width {self.width} · seq {self.seq_len}"
         return f"batch {self.batch} · width {self.width}"
 
-    def with_(self, **changes) -> "RunSpec":
+    def with_(self, **changes) -> RunSpec:
         return replace(self, **changes)
 
     def as_dict(self) -> dict:

@@ -9,7 +9,7 @@ slow library on a laptop CPU (MLX's reference-BLAS CPU build), so a first guess 
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..backends import Backend
 from ..measure.estimate import Estimate, add_up

@@ -7,7 +7,7 @@ Nothing here knows a library by name: libraries are whatever the rows hold, told
 from __future__ import annotations
 
 import itertools
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..measure.rows import label, left_out, noise, ok_rows, row_label, steady_rows
 from ..measure.words import EVEN, caveats, ratio_text

@@ -16,15 +16,14 @@ from __future__ import annotations
 import importlib
 import math
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..backends import Backend
 from ..measure.rows import Progress, device_label, device_names, device_unavailable, outcome, row_label, run_tasks
 from ..measure.timing import Stopped, Timing
 from ..memory import TooLarge, check_fits
 from . import config
-
 
 
 def library_module(name: str):

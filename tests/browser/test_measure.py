@@ -8,11 +8,8 @@ import json
 from kernels.measure.results import load
 from tests.devices import PAIRS
 
-from . import harness
-from . import bench_helpers
+from . import bench_helpers, harness
 from .bench_helpers import click_run_and_wait
-
-
 
 
 def test_default_run_then_compare_its_file(page, screenshots, tmp_path):
