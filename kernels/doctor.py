@@ -24,7 +24,8 @@ import numpy as np
 
 from .backends import Backend, discover, mps_rules
 from .bench.ops import OPS
-from .bench.runner import EPS, TOLERANCE
+from .bench.runner import TOLERANCE
+from .dtypes import EPS
 from .examples import conversions, lazy
 from .machine import machine_info
 from .measure.cli import Parser, progress_printer, run_main, status_counts, write_out

@@ -30,21 +30,21 @@ from .op import Layout, Op
 from .ops import OPS
 from .results import KIND, ROW_FIELDS
 from .runner import (
-                     DTYPES,
-                     EPS,
-                     TOLERANCE,
-                     Settings,
-                     Task,
-                     benchmark,
-                     check,
-                     measure_task,
-                     method,
-                     plan,
-                     prepare,
-                     progress_text,
-                     result_file,
-                     run,
-                     unsupported_reason,
+    DTYPES,
+    EPS,
+    TOLERANCE,
+    Settings,
+    Task,
+    benchmark,
+    check,
+    measure_task,
+    method,
+    plan,
+    prepare,
+    progress_text,
+    result_file,
+    run,
+    unsupported_reason,
 )
 
 __all__ = [

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..backends import Backend
+from ..dtypes import ITEMSIZE
 from ..machine import machine_info
 from ..measure.results import TIMING_FIELDS, ResultFile, new_result_file
 from ..measure.rows import Progress, device_label, device_names
@@ -34,7 +35,7 @@ from ..memory import human_bytes
 from .ceiling_results import CEILINGS, KIND
 from .estimate import assumed_call_seconds, measurement_seconds
 from .ops import OPS
-from .runner import ITEMSIZE, Settings, Task, _Data, measure_task, unsupported_reason
+from .runner import Settings, Task, _Data, measure_task, unsupported_reason
 
 SWEEP_OP = {"compute": "matmul", "bandwidth": "add", "cache_bandwidth": "add", "host_to_device": "transfer"}
 

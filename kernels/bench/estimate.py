@@ -14,9 +14,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..backends import Backend
+from ..dtypes import ITEMSIZE
 from ..measure.estimate import Estimate, add_up
 from .ops import OPS
-from .runner import ITEMSIZE, Settings, Task, unsupported_reason
+from .runner import Settings, Task, unsupported_reason
 
 # (FLOP/s, bytes/s, seconds of overhead per call) assumed for one library on a device of this kind:
 # a CPU with an optimised BLAS, one with a reference BLAS (MLX's Linux build), a GPU.

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..backends import Backend, discover
+from ..dtypes import EPS, ITEMSIZE
 from ..machine import machine_info
 from ..measure.results import ResultFile, new_result_file
 from ..measure.rows import Progress, device_label, device_names, device_unavailable, outcome, run_tasks
@@ -26,10 +27,7 @@ from .op import Op
 from .ops import OPS
 from .results import KIND, ROOFLINE_FIELDS
 
-DTYPES = ("float32", "float16", "bfloat16", "float64")
-ITEMSIZE = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
-# Machine epsilon: the relative rounding step of each dtype.
-EPS = {"float32": 2.0**-23, "float16": 2.0**-10, "bfloat16": 2.0**-7, "float64": 2.0**-52}
+DTYPES = ("float32", "float16", "bfloat16", "float64")  # each one's size and epsilon: kernels.dtypes
 # A result is correct when max |result - reference| <= TOLERANCE * eps * sqrt(k) * max |reference|,
 # k being the longest sum behind one output value (rounding errors grow like its square root).
 TOLERANCE = 8

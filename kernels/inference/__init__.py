@@ -24,18 +24,18 @@ from . import config
 from .report import verdict
 from .results import KIND, ROW_FIELDS
 from .runner import (
-                     COMPILE_BUDGET_S,
-                     LOGITS_TOLERANCE,
-                     NAMES,
-                     Task,
-                     library_module,
-                     memory_refusal,
-                     plan,
-                     progress_text,
-                     run,
-                     run_label,
-                     size_text,
-                     unsupported_reason,
+    COMPILE_BUDGET_S,
+    LOGITS_TOLERANCE,
+    NAMES,
+    Task,
+    library_module,
+    memory_refusal,
+    plan,
+    progress_text,
+    run,
+    run_label,
+    size_text,
+    unsupported_reason,
 )
 
 __all__ = ["config", "Progress", "verdict", "KIND", "ROW_FIELDS", "COMPILE_BUDGET_S", "LOGITS_TOLERANCE", "NAMES",

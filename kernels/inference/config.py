@@ -14,11 +14,12 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
+from ..dtypes import ITEMSIZE
+
 VOCAB = 256  # one token per byte
 MLP_RATIO = 4
 NORM_EPS = 1e-5  # every LayerNorm, in every library
-DTYPES = ("float32", "float16", "bfloat16")
-ITEMSIZE = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
+DTYPES = ("float32", "float16", "bfloat16")  # each one's size: kernels.dtypes
 
 # The prompt: bytes of this text, repeated to the prompt length asked for.
 PROMPT_TEXT = ("Most people who run small local models on a Mac run inference: how many tokens per second, "

@@ -18,32 +18,32 @@ only when ``discover()`` found that library.
 """
 from ..measure.rows import Progress, row_label
 from .config import (
-                     LIMITS,
-                     MODEL_TITLES,
-                     MODELS,
-                     OPTIMIZER_TITLES,
-                     OPTIMIZERS,
-                     RunSpec,
-                     estimate_bytes,
-                     init_weights,
-                     make_batches,
-                     param_count,
-                     sweep,
-                     validate,
+    LIMITS,
+    MODEL_TITLES,
+    MODELS,
+    OPTIMIZER_TITLES,
+    OPTIMIZERS,
+    RunSpec,
+    estimate_bytes,
+    init_weights,
+    make_batches,
+    param_count,
+    sweep,
+    validate,
 )
 from .report import comparison, loss_table, speed_table, verdict
 from .results import KIND, ROW_FIELDS
 from .runner import (
-                     Task,
-                     library_module,
-                     memory_refusal,
-                     plan,
-                     progress_text,
-                     run,
-                     size_text,
-                     train,
-                     train_and_time,
-                     unsupported_reason,
+    Task,
+    library_module,
+    memory_refusal,
+    plan,
+    progress_text,
+    run,
+    size_text,
+    train,
+    train_and_time,
+    unsupported_reason,
 )
 
 __all__ = [
