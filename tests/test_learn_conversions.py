@@ -157,8 +157,9 @@ def test_the_fake_exports_metal_memory_as_mlx_does_on_a_mac():
     array = mx.array([1.0, 2.0], dtype=mx.float64)
     tensor = torch.from_dlpack(fake_metal.OnMetal(array))
     assert str(tensor.device) == "mps:0"
-    with pytest.raises(NotImplementedError, match="from the 'MPS' backend"):  # no real Metal behind it
-        repr(tensor)
+    if not torch.backends.mps.is_built():  # no MPS backend in this torch to read the fake buffer with
+        with pytest.raises(NotImplementedError, match="from the 'MPS' backend"):
+            repr(tensor)
     with pytest.raises(RuntimeError, match="Unsupported device in DLTensor"):
         np.from_dlpack(fake_metal.OnMetal(array))
     assert np.from_dlpack(fake_metal.OnMetal(array), device="cpu").tolist() == [1.0, 2.0]
