@@ -8,7 +8,8 @@ purpose (no libraries imported): the loader imports it to read any file.
 """
 from __future__ import annotations
 
-from ..measure.results import TIMING_FIELDS, TIMING_FLAGS, Kind, register
+from ..measure import columns as c
+from ..measure.results import Kind, register
 
 # compute: the best GFLOP/s of a matmul swept up to a large size; bandwidth: GB/s (bytes read +
 # written) of an element-wise add too large for the caches; cache_bandwidth: the best add at any size
@@ -16,28 +17,20 @@ from ..measure.results import TIMING_FIELDS, TIMING_FLAGS, Kind, register
 CEILINGS = ("compute", "bandwidth", "cache_bandwidth", "host_to_device")
 UNITS = ("GFLOP/s", "GB/s")
 
-CEILING_FIELDS = (
-    "backend", "version", "device", "device_label", "dtype", "ceiling",
-    "status", "message",
-    "value", "unit",
-    "op", "size", "shape",
-    *TIMING_FIELDS,
-    "flops", "bytes", "max_abs_err", "tolerance", "correct",
-    "sweep",
-)
+# The measurement that gave a ceiling (kernels.bench.ceilings keeps the chosen sweep point's).
+POINT = [c.text("op"), c.count("size"), c.text("shape"), *c.timing(required=("median_s",)),
+         c.amount("flops", "FLOP"), c.amount("bytes", "B"), c.number("max_abs_err"), c.number("tolerance"),
+         c.flag("correct")]
 
-KIND = register(Kind(
-    name="ceilings",
-    what="ceiling rows",
-    fields=CEILING_FIELDS,
-    required=("backend", "device", "dtype", "ceiling", "status", "message", "value", "unit", "median_s"),
-    text=("backend", "version", "device", "device_label", "dtype", "ceiling", "status", "message", "unit", "op",
-          "shape", "sweep"),
-    counts=("size", "repeats", "calls_per_repeat"),
-    amounts=("flops", "bytes"),
-    seconds=("median_s", "iqr_s", "q1_s", "q3_s", "min_s", "max_s"),
-    rates=("value",),
-    numbers=("max_abs_err", "tolerance"),
-    flags=("correct", *TIMING_FLAGS),
-    choices={"ceiling": CEILINGS, "unit": UNITS},
-))
+CeilingRow = c.row_class("CeilingRow", [
+    c.text("backend", required=True), c.text("version"), c.text("device", required=True), c.text("device_label"),
+    c.text("dtype", required=True), c.text("ceiling", required=True, choices=CEILINGS),
+    c.text("status", required=True), c.text("message", required=True),
+    c.rate("value", "GFLOP/s or GB/s", required=True), c.text("unit", required=True, choices=UNITS),
+    *POINT,
+    c.text("sweep", doc="every size tried on the way and what it reached"),
+], __doc__, __name__)
+
+POINT_FIELDS = tuple(name for name, *_ in POINT)
+
+KIND = register(Kind.of("ceilings", "ceiling rows", CeilingRow))

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from ..backends import Backend
 from ..dtypes import ITEMSIZE
 from ..machine import machine_info
-from ..measure.results import TIMING_FIELDS, ResultFile, new_result_file
+from ..measure.results import ResultFile, new_result_file
 from ..measure.rows import Progress, device_label, device_names
 from ..measure.timing import Stopped, format_seconds
 from ..memory import human_bytes
-from .ceiling_results import CEILINGS, KIND
+from .ceiling_results import CEILINGS, KIND, POINT_FIELDS, CeilingRow
 from .estimate import assumed_call_seconds, measurement_seconds
 from .ops import OPS
 from .runner import Settings, Task, _Data, measure_task, unsupported_reason
@@ -114,15 +114,12 @@ def sweep_of(ceiling: str) -> str:
 
 # --- rows ----------------------------------------------------------------------------------------
 
-POINT_FIELDS = ("op", "size", "shape", *TIMING_FIELDS, "flops", "bytes", "max_abs_err", "tolerance", "correct")
-
-
 def base_row(task: CeilingTask, backend: Backend) -> dict:
-    return {"backend": task.backend, "version": backend.version, "device": task.device,
-            "device_label": device_label(backend, task.device) if backend.available else "",
-            "dtype": task.dtype, "ceiling": task.ceiling, "status": "", "message": "", "value": None,
-            "unit": "GFLOP/s" if task.ceiling == "compute" else "GB/s", "op": SWEEP_OP[task.ceiling],
-            "size": None, "shape": "", **{k: None for k in POINT_FIELDS[3:]}, "repeats": 0, "sweep": ""}
+    return CeilingRow.blank(
+        backend=task.backend, version=backend.version, device=task.device,
+        device_label=device_label(backend, task.device) if backend.available else "", dtype=task.dtype,
+        ceiling=task.ceiling, status="", message="", unit="GFLOP/s" if task.ceiling == "compute" else "GB/s",
+        op=SWEEP_OP[task.ceiling], shape="", repeats=0, sweep="")
 
 
 def throughput(point: Mapping, ceiling: str) -> float | None:

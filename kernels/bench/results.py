@@ -8,49 +8,42 @@ its arithmetic intensity, the measured ceilings of its library × device × dtyp
 each it reached, which of the two bounds it at that size, the percentage of the chip's published
 peak, and ``suspect``: why the timing cannot be right (above its roof, or faster than a GPU launch),
 empty when nothing is wrong. Files written before the roofline fields existed still load. The
-loader checks each field's type and range from here.
+row is one dataclass (:class:`BenchRow`): the loader's checks, the CSV's columns and each field's
+unit are read from it.
 """
 from __future__ import annotations
 
-from ..measure.results import TIMING_FIELDS, TIMING_FLAGS, Kind, register
+from ..measure import columns as c
+from ..measure.results import Kind, register
 
 BOUNDS = ("compute", "bandwidth")
 
-ROOFLINE_FIELDS = (
-    "intensity",  # FLOP per byte moved (read + written), from the operation's counts; null without FLOPs
-    "compute_ceiling",  # GFLOP/s: the best large matmul of this library × device × dtype, measured here
-    "bandwidth_ceiling",  # GB/s: a large element-wise add (host → device for a transfer), measured here
-    "cache_ceiling",  # GB/s: the best element-wise add at any size tried (data in the caches)
-    "pct_of_compute", "pct_of_bandwidth",  # this row's GFLOP/s and GB/s as % of those ceilings
-    "bound",  # which roof bounds it at this size: "compute" or "bandwidth"
-    "pct_of_spec",  # % of the roof from the chip's published figures (kernels.bench.chips), where known
-    "suspect",  # "" or why this timing is a measurement error (above its roof, faster than a launch)
-)
+BenchRow = c.row_class("BenchRow", [
+    # what was measured
+    c.text("op", required=True), c.count("size", required=True, positive=True, doc="the operation's n"),
+    c.text("shape", required=True), c.text("dtype", required=True), c.text("backend", required=True),
+    c.text("version"), c.text("device", required=True), c.text("device_label"),
+    # how it went
+    c.text("status", required=True), c.text("message", required=True),
+    *c.timing(required=("median_s", "iqr_s", "min_s", "max_s", "repeats")),
+    # the work of one call and its throughput
+    c.amount("flops", "FLOP"), c.amount("bytes", "B", doc="read + written by one call"),
+    c.text("unit", doc="what the operation's throughput is counted in"),
+    c.rate("gflops", "GFLOP/s", required=True), c.rate("gbps", "GB/s", required=True),
+    # the check against the float64 reference
+    c.number("max_abs_err", required=True), c.number("tolerance"), c.flag("correct"),
+    # the roofline (kernels.bench.roofline.annotate fills these in once ceilings are known)
+    c.amount("intensity", "FLOP/B", doc="FLOP per byte moved; null without FLOPs"),
+    c.rate("compute_ceiling", "GFLOP/s", doc="the best large matmul of this library × device × dtype, measured here"),
+    c.rate("bandwidth_ceiling", "GB/s", doc="a large element-wise add (host → device for a transfer), measured here"),
+    c.rate("cache_ceiling", "GB/s", doc="the best element-wise add at any size tried (data in the caches)"),
+    c.rate("pct_of_compute", "%"), c.rate("pct_of_bandwidth", "%"),
+    c.text("bound", choices=BOUNDS, doc="which roof bounds it at this size"),
+    c.rate("pct_of_spec", "%", doc="% of the roof from the chip's published figures (kernels.bench.chips)"),
+    c.text("suspect", doc="empty, or why this timing is a measurement error (above its roof, faster than a launch)"),
+], __doc__, __name__)
 
-ROW_FIELDS = (
-    "op", "size", "shape", "dtype", "backend", "version", "device", "device_label",
-    "status", "message",
-    *TIMING_FIELDS,
-    "flops", "bytes", "unit", "gflops", "gbps",
-    "max_abs_err", "tolerance", "correct",
-    *ROOFLINE_FIELDS,
-)
+ROW_FIELDS = BenchRow.columns()
+ROOFLINE_FIELDS = ROW_FIELDS[ROW_FIELDS.index("intensity"):]
 
-KIND = register(Kind(
-    name="bench",
-    what="benchmark results",
-    fields=ROW_FIELDS,
-    required=("op", "size", "shape", "dtype", "backend", "device", "status", "message",
-              "median_s", "iqr_s", "min_s", "max_s", "repeats", "gflops", "gbps", "max_abs_err"),
-    text=("op", "shape", "dtype", "backend", "version", "device", "device_label", "status", "message", "unit",
-          "bound", "suspect"),
-    counts=("size", "repeats", "calls_per_repeat"),
-    amounts=("flops", "bytes", "intensity"),
-    positive=("size",),
-    seconds=("median_s", "iqr_s", "q1_s", "q3_s", "min_s", "max_s"),
-    rates=("gflops", "gbps", "compute_ceiling", "bandwidth_ceiling", "cache_ceiling",
-           "pct_of_compute", "pct_of_bandwidth", "pct_of_spec"),
-    numbers=("max_abs_err", "tolerance"),
-    flags=("correct", *TIMING_FLAGS),
-    choices={"bound": BOUNDS},
-))
+KIND = register(Kind.of("bench", "benchmark results", BenchRow))

@@ -21,11 +21,11 @@ from ..dtypes import EPS, ITEMSIZE
 from ..machine import machine_info
 from ..measure.results import ResultFile, new_result_file
 from ..measure.rows import Progress, device_label, device_names, device_unavailable, outcome, run_tasks
-from ..measure.timing import Timing, format_seconds, measure
+from ..measure.timing import format_seconds, measure
 from ..memory import check_fits
 from .op import Op
 from .ops import OPS
-from .results import KIND, ROOFLINE_FIELDS
+from .results import KIND, BenchRow
 
 DTYPES = ("float32", "float16", "bfloat16", "float64")  # each one's size and epsilon: kernels.dtypes
 # A result is correct when max |result - reference| <= TOLERANCE * eps * sqrt(k) * max |reference|,
@@ -250,34 +250,15 @@ def unsupported_reason(op: Op, backend: Backend, task: Task) -> str | None:
 
 
 def empty_row(task: Task, backend: Backend, op: Op) -> dict:
-    """A row with every field present; measuring fills in the numbers."""
+    """A row with every field present; measuring fills in the numbers (the roofline's fields,
+    ``kernels.bench.roofline.annotate``, once ceilings are known)."""
     n = task.size
-    return {
-        "op": task.op,
-        "size": n,
-        "shape": op.shape_label(n),
-        "dtype": task.dtype,
-        "backend": task.backend,
-        "version": backend.version,
-        "device": task.device,
-        "device_label": device_label(backend, task.device),
-        "status": "",
-        "message": "",
-        **{k: None for k in Timing((0.0,)).fields()},
-        "repeats": 0,
-        "flops": op.flops(n) if op.flops else None,
-        "bytes": op.moved(n) * ITEMSIZE[task.dtype],
-        "unit": op.unit,
-        "gflops": None,
-        "gbps": None,
-        "max_abs_err": None,
-        "tolerance": None,
-        "correct": None,
-        # the roofline (kernels.bench.roofline.annotate fills in the rest once ceilings are known)
-        "intensity": op.flops(n) / (op.moved(n) * ITEMSIZE[task.dtype]) if op.flops else None,
-        **{k: None for k in ROOFLINE_FIELDS[1:-1]},
-        "suspect": "",
-    }
+    moved = op.moved(n) * ITEMSIZE[task.dtype]
+    return BenchRow.blank(
+        op=task.op, size=n, shape=op.shape_label(n), dtype=task.dtype, backend=task.backend,
+        version=backend.version, device=task.device, device_label=device_label(backend, task.device),
+        status="", message="", repeats=0, flops=op.flops(n) if op.flops else None, bytes=moved, unit=op.unit,
+        intensity=op.flops(n) / moved if op.flops else None, suspect="")
 
 
 # --- All at once --------------------------------------------------------------------------------

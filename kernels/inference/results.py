@@ -10,32 +10,28 @@ generated beside the float64 NumPy reference's.
 """
 from __future__ import annotations
 
-from ..measure.results import TIMING_FIELDS, TIMING_FLAGS, Kind, register
+from ..measure import columns as c
+from ..measure.results import Kind, register
 
-ROW_FIELDS = (
-    "backend", "label", "version", "device", "device_label", "variant", "dtype",
-    "preset", "width", "layers", "heads", "vocab", "context", "params", "prompt_len", "new_tokens",
-    "status", "message",
-    "ttft_s", "prefill_tok_s", "decode_tok_s", *TIMING_FIELDS, "step_s", "warmup_s", "compile_s",
-    "weights_bytes", "kv_cache_bytes", "bytes_per_token", "gbps", "peak_bytes", "memory_note",
-    "tokens", "reference_tokens", "tokens_match", "first_mismatch", "logits_err", "logits_tol", "wall_s",
-)
+InferenceRow = c.row_class("InferenceRow", [
+    c.text("backend", required=True), c.text("label"), c.text("version"), c.text("device", required=True),
+    c.text("device_label"), c.text("variant", required=True), c.text("dtype", required=True),
+    c.text("preset"), c.count("width"), c.count("layers"), c.count("heads"), c.count("vocab"), c.count("context"),
+    c.count("params", required=True, positive=True), c.count("prompt_len", "tokens", required=True, positive=True),
+    c.count("new_tokens", "tokens", required=True, positive=True),
+    c.text("status", required=True), c.text("message", required=True),
+    c.seconds("ttft_s", required=True, doc="time to first token: the prompt's forward pass and one token"),
+    c.rate("prefill_tok_s", "tok/s", required=True), c.rate("decode_tok_s", "tok/s", required=True),
+    *c.timing(),
+    c.numbers("step_s", "s", doc="each decode step, for the chart across context length"),
+    c.seconds("warmup_s"), c.seconds("compile_s", doc="torch.compile's first compile, apart from the warm-up"),
+    c.count("weights_bytes", "B"), c.count("kv_cache_bytes", "B"), c.amount("bytes_per_token", "B"),
+    c.rate("gbps", "GB/s", required=True), c.count("peak_bytes", "B", required=True),
+    c.text("memory_note", doc="what the peak counts"),
+    c.numbers("tokens", required=True), c.numbers("reference_tokens"), c.flag("tokens_match", required=True),
+    c.count("first_mismatch"), c.number("logits_err"), c.number("logits_tol"), c.seconds("wall_s"),
+], __doc__, __name__)
 
-KIND = register(Kind(
-    name="inference",
-    what="inference results",
-    fields=ROW_FIELDS,
-    required=("backend", "device", "variant", "dtype", "params", "prompt_len", "new_tokens", "ttft_s",
-              "prefill_tok_s", "decode_tok_s", "peak_bytes", "gbps", "tokens", "tokens_match", "status", "message"),
-    text=("backend", "label", "version", "device", "device_label", "variant", "dtype", "preset", "status", "message",
-          "memory_note"),
-    counts=("width", "layers", "heads", "vocab", "context", "params", "prompt_len", "new_tokens", "repeats",
-            "calls_per_repeat", "weights_bytes", "kv_cache_bytes", "peak_bytes", "first_mismatch"),
-    positive=("params", "prompt_len", "new_tokens"),
-    seconds=("ttft_s", "median_s", "iqr_s", "q1_s", "q3_s", "min_s", "max_s", "warmup_s", "compile_s", "wall_s"),
-    rates=("prefill_tok_s", "decode_tok_s", "gbps"),
-    amounts=("bytes_per_token",),
-    numbers=("logits_err", "logits_tol"),
-    flags=("tokens_match", *TIMING_FLAGS),
-    number_lists=("step_s", "tokens", "reference_tokens"),
-))
+ROW_FIELDS = InferenceRow.columns()
+
+KIND = register(Kind.of("inference", "inference results", InferenceRow))

@@ -43,6 +43,7 @@ from ..measure.timing import Stopped, Timing, format_seconds
 from ..memory import TooLarge, check_fits
 from . import config
 from .numpy_model import Reference, reference
+from .results import InferenceRow
 
 NAMES = ("torch", "mlx")  # the libraries timed; NumPy is the reference
 PREFILL_REPEATS = 3
@@ -359,44 +360,11 @@ def end_group(proc: subprocess.Popen) -> None:
 def empty_row(task: Task, backend: Backend) -> dict:
     """A row with every field present; generation fills in the numbers."""
     spec = task.spec
-    return {
-        "backend": task.backend,
-        "label": backend.label,
-        "version": backend.version,
-        "device": task.device,
-        "device_label": device_label(backend, task.device),
-        "variant": task.variant,
-        "dtype": task.dtype,
-        "preset": spec.size_name,
-        "width": spec.width,
-        "layers": spec.layers,
-        "heads": spec.heads,
-        "vocab": config.VOCAB,
-        "context": spec.context,
-        "params": config.param_count(spec),
-        "prompt_len": spec.prompt_len,
-        "new_tokens": spec.new_tokens,
-        "status": "",
-        "message": "",
-        "ttft_s": None,
-        "prefill_tok_s": None,
-        "decode_tok_s": None,
-        **{k: None for k in Timing((0.0,)).fields()},
-        "repeats": 0,
-        "step_s": [],
-        "warmup_s": None,
-        "compile_s": None,
-        "weights_bytes": config.weights_bytes(spec, task.dtype),
-        "kv_cache_bytes": config.kv_cache_bytes(spec, task.dtype),
-        "bytes_per_token": None,
-        "gbps": None,
-        "peak_bytes": None,
-        "memory_note": "",
-        "tokens": [],
-        "reference_tokens": [],
-        "tokens_match": None,
-        "first_mismatch": None,
-        "logits_err": None,
-        "logits_tol": LOGITS_TOLERANCE[task.dtype],
-        "wall_s": None,
-    }
+    return InferenceRow.blank(
+        backend=task.backend, label=backend.label, version=backend.version, device=task.device,
+        device_label=device_label(backend, task.device), variant=task.variant, dtype=task.dtype,
+        preset=spec.size_name, width=spec.width, layers=spec.layers, heads=spec.heads, vocab=config.VOCAB,
+        context=spec.context, params=config.param_count(spec), prompt_len=spec.prompt_len,
+        new_tokens=spec.new_tokens, status="", message="", repeats=0, step_s=[],
+        weights_bytes=config.weights_bytes(spec, task.dtype), kv_cache_bytes=config.kv_cache_bytes(spec, task.dtype),
+        memory_note="", tokens=[], reference_tokens=[], logits_tol=LOGITS_TOLERANCE[task.dtype])

@@ -14,6 +14,7 @@ existed are benchmark files and still load; small-model files that named their t
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib
 import io
 import json
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .columns import Row
 from .rows import STATUSES, noise
 
 SCHEMA = 1
@@ -58,6 +60,23 @@ class Kind:
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a text field -> its only values (or null)
     renamed: Mapping[str, str] = field(default_factory=dict)  # a field's old name -> today's
     timed: str = "median_s"  # an ok row must have this positive
+    row: type[Row] | None = None  # the row's dataclass, when the kind is declared by one (Kind.of)
+
+    @classmethod
+    def of(cls, name: str, what: str, row: type[Row], *, renamed: Mapping[str, str] | None = None,
+           timed: str = "median_s") -> Kind:
+        """The checks read from a row dataclass's columns (``kernels.measure.columns``)."""
+        meta = {f.name: f.metadata for f in dataclasses.fields(row)}
+        names = tuple(meta)
+        return cls(name=name, what=what, fields=names,
+                   required=tuple(k for k in names if meta[k]["required"]),
+                   text=row.with_check("text"), counts=row.with_check("count"),
+                   positive=tuple(k for k in names if meta[k]["positive"]),
+                   seconds=row.with_check("seconds"), rates=row.with_check("rate"),
+                   amounts=row.with_check("amount"), numbers=row.with_check("number"),
+                   flags=row.with_check("flag"), number_lists=row.with_check("numbers"),
+                   choices={k: meta[k]["choices"] for k in names if meta[k]["choices"]},
+                   renamed=dict(renamed or {}), timed=timed, row=row)
 
 
 KINDS: dict[str, Kind] = {}

@@ -6,32 +6,24 @@ engine uses (``median_s`` is the median step), steps per second, and peak memory
 """
 from __future__ import annotations
 
-from ..measure.results import TIMING_FIELDS, TIMING_FLAGS, Kind, register
+from ..measure import columns as c
+from ..measure.results import Kind, register
 
-ROW_FIELDS = (
-    "model", "backend", "label", "version", "variant", "device", "device_label",
-    "batch", "width", "seq_len", "depth", "params", "optimizer", "lr", "steps", "warmup",
-    "status", "message", "initial_loss", "final_loss", "losses",
-    "steps_per_s", *TIMING_FIELDS,
-    "peak_memory_bytes", "memory_note", "wall_s",
-)
+ModelsRow = c.row_class("ModelsRow", [
+    c.text("model", required=True), c.text("backend", required=True), c.text("label"), c.text("version"),
+    c.text("variant"), c.text("device", required=True), c.text("device_label"),
+    c.count("batch", required=True, positive=True), c.count("width", required=True, positive=True),
+    c.count("seq_len"), c.count("depth"), c.count("params"), c.text("optimizer"), c.number("lr"),
+    c.count("steps", required=True, positive=True), c.count("warmup", doc="untimed first steps"),
+    c.text("status", required=True), c.text("message", required=True),
+    c.number("initial_loss", required=True), c.number("final_loss", required=True), c.numbers("losses"),
+    c.rate("steps_per_s", "steps/s", required=True), *c.timing(),
+    c.count("peak_memory_bytes", "B"), c.text("memory_note", doc="what the peak counts"),
+    c.seconds("wall_s", doc="the whole run, warm-up included"),
+], __doc__, __name__)
 
-KIND = register(Kind(
-    name="models",
-    what="small-model results",
-    fields=ROW_FIELDS,
-    required=("model", "backend", "device", "batch", "width", "steps", "status", "initial_loss",
-              "final_loss", "steps_per_s", "message"),
-    text=("model", "backend", "label", "version", "variant", "device", "device_label", "optimizer", "status",
-          "message", "memory_note"),
-    counts=("batch", "width", "seq_len", "depth", "params", "steps", "warmup", "repeats", "calls_per_repeat",
-            "peak_memory_bytes"),
-    positive=("batch", "width", "steps"),
-    seconds=("median_s", "iqr_s", "q1_s", "q3_s", "min_s", "max_s", "wall_s"),
-    rates=("steps_per_s",),
-    numbers=("lr", "initial_loss", "final_loss"),
-    flags=TIMING_FLAGS,
-    number_lists=("losses",),
-    # Files written before the measurement core named the step statistics like the benchmarks'.
-    renamed={"step_s_median": "median_s", "step_s_iqr": "iqr_s", "timed_steps": "repeats"},
-))
+ROW_FIELDS = ModelsRow.columns()
+
+# Files written before the measurement core named the step statistics like the benchmarks'.
+KIND = register(Kind.of("models", "small-model results", ModelsRow,
+                        renamed={"step_s_median": "median_s", "step_s_iqr": "iqr_s", "timed_steps": "repeats"}))

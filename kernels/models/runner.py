@@ -24,6 +24,7 @@ from ..measure.rows import Progress, device_label, device_names, device_unavaila
 from ..measure.timing import Stopped, Timing
 from ..memory import TooLarge, check_fits
 from . import config
+from .results import ModelsRow
 
 
 def library_module(name: str):
@@ -174,32 +175,9 @@ def unsupported_reason(task: Task, backend: Backend) -> str | None:
 def empty_row(task: Task, backend: Backend) -> dict:
     """A row with every field present; training fills in the numbers."""
     spec = task.spec
-    return {
-        "model": spec.model,
-        "backend": task.backend,
-        "label": backend.label,
-        "version": backend.version,
-        "variant": task.variant,
-        "device": task.device,
-        "device_label": device_label(backend, task.device),
-        "batch": spec.batch,
-        "width": spec.width,
-        "seq_len": spec.seq_len if spec.uses_seq_len else None,
-        "depth": spec.depth,
-        "params": config.param_count(spec),
-        "optimizer": spec.optimizer,
-        "lr": spec.learning_rate,
-        "steps": spec.steps,
-        "warmup": spec.warmup,
-        "status": "",
-        "message": "",
-        "initial_loss": None,
-        "final_loss": None,
-        "losses": [],
-        "steps_per_s": None,
-        **{k: None for k in Timing((0.0,)).fields()},
-        "repeats": 0,
-        "peak_memory_bytes": None,
-        "memory_note": "",
-        "wall_s": None,
-    }
+    return ModelsRow.blank(
+        model=spec.model, backend=task.backend, label=backend.label, version=backend.version, variant=task.variant,
+        device=task.device, device_label=device_label(backend, task.device), batch=spec.batch, width=spec.width,
+        seq_len=spec.seq_len if spec.uses_seq_len else None, depth=spec.depth, params=config.param_count(spec),
+        optimizer=spec.optimizer, lr=spec.learning_rate, steps=spec.steps, warmup=spec.warmup,
+        status="", message="", losses=[], repeats=0, memory_note="")
