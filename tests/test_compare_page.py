@@ -71,10 +71,10 @@ def test_a_second_kind_of_file_is_drawn_when_opened():
     table (below the fold) are drawn when their section is opened."""
     at = open_page()
     assert len(charts(at)) == 1 and len(tables(at)) == 1
-    assert not [s for s in at.selectbox if s.key == "compare_model_size"]
+    assert not [s for s in at.selectbox if s.key == "compare_models_setting"]
     apptest.open_section(at, "compare_models_open")
     assert len(charts(at)) == 2 and len(tables(at)) == 2
-    assert at.selectbox(key="compare_model_size").value
+    assert at.selectbox(key="compare_models_setting").value
 
 
 def test_examples_off_and_nothing_uploaded_says_what_to_do():

@@ -1,14 +1,17 @@
 """The Altair charts of local-inference results: tokens per second (or time to first token) per
 library · device · variant · dtype, generation tokens per second across context length, and tokens
 per second across machines for Compare machines. Each takes rows of the ``inference`` kind and
-returns a chart with the exact numbers in tooltips.
+returns a chart with the exact numbers in tooltips. And the tokens as they are generated
+(:func:`tokens_view`), each library beside the float64 reference.
 """
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
-from kernels.inference import report
+from kernels.inference import config, report
+from ui.safe import plain
 
 HEIGHT = 300
 SCHEME = "tableau10"
@@ -65,3 +68,54 @@ def machines_chart(rows) -> alt.Chart:
         yOffset="machine:N",
         tooltip=_tooltip(("machine",)),
     ).properties(height=alt.Step(18))
+
+CONTEXT_WORDS = ("Each point: one over the median of the decode steps around that context length. Eager attention "
+                 "reads the cached keys and values up to the current token, so its rate falls as the cache grows (most "
+                 "visibly with long prompts and wide models); a compiled step reads the whole cache every time, "
+                 "masked, so it stays flat.")
+MEMORY_WORDS = ("Each library counts memory its own way, so compare a library with itself across sizes and dtypes more "
+                "than with the other: MLX's `mx.get_peak_memory()` counts its arrays only; Torch's figure on the CPU is "
+                "the whole process's RSS (every library, the app). The weights and KV cache are computed from the "
+                "sizes.")
+
+
+def token_block(tokens, as_ids: bool, cursor: bool = False) -> None:
+    text = " ".join(str(t) for t in tokens) if as_ids else config.token_text(tokens)
+    st.code(text + (" ▌" if cursor else ""), language=None, wrap_lines=True)
+
+
+def tokens_view(latest, libs):
+    """The tokens as they are generated, each library beside the float64 reference: drawn again
+    each time the engine reports a token."""
+    st.subheader("Tokens as they are generated")
+    as_ids = st.radio("Show tokens as", ["text", "ids"], horizontal=True, key="inference_token_view",
+                      help="The vocabulary is bytes: text shows each printable byte as its character and any other "
+                           "as \\xNN; ids shows the numbers.") == "ids"
+    slot = st.empty()
+    names = [n for n in libs if n in (latest.settings.get("backends") or libs)]
+
+    def draw() -> None:
+        rows, partial = list(latest.rows), dict(latest.partial)
+        reference = partial.get("reference") or report.reference_tokens(rows)
+        computing = bool(partial.get("computing_reference")) and latest.active
+        with slot.container():
+            cols = st.columns(1 + len(names), gap="medium")
+            cols[0].markdown("**NumPy** · the reference")
+            cols[0].caption("float64, the same weights and prompt" + (" · computing…" if computing else ""))
+            with cols[0]:
+                if reference:
+                    token_block(reference, as_ids, cursor=computing)
+            for col, name in zip(cols[1:], names):
+                with col:
+                    st.markdown(f"**{libs[name].label}**")
+                    for r in report.token_columns(rows, name):
+                        st.caption(plain(r["run"]) + ("" if r["status"] == "ok" else f": {r['status']}"))
+                        if r["status"] == "ok":
+                            token_block(r["tokens"], as_ids)
+                            st.caption(f":material/check: the reference's {len(r['tokens'])} tokens" if r["match"]
+                                       else f":material/close: the reference's first {r['first_mismatch']} tokens, "
+                                            "then others (see the verdict)")
+                    if partial.get("backend") == name and not partial.get("done") and latest.active:
+                        st.caption(f"{plain(partial.get('run', ''))} · generating…")
+                        token_block(partial.get("tokens") or [], as_ids, cursor=True)
+    return draw

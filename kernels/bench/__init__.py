@@ -22,30 +22,20 @@ Typical use::
 The code a page shows: ``inspect.getsource(measure)`` and, for an operation,
 ``inspect.getsource(bench.OPS["matmul"].impls["mlx"])``.
 """
-from ..measure.results import ResultFile, load
-from ..measure.rows import STATUSES, Progress, device_names
-from ..measure.timing import Timing, format_seconds, measure
-from . import ceilings, chips, roofline
-from .op import Layout, Op
-from .ops import OPS
-from .results import KIND, ROW_FIELDS
-from .runner import (
-    DTYPES,
-    EPS,
-    TOLERANCE,
-    Settings,
-    Task,
-    benchmark,
-    check,
-    measure_task,
-    method,
-    plan,
-    prepare,
-    progress_text,
-    result_file,
-    run,
-    unsupported_reason,
-)
+from importlib import import_module
+
+# Imported when first asked for (PEP 562): the operations import every library, and the navigation
+# and the result-file loader read only ``kernels.bench.kind``, which must stay light.
+_WHERE = {
+    "ResultFile": "..measure.results", "load": "..measure.results",
+    "STATUSES": "..measure.rows", "Progress": "..measure.rows", "device_names": "..measure.rows",
+    "Timing": "..measure.timing", "format_seconds": "..measure.timing", "measure": "..measure.timing",
+    "Layout": ".op", "Op": ".op", "OPS": ".ops", "KIND": ".kind", "ROW_FIELDS": ".results",
+    **{name: ".runner" for name in ("DTYPES", "EPS", "TOLERANCE", "Settings", "Task", "benchmark", "check",
+                                    "measure_task", "method", "plan", "prepare", "progress_text", "result_file",
+                                    "run", "unsupported_reason")},
+}
+_MODULES = ("ceilings", "chips", "roofline")
 
 __all__ = [
     "OPS", "Op", "Layout", "DTYPES", "EPS", "TOLERANCE", "Settings", "Task", "Progress", "Timing",
@@ -53,3 +43,17 @@ __all__ = [
     "unsupported_reason", "result_file", "format_seconds", "progress_text",
     "ResultFile", "load", "KIND", "ROW_FIELDS", "STATUSES", "ceilings", "chips", "roofline",
 ]
+
+
+def __getattr__(name: str):
+    if name in _MODULES:
+        return import_module(f".{name}", __name__)
+    if name in _WHERE:
+        value = getattr(import_module(_WHERE[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -9,7 +9,6 @@ purpose (no libraries imported): the loader imports it to read any file.
 from __future__ import annotations
 
 from ..measure import columns as c
-from ..measure.results import Kind, register
 
 # compute: the best GFLOP/s of a matmul swept up to a large size; bandwidth: GB/s (bytes read +
 # written) of an element-wise add too large for the caches; cache_bandwidth: the best add at any size
@@ -32,5 +31,3 @@ CeilingRow = c.row_class("CeilingRow", [
 ], __doc__, __name__)
 
 POINT_FIELDS = tuple(name for name, *_ in POINT)
-
-KIND = register(Kind.of("ceilings", "ceiling rows", CeilingRow))

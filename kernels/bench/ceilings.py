@@ -32,8 +32,9 @@ from ..measure.results import ResultFile, new_result_file
 from ..measure.rows import Progress, device_label, device_names
 from ..measure.timing import Stopped, format_seconds
 from ..memory import human_bytes
-from .ceiling_results import CEILINGS, KIND, POINT_FIELDS, CeilingRow
+from .ceiling_results import CEILINGS, POINT_FIELDS, CeilingRow
 from .estimate import assumed_call_seconds, measurement_seconds
+from .kind import CEILINGS as KIND
 from .ops import OPS
 from .runner import Settings, Task, _Data, measure_task, unsupported_reason
 

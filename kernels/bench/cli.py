@@ -12,24 +12,23 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
-from ..backends import NAMES, discover
 from ..machine import machine_info
 from ..measure.cli import (
-    Parser,
     UsageError,
+    backends_asked,
     collect,
     comma_list,
-    device_list,
+    kind_main,
     progress_printer,
-    run_main,
     status_counts,
     whole_numbers,
     write_out,
 )
 from ..measure.rows import STATUSES
 from . import ceilings, chips, report, roofline
+from .kind import BENCH, Request
 from .ops import OPS
-from .runner import DTYPES, Settings, method, plan, result_file, run
+from .runner import DTYPES, Settings, method, result_file
 
 PROG = "python -m kernels.bench"
 EPILOG = f"""\
@@ -69,19 +68,15 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = Parser(prog=PROG, description="Time NumPy, PyTorch and MLX operations on every device found "
-               "here, check each result against a float64 NumPy reference, and write a result file.",
-               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The benchmark's flags (kernels.measure.cli.kind_parser adds --backends, --devices, --out, --quiet)."""
+    p.description = ("Time NumPy, PyTorch and MLX operations on every device found here, check each result "
+                     "against a float64 NumPy reference, and write a result file.")
+    p.epilog = EPILOG
     p.add_argument("--ops", default=None,
                    help=f"operations, comma-separated, or 'all' (default: {DEFAULT_OPS}); one of: {', '.join(OPS)}")
     p.add_argument("--sizes", default=None,
                    help=f"sizes n, comma-separated (default: {DEFAULT_SIZES}); what n means depends on the operation (below)")
-    p.add_argument("--backends", default=",".join(NAMES),
-                   help=f"libraries, comma-separated (default: {','.join(NAMES)}); a missing one gives rows saying how to install it")
-    p.add_argument("--devices", default="auto",
-                   help="'auto' (every available device: default), 'all' (also unavailable ones, with the reason), "
-                        "or names, comma-separated: cpu, gpu (MLX), mps, cuda (Torch)")
     p.add_argument("--dtype", default="float32",
                    help=f"data type(s), comma-separated (default: float32); one of: {', '.join(DTYPES)}")
     p.add_argument("--budget", type=float, default=0.5, metavar="SECONDS",
@@ -90,8 +85,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-repeats", type=int, default=3, help="timed samples at least, even past the budget (default: 3)")
     p.add_argument("--max-repeats", type=int, default=500, help="timed samples at most (default: 500)")
     p.add_argument("--seed", type=int, default=0, help="seed of the inputs' random generator (default: 0)")
-    p.add_argument("--out", default="results.json",
-                   help="where to write the result file (default: results.json); '-' for stdout")
     p.add_argument("--format", choices=("json", "csv"), default=None,
                    help="json (default; records the machine too) or csv (one line per row); "
                         "by default taken from --out's extension")
@@ -102,8 +95,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"time spent repeating each ceiling measurement (default: {ceilings.DEFAULT.settings.budget_s:g})")
     p.add_argument("--spec", metavar="CHIP",
                    help='print the spec-sheet rows of an Apple-silicon chip as JSON, e.g. --spec "Apple M1 Pro", and exit')
-    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
-    return p
 
 
 DEFAULT_OPS = "matmul,softmax"
@@ -121,18 +112,18 @@ def print_spec(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_main(PROG, _main, argv)
+    return kind_main(BENCH, argv)
 
 
-def _main(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+def command(args: argparse.Namespace) -> int:
+    """The benchmark's command line once its flags are parsed: besides the sweep, --spec prints a
+    chip's spec sheet, and --ceilings measures this machine's ceilings first (alone: writes them)."""
     if args.spec is not None:
         return print_spec(args.spec)
     ceilings_only = args.ceilings and args.ops is None and args.sizes is None
     ops_text = DEFAULT_OPS if args.ops is None else args.ops
     ops = list(OPS) if ops_text.strip() == "all" else comma_list(ops_text, list(OPS), "op")
     sizes = parse_sizes(DEFAULT_SIZES if args.sizes is None else args.sizes)
-    names = comma_list(args.backends, NAMES, "backend")
     dtypes = comma_list(args.dtype, DTYPES, "dtype")
     if args.budget < 0 or args.warmup < 0 or args.min_repeats < 1 or args.max_repeats < args.min_repeats:
         raise UsageError("--budget and --warmup must be ≥ 0, and 1 ≤ --min-repeats ≤ --max-repeats")
@@ -140,10 +131,10 @@ def _main(argv: Sequence[str] | None) -> int:
         raise UsageError("--ceiling-budget must be ≥ 0")
     fmt = args.format or ("csv" if args.out.lower().endswith(".csv") else "json")
 
-    backends = discover(names)
-    devices = device_list(args.devices, backends, ("auto", "all"))
+    backends, devices = backends_asked(BENCH, args)
     settings = Settings(budget_s=args.budget, warmup=args.warmup, min_repeats=args.min_repeats,
                         max_repeats=args.max_repeats, seed=args.seed)
+    request = Request(tuple(ops), tuple(sizes), tuple(dtypes), tuple(backends), devices, settings)
     say = progress_printer(args.quiet)
 
     ceiling_rows: list[dict] | None = None
@@ -159,13 +150,13 @@ def _main(argv: Sequence[str] | None) -> int:
             say(f"{len(ceiling_rows)} ceiling rows ({status_counts(ceiling_rows, STATUSES)}) written to {args.out} as {fmt}")
             return code
 
-    tasks = plan(ops, sizes, backends, devices, dtypes)
-    rows, code = collect(run(tasks, backends, settings), len(tasks), {} if args.ceilings else backends, say,
+    tasks = BENCH.plan(request, backends)
+    rows, code = collect(BENCH.run(tasks, backends, request), len(tasks), {} if args.ceilings else backends, say,
                          "measurements")
 
     machine = machine_info(backends)
     rows = roofline.annotate(rows, ceiling_rows, machine)
-    result = result_file(rows, backends, settings)
+    result = result_file(rows, backends, request)
     write_out(result.to_csv() if fmt == "csv" else result.to_json(), args.out)
     if ceiling_rows is not None:
         for op in report.ordered_ops(rows):

@@ -14,7 +14,6 @@ unit are read from it.
 from __future__ import annotations
 
 from ..measure import columns as c
-from ..measure.results import Kind, register
 
 BOUNDS = ("compute", "bandwidth")
 
@@ -45,5 +44,3 @@ BenchRow = c.row_class("BenchRow", [
 
 ROW_FIELDS = BenchRow.columns()
 ROOFLINE_FIELDS = ROW_FIELDS[ROW_FIELDS.index("intensity"):]
-
-KIND = register(Kind.of("bench", "benchmark results", BenchRow))

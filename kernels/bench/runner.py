@@ -23,9 +23,10 @@ from ..measure.results import ResultFile, new_result_file
 from ..measure.rows import Progress, device_label, device_names, device_unavailable, outcome, run_tasks
 from ..measure.timing import format_seconds, measure
 from ..memory import check_fits
+from .kind import BENCH
 from .op import Op
 from .ops import OPS
-from .results import KIND, BenchRow
+from .results import BenchRow
 
 DTYPES = ("float32", "float16", "bfloat16", "float64")  # each one's size and epsilon: kernels.dtypes
 # A result is correct when max |result - reference| <= TOLERANCE * eps * sqrt(k) * max |reference|,
@@ -265,7 +266,7 @@ def empty_row(task: Task, backend: Backend, op: Op) -> dict:
 
 def result_file(rows: Iterable[dict], backends: Mapping[str, Backend], settings: Settings = Settings()) -> ResultFile:
     """Rows plus the machine they ran on and the settings used: what the page and CLI save."""
-    return new_result_file(KIND.name, rows, machine_info(backends), settings.as_dict())
+    return new_result_file(BENCH.name, rows, machine_info(backends), settings.as_dict())
 
 
 def benchmark(ops: Iterable[str], sizes: Iterable[int], backends: Mapping[str, Backend] | None = None,

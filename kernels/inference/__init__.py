@@ -21,8 +21,9 @@ when ``discover()`` found that library.
 """
 from ..measure.rows import Progress
 from . import config
+from .kind import KIND
 from .report import verdict
-from .results import KIND, ROW_FIELDS
+from .results import ROW_FIELDS
 from .runner import (
     COMPILE_BUDGET_S,
     LOGITS_TOLERANCE,

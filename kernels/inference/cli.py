@@ -7,36 +7,20 @@ the valid choices, exit 2.
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from ..backends import discover
-from ..machine import machine_info
-from ..measure.cli import (
-    Parser,
-    UsageError,
-    collect,
-    comma_list,
-    device_list,
-    progress_printer,
-    run_main,
-    status_counts,
-    write_out,
-)
-from ..measure.results import new_result_file
-from ..measure.rows import STATUSES
+from ..measure.cli import UsageError, comma_list, kind_main
 from ..measure.timing import format_seconds
 from ..memory import human_bytes
 from . import config, report
-from .results import KIND
-from .runner import COMPILE_BUDGET_S, NAMES, PREFILL_REPEATS, plan, run, run_label
+from .kind import KIND, Settings
+from .runner import COMPILE_BUDGET_S, PREFILL_REPEATS, run_label
 
-PROG = "python -m kernels.inference"
 PRESET_LINES = "\n".join(
     f"  {p.name:<7} width {p.width}, {p.layers} layers, {p.heads} heads, context {p.context}: "
     f"{config.param_count(config.Spec.from_preset(p.name)) / 1e6:.1f} M parameters"
     for p in config.PRESETS.values())
-EPILOG = f"""\
+EPILOG = """\
 presets (--width, --layers, --heads change one):
 {PRESET_LINES}
 
@@ -60,7 +44,7 @@ Variants: eager; compiled (mx.compile / torch.compile of the decode step). torch
 first in a separate process, given --compile-budget seconds; slower than that, its row says so.
 
 example:
-  {PROG} --preset tiny --prompt-len 32 --new-tokens 32 --backends torch,mlx --out gen.json
+  {prog} --preset tiny --prompt-len 32 --new-tokens 32 --backends torch,mlx --out gen.json
 """
 
 
@@ -78,11 +62,12 @@ def positive(flag: str):
     return parse
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = Parser(prog=PROG, description="Generate tokens with the same small decoder in PyTorch and MLX (same "
-               "weights, same prompt), check them against a NumPy reference, time the first token, prompt and "
-               "generation tokens per second, read memory, and write a result file.",
-               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """This kind's flags (kernels.measure.cli.kind_parser adds --backends, --devices, --out, --quiet)."""
+    p.description = ("Generate tokens with the same small decoder in PyTorch and MLX (same weights, same prompt), "
+                     "check them against a NumPy reference, time the first token, prompt and generation tokens per "
+                     "second, read memory, and write a result file.")
+    p.epilog = EPILOG.format(config=config, prog=p.prog, PRESET_LINES=PRESET_LINES, PREFILL_REPEATS=PREFILL_REPEATS)
     p.add_argument("--preset", choices=config.PRESET_NAMES, default="tiny", help="model size (default: tiny)")
     p.add_argument("--width", type=positive("--width"), help="model width (default: the preset's)")
     p.add_argument("--layers", type=positive("--layers"), help="blocks (default: the preset's)")
@@ -93,56 +78,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dtype", default="float32",
                    help=f"dtype(s), comma-separated: {', '.join(config.DTYPES)} (default: float32)")
     p.add_argument("--variants", default="eager,compiled", help="eager, compiled, comma-separated (default: both)")
-    p.add_argument("--backends", default=",".join(NAMES), help=f"libraries, comma-separated (default: {','.join(NAMES)})")
-    p.add_argument("--devices", default="auto",
-                   help="'auto' (every available device: default) or names, comma-separated: cpu, gpu (MLX), mps, "
-                        "cuda (Torch)")
     p.add_argument("--compile-budget", type=float, default=COMPILE_BUDGET_S,
                    help=f"seconds torch.compile may take to compile before its row says so instead (default: "
                         f"{COMPILE_BUDGET_S:.0f})")
     p.add_argument("--seed", type=int, default=0, help="seed of the weights (default: 0)")
-    p.add_argument("--out", default="inference.json",
-                   help="where to write the result file (default: inference.json); '-' for stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
-    return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    return run_main(PROG, _main, argv)
-
-
-def _main(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
-    names = comma_list(args.backends, NAMES, "backend")
+def settings_from(args: argparse.Namespace, backends: tuple[str, ...], devices) -> Settings:
     dtypes = comma_list(args.dtype, config.DTYPES, "dtype")
     variants = comma_list(args.variants, ("eager", "compiled"), "variant")
     if not args.compile_budget > 0:
         raise UsageError(f"--compile-budget needs a positive number of seconds (got {args.compile_budget})")
-    backends = discover(names)
-    devices = device_list(args.devices, backends)
     try:
         spec = config.Spec.from_preset(args.preset, width=args.width, layers=args.layers, heads=args.heads,
                                        prompt_len=args.prompt_len, new_tokens=args.new_tokens, seed=args.seed)
-        tasks = plan([spec], backends, devices, variants, dtypes)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-
-    say = progress_printer(args.quiet)
-    say(f"{spec.size_label()}: {config.param_count(spec):,} parameters; {spec.lengths_label()}")
-    rows, code = collect(run(tasks, backends, compile_budget_s=args.compile_budget), len(tasks), backends, say,
-                         "generations")
-
-    settings = {**spec.as_dict(), "dtypes": dtypes, "variants": variants, "backends": names, "devices": devices,
-                "compile_budget_s": args.compile_budget}
-    result = new_result_file(KIND.name, rows, machine_info(backends), settings)
-    write_out(result.to_json(), args.out)
-    if not args.quiet or args.out != "-":
-        print(summary_text(rows, result.machine), file=sys.stderr if args.out == "-" else sys.stdout)
-    say(f"{len(rows)} rows ({status_counts(rows, STATUSES)}) written to {args.out}")
-    return code
+    return Settings(spec, tuple(dtypes), tuple(variants), backends, devices, args.compile_budget)
 
 
-def summary_text(rows: Sequence[dict], machine: dict | None = None) -> str:
+def main(argv: Sequence[str] | None = None) -> int:
+    return kind_main(KIND, argv)
+
+
+def summary_text(rows: Sequence[Mapping], machine: Mapping | None = None) -> str:
     """A fixed-width table of the generations, the tokens, then the verdict without its markdown."""
     lines = [f"{'run':<34} {'first token':>11} {'prompt tok/s':>12} {'gen tok/s':>10} {'GB/s':>7} "
              f"{'peak memory':>11} {'warm-up':>9}  tokens"]

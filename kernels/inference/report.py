@@ -199,23 +199,42 @@ def memory_table(rows: Iterable[Mapping]) -> list[dict]:
 
 # --- across machines (Compare machines) -----------------------------------------------------------
 
-def machine_choices(rows: Iterable[Mapping]) -> list[tuple]:
-    """The settings with finished generations, those run on the most machines first: only rows with
-    the same model, dtype and lengths compare like for like."""
-    machines: dict[tuple, set] = {}
-    for r in ok_rows(rows):
-        machines.setdefault(setting_key(r), set()).add(r.get("machine"))
-    return sorted(machines, key=lambda k: (-len(machines[k]), [str(v) for v in k]))
-
-
 def choice_text(key: Sequence) -> str:
     """``tiny · width 128 · 4 layers · 4 heads · float32 · prompt 32 · 32 new tokens``."""
     s = dict(zip(SETTING, key))
     return f"{s['preset']} · {dims_text(s)} · {s['dtype']} · prompt {s['prompt_len']} · {s['new_tokens']} new tokens"
 
 
-def like_for_like(rows: Iterable[Mapping], key: Sequence) -> list[Mapping]:
-    return [r for r in ok_rows(rows) if setting_key(r) == tuple(key)]
+def run_table(rows: Iterable[Mapping]) -> list[dict]:
+    """One line per generation, every status: the page's table (units in the column names)."""
+    return [{
+        "run": run_label(r),
+        "size": size_text(r),
+        "status": r["status"],
+        "first token ms": 1e3 * r["ttft_s"] if r["ttft_s"] else None,
+        "prompt tok/s": r["prefill_tok_s"],
+        "generation tok/s": r["decode_tok_s"],
+        "IQR ms": 1e3 * r["iqr_s"] if r["iqr_s"] is not None else None,
+        "noisy": noise(r) or "",
+        "GB/s": r["gbps"],
+        "peak memory": human_bytes(r["peak_bytes"]) if r.get("peak_bytes") is not None else "",
+        "warm-up s": r["warmup_s"],
+        "first compile s": r.get("compile_s"),
+        "same tokens": r["tokens_match"],
+        "note": r["message"],
+    } for r in rows]
+
+
+def token_columns(rows: Iterable[Mapping], backend: str) -> list[dict]:
+    """What the page shows under one library's tokens: each of its rows' label, status, tokens, and
+    how far they matched the reference."""
+    return [{"run": run_label(r), "status": r["status"], "tokens": r["tokens"], "match": r["tokens_match"],
+             "first_mismatch": r["first_mismatch"]} for r in rows if r["backend"] == backend]
+
+
+def reference_tokens(rows: Iterable[Mapping]) -> list[int]:
+    """The float64 reference's tokens, from the first row that carries them."""
+    return next((r["reference_tokens"] for r in rows if r.get("reference_tokens")), [])
 
 
 def machine_table(rows: Iterable[Mapping]) -> list[dict]:

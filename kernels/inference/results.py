@@ -11,7 +11,6 @@ generated beside the float64 NumPy reference's.
 from __future__ import annotations
 
 from ..measure import columns as c
-from ..measure.results import Kind, register
 
 InferenceRow = c.row_class("InferenceRow", [
     c.text("backend", required=True), c.text("label"), c.text("version"), c.text("device", required=True),
@@ -33,5 +32,3 @@ InferenceRow = c.row_class("InferenceRow", [
 ], __doc__, __name__)
 
 ROW_FIELDS = InferenceRow.columns()
-
-KIND = register(Kind.of("inference", "inference results", InferenceRow))

@@ -1,7 +1,8 @@
 """Several result files side by side, of any kind: load each (a bad one says what is wrong and the
 others still load), label each by its machine, and put the rows of one kind in one table for the
-Compare machines page. What to compare within a kind is the kind's own (``kernels.bench.compare``
-for benchmark rows, ``kernels.models.report`` for training runs).
+Compare machines page. Rows compare like for like when they share the kind's
+:meth:`~kernels.measure.kinds.MeasureKind.like_key` (:func:`choices`, :func:`like_for_like`); what
+else to compare is the kind's own (``kernels.bench.compare`` for benchmark rows).
 
 The shipped samples (``samples/``) were produced on the machine this app was developed on, a
 2-core Linux virtual machine without a GPU, with the command lines named below; the second
@@ -11,11 +12,13 @@ different machine.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .results import KINDS, ResultFile, load
+from .kinds import MeasureKind
+from .results import ResultFile, known_kinds, load
+from .rows import ok_rows
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 BENCH_COMMAND = ("python -m kernels.bench --ops matmul,softmax,layer_norm,add "
@@ -119,7 +122,7 @@ def load_many(files: Iterable[tuple[str, bytes]], samples: Iterable[Sample] = ()
     labelled by their machine (samples by their own label), repeats told apart within a kind."""
     loaded = [load_one(s.filename, s.path.read_bytes(), s) for s in samples]
     loaded += [load_one(name, data) for name, data in files]
-    for kind in KINDS:
+    for kind in known_kinds():
         good = [item for item in loaded if item.ok and item.kind == kind]
         labels = unique([item.sample.label if item.sample else machine_label(item.result.machine) for item in good])
         for item, text in zip(good, labels):
@@ -133,3 +136,16 @@ def combined_rows(loaded: Iterable[Loaded], kind: str, labels: Mapping[str, str]
     good = [item for item in loaded if item.ok and item.kind == kind]
     names = unique([(labels or {}).get(item.label, item.label).strip() or item.label for item in good])
     return [{**row, "machine": name} for item, name in zip(good, names) for row in item.result.results]
+
+
+def choices(kind: MeasureKind, rows: Iterable[Mapping]) -> list[Hashable]:
+    """The like-for-like keys with timed rows, those found on the most machines first."""
+    machines: dict[Hashable, set] = {}
+    for r in ok_rows(rows):
+        machines.setdefault(kind.like_key(r), set()).add(r.get("machine"))
+    return sorted(machines, key=lambda k: -len(machines[k]))  # ties: in the order the files give them
+
+
+def like_for_like(kind: MeasureKind, rows: Iterable[Mapping], key: Hashable) -> list[Mapping]:
+    """The timed rows that share ``key``: those that compare across machines."""
+    return [r for r in ok_rows(rows) if kind.like_key(r) == key]

@@ -4,8 +4,9 @@ shared. One envelope for every kind of measurement::
     {"schema": 1, "kind": "bench", "machine": {...}, "created": "2026-01-31T12:00:00+00:00",
      "settings": {...}, "results": [{...}, ...]}
 
-``kind`` says what the rows are (:data:`KINDS`: ``bench``, ``models``); each kind's rows are
-described as data (:class:`Kind`): their fields, and each field's type and range. :func:`load`
+``kind`` says what the rows are (``bench``, ``models``...: every kind of measurement registered in
+``kernels.measure.kinds``); each kind's rows are described as data (:class:`Kind`, read from the
+kind's row dataclass): their fields, and each field's type and range. :func:`load`
 reads any kind, checks every field of the envelope, the machine and each row, and says in one
 sentence what is wrong: a file from elsewhere is untrusted input. Files written before ``kind``
 existed are benchmark files and still load; small-model files that named their timing fields
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import importlib
 import io
 import json
 import math
@@ -79,23 +79,11 @@ class Kind:
                    renamed=dict(renamed or {}), timed=timed, row=row)
 
 
-KINDS: dict[str, Kind] = {}
-# Where each engine describes its rows (each module registers its kind when imported).
-KIND_MODULES = ("kernels.bench.results", "kernels.bench.ceiling_results", "kernels.models.results",
-                "kernels.inference.results")
-
-
-def register(kind: Kind) -> Kind:
-    """Make a kind of row known to :func:`load` (each engine registers its own)."""
-    KINDS[kind.name] = kind
-    return kind
-
-
 def known_kinds() -> dict[str, Kind]:
-    """Every kind of result file this version reads (importing the engines' row descriptions)."""
-    for module in KIND_MODULES:
-        importlib.import_module(module)
-    return KINDS
+    """Every kind of result file this version reads: each registered kind of measurement's rows
+    (``kernels.measure.kinds``)."""
+    from .kinds import registered
+    return {name: kind.rows for name, kind in registered().items()}
 
 
 @dataclass
@@ -110,7 +98,7 @@ class ResultFile:
     schema: int = SCHEMA
 
     def to_dict(self) -> dict:
-        fields = KINDS[self.kind].fields
+        fields = known_kinds()[self.kind].fields
         return {"schema": self.schema, "kind": self.kind, "machine": self.machine, "created": self.created,
                 "settings": self.settings, "results": [clean(r, fields) for r in self.results]}
 
@@ -120,7 +108,7 @@ class ResultFile:
 
     def to_csv(self) -> bytes:
         """One line per row, the kind's fields as columns (the machine is left out)."""
-        fields = KINDS[self.kind].fields
+        fields = known_kinds()[self.kind].fields
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
@@ -132,7 +120,7 @@ class ResultFile:
 def new_result_file(kind: str, rows: Iterable[Mapping], machine: Mapping, settings: Mapping | None = None,
                     created: str | None = None) -> ResultFile:
     if kind not in known_kinds():
-        raise ValueError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
+        raise ValueError(f"unknown kind {kind!r}; known: {', '.join(known_kinds())}")
     result = ResultFile(kind, dict(machine), [dict(r) for r in rows], settings=dict(settings or {}))
     if created:
         result.created = created
@@ -201,10 +189,11 @@ def parse(data: bytes) -> ResultFile:
         raise ValueError(f"The file uses schema {short(doc['schema'])}, but this version reads schema {SCHEMA} only; "
                          "run the measurement again with this version to get a file it reads.")
     kind_name = doc.get("kind", "bench")  # files from before "kind" existed hold benchmark rows
-    if not isinstance(kind_name, str) or kind_name not in known_kinds():
+    kinds = known_kinds()
+    if not isinstance(kind_name, str) or kind_name not in kinds:
         raise ValueError(f"The file's kind {short(kind_name)} is not one this version reads "
-                         f"({', '.join(KINDS)}).")
-    kind = KINDS[kind_name]
+                         f"({', '.join(kinds)}).")
+    kind = kinds[kind_name]
     for key, want in (("machine", dict), ("created", str), ("results", list)):
         if key not in doc:
             raise ValueError(f'The file has no "{key}" field.')

@@ -31,8 +31,9 @@ from .config import (
     sweep,
     validate,
 )
+from .kind import KIND
 from .report import comparison, loss_table, speed_table, verdict
-from .results import KIND, ROW_FIELDS
+from .results import ROW_FIELDS
 from .runner import (
     Task,
     library_module,

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ..measure.rows import label, left_out, noise, ok_rows, row_label, steady_rows
 from ..measure.words import EVEN, caveats, ratio_text
+from ..memory import human_bytes
 from . import config
 from .runner import size_text
 
@@ -223,6 +224,24 @@ def speed_table(rows: Iterable[Mapping], extra: Sequence[str] = ()) -> list[dict
     } for r in ok_rows(rows)]
 
 
+def run_table(rows: Iterable[Mapping]) -> list[dict]:
+    """One line per run, every status: the page's table of every run (units in the column names)."""
+    return [{
+        "run": row_label(r),
+        "size": size_text(r),
+        "status": r["status"],
+        "steps/s": r["steps_per_s"],
+        "ms/step": 1e3 * r["median_s"] if r["median_s"] else None,
+        "IQR ms": 1e3 * r["iqr_s"] if r["iqr_s"] is not None else None,
+        "noisy": noise(r) or "",
+        "first loss": r["initial_loss"],
+        "last loss": r["final_loss"],
+        "peak memory": (human_bytes(r["peak_memory_bytes"]) if r["peak_memory_bytes"] is not None else "n/a")
+        if r["status"] == "ok" else "",
+        "note": r["message"] or (r["memory_note"] if r["status"] == "ok" and r["peak_memory_bytes"] is None else ""),
+    } for r in rows]
+
+
 def loss_table(rows: Iterable[Mapping]) -> list[dict]:
     """One record per (run, step): the loss curves."""
     return [{"run": row_label(r), "library": label(r["backend"]), "size": size_text(r), "step": i + 1, "loss": loss}
@@ -231,31 +250,14 @@ def loss_table(rows: Iterable[Mapping]) -> list[dict]:
 
 # --- across machines (Compare machines) -----------------------------------------------------------
 
-LIKE_FOR_LIKE = ("model", "batch", "width", "seq_len", "depth", "optimizer", "steps")
-
-
-def machine_choices(rows: Iterable[Mapping]) -> list[tuple]:
-    """The (model, batch, width, seq_len, depth, optimizer, steps) settings with finished runs, those
-    trained on the most machines first: only runs with the same settings compare like for like."""
-    machines: dict[tuple, set] = {}
-    for r in ok_rows(rows):
-        machines.setdefault(tuple(r.get(k) for k in LIKE_FOR_LIKE), set()).add(r.get("machine"))
-    return sorted(machines, key=lambda k: (-len(machines[k]), [str(v) for v in k]))
-
-
-def choice_text(key: Sequence) -> str:
-    """``MLP · batch 32 · width 128 · 2 layers · Adam · 20 steps``."""
-    s = dict(zip(LIKE_FOR_LIKE, key))
+def choice_text(s: Mapping) -> str:
+    """``MLP · batch 32 · width 128 · 2 layers · Adam · 20 steps``: a run's settings (a row will do)."""
     parts = [config.MODEL_TITLES.get(s["model"], str(s["model"])), f"batch {s['batch']}", f"width {s['width']}"]
     if s["model"] == "transformer":
         parts.append(f"seq {s['seq_len']}")
     parts += [f"{s['depth']} {'layers' if s['model'] == 'mlp' else 'blocks'}",
               config.OPTIMIZER_TITLES.get(s["optimizer"], str(s["optimizer"])), f"{s['steps']} steps"]
     return " · ".join(parts)
-
-
-def like_for_like(rows: Iterable[Mapping], key: Sequence) -> list[Mapping]:
-    return [r for r in ok_rows(rows) if tuple(r.get(k) for k in LIKE_FOR_LIKE) == tuple(key)]
 
 
 def machine_table(rows: Iterable[Mapping]) -> list[dict]:

@@ -7,7 +7,6 @@ engine uses (``median_s`` is the median step), steps per second, and peak memory
 from __future__ import annotations
 
 from ..measure import columns as c
-from ..measure.results import Kind, register
 
 ModelsRow = c.row_class("ModelsRow", [
     c.text("model", required=True), c.text("backend", required=True), c.text("label"), c.text("version"),
@@ -23,7 +22,3 @@ ModelsRow = c.row_class("ModelsRow", [
 ], __doc__, __name__)
 
 ROW_FIELDS = ModelsRow.columns()
-
-# Files written before the measurement core named the step statistics like the benchmarks'.
-KIND = register(Kind.of("models", "small-model results", ModelsRow,
-                        renamed={"step_s_median": "median_s", "step_s_iqr": "iqr_s", "timed_steps": "repeats"}))

@@ -1,0 +1,215 @@
+"""One shell for every Measure page: the page gives its kind of measurement
+(``kernels.measure.kinds``), its controls and its charts (:class:`View`); the shell draws the rest
+the same way on every page: the devices found, the estimate, Run, Clear, Stop and progress, the
+verdict and the notes on rows that did not run, the downloads and the session's earlier runs.
+
+The run measures in a process of its own (``kernels.measure.live``); a script run only draws it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import streamlit as st
+
+from kernels import machine
+from kernels.measure import compare as kc
+from kernels.measure.estimate import Estimate
+from kernels.measure.kinds import MeasureKind
+from kernels.measure.live import LiveRun
+from kernels.measure.words import about
+from ui import live as live_ui
+from ui.panel import backends, missing_notice
+from ui.safe import markdown_table, plain
+
+KEEP_RUNS = 10  # a session keeps its latest runs, oldest dropped first
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """What a page's controls ask for: the kind's settings, or why nothing can run."""
+
+    settings: Any = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class View:
+    """What a Measure page is made of besides the shell."""
+
+    intro: str  # Markdown under the title: the question the page answers
+    controls: Callable[[Mapping, bool], Chosen]  # (the kind's libraries found here, busy) -> Chosen
+    describe: Callable[[Any, Estimate], str]  # the caption under the controls: the size and the estimate
+    layout: Callable[[LiveRun, Mapping], Callable[[], None]]  # below the verdict: the slots; returns draw()
+    table: Callable[[Sequence[Mapping]], Any]  # every row as a DataFrame
+    code: Callable[[Mapping], None]  # the section "The code that ran" (the page's libraries)
+    run_label: str = "Run"
+    stop_words: str = "Stop ends it within a step and keeps what has finished."
+    table_format: Mapping = field(default_factory=dict)  # st.column_config per column of ``table``
+    # Above the verdict, what the engine reports from inside the row being measured (the tokens so far):
+    # makes its slots, returns draw(), called again each time the report changes.
+    in_progress: Callable[[LiveRun, Mapping], Callable[[], None]] | None = None
+
+
+def runs_key(kind: MeasureKind) -> str:
+    return f"{kind.page.url_path}_runs"
+
+
+def live_key(kind: MeasureKind) -> str:
+    return f"{kind.page.url_path}_live"
+
+
+def measure_page(kind: MeasureKind, view: View) -> None:
+    """Draw the Measure page of ``kind``."""
+    key = kind.page.url_path
+    live: LiveRun | None = st.session_state.get(live_key(kind))
+    busy = live is not None and live.active  # what is measured cannot change while it runs
+
+    st.title(kind.title)
+    st.markdown(view.intro)
+    libs = backends()
+    mine = {name: libs[name] for name in kind.libraries if name in libs}
+    devices_found(mine)
+
+    chosen = view.controls(mine, busy)
+    settings, problem = chosen.settings, chosen.problem
+    run_libs = {n: b for n, b in mine.items() if settings is not None and n in settings.backends or not b.available}
+    tasks = []
+    if problem is None:
+        try:
+            tasks = kind.plan(settings, run_libs)
+        except ValueError as exc:
+            problem = f"Can't run that: {exc}."
+    runs: list[LiveRun] = st.session_state.setdefault(runs_key(kind), [])
+    guess = None
+    if settings is not None:
+        guess = kind.estimate(tasks, run_libs, settings, known=[r for run in runs for r in run.rows])
+        guess = dataclasses.replace(guess, seconds=guess.seconds + live_ui.chart_pause_s() * guess.timed)  # drawing
+        st.caption(view.describe(settings, guess if tasks else None))
+        if guess.seconds > 60 and guess.slowest:
+            st.warning(f"This will take {about(guess.seconds)} (the longest, {guess.slowest[0]}, "
+                       f"{about(guess.slowest[1])}). {view.stop_words}", icon=":material/schedule:")
+
+    left, right = st.columns([2, 2, 5])[:2]
+    with left:
+        clicked = st.button(view.run_label, type="primary", icon=":material/play_arrow:", key=f"{key}_run",
+                            disabled=busy)
+    with right:
+        if runs and not busy and st.button("Clear results", key=f"{key}_clear"):
+            runs.clear()
+    if clicked and not busy:
+        problem = problem or kind.memory_refusal(settings)
+        if problem:
+            st.error(problem, icon=":material/block:")
+        else:
+            live = LiveRun(kind=kind.name, total=len(tasks), machine=machine.machine_info(libs), page=kind.title,
+                           noun=kind.noun, settings=settings.as_dict(), title=kind.run_title(settings),
+                           estimate_s=guess.seconds)
+            runs.append(live)
+            del runs[:-KEEP_RUNS]
+            live_ui.start(live_key(kind), live, kind.job(tasks, run_libs, settings))
+
+    shown = [run for run in runs if run.rows or run.active]
+    if shown:
+        results(kind, view, shown, mine)
+    st.header("The code that ran", divider="gray")
+    view.code(libs)
+
+
+def devices_found(libs: Mapping) -> None:
+    """Which devices each library has here (every available one is timed), and a notice for each
+    library that is missing: its rows say so and the rest of the page works."""
+    found = " · ".join(f"{b.label}: {', '.join(f'`{d.name}`' for d in b.available_devices)}"
+                       for b in libs.values() if b.available)
+    st.caption(f"Devices found here: {found or 'none'}. Every available device is timed; on a Mac that means Torch on "
+               "`mps` and MLX on the Metal GPU as well as both on the CPU.")
+    for b in libs.values():
+        if not b.available:
+            missing_notice(b)
+
+
+def results(kind: MeasureKind, view: View, shown: list[LiveRun], libs: Mapping) -> None:
+    """The latest run, redrawn as its rows arrive; the session's file to download; earlier runs."""
+    latest = shown[-1]
+    st.header("Results", divider="gray")
+    status_slot, stop_slot = st.empty(), st.empty()
+    st.caption(f"Latest run: {plain(latest.title)}. Results stay while you change the settings; press the button "
+               "again to add a run.")
+    draw_partial = view.in_progress(latest, libs) if view.in_progress else None
+    verdict_slot = st.container(border=True).empty()
+    notes_slot = st.empty()
+    draw_rest = view.layout(latest, libs)
+    st.subheader("Every run" if kind.noun != "generation" else "Every generation")
+    table_slot = st.empty()
+    untimed = [f"{b.label} on `{d.name}`: {d.note}" for b in libs.values() if b.available
+               for d in b.devices if not d.available and d.kind == "gpu"]
+
+    def draw() -> None:
+        rows = list(latest.rows)
+        if draw_partial:
+            draw_partial()
+        with verdict_slot.container():
+            st.subheader("Verdict")
+            for paragraph in kind.verdict(rows, latest.machine):
+                st.markdown(paragraph)
+            if untimed:
+                st.caption("Not timed here, so not in this verdict: " + "; ".join(untimed) + ".")
+        with notes_slot.container():
+            row_notes(kind, rows)
+        draw_rest()
+        table_slot.dataframe(view.table(rows), hide_index=True, width="stretch", column_config=view.table_format)
+
+    live_ui.follow(latest, draw, status_slot, stop_slot, f"{kind.page.url_path}_stop", draw_partial=draw_partial)
+    live_ui.session_runs(shown, kind, f"{kind.page.url_path}_download", view.table, view.table_format)
+
+
+def row_notes(kind: MeasureKind, rows: Sequence[Mapping]) -> None:
+    """Why rows did not run: one notice per library and reason for those unsupported here (NumPy has
+    no transformer at any size: said once), one per row refused or failed."""
+    for r in {(r["backend"], r["message"]): r for r in rows if r["status"] == "unsupported"}.values():
+        st.info(f"**{plain(kind.row_name(r))}** — {plain(r['message'], 500)}", icon=":material/remove:")
+    for r in rows:
+        if r["status"] in ("refused", "error"):
+            (st.warning if r["status"] == "refused" else st.error)(
+                f"**{plain(kind.row_name(r))}** at {plain(kind.size_text(r))}: {plain(r['message'], 500)}")
+
+
+def compare_section(kind: MeasureKind, rows: Sequence[Mapping], *, chooser: str, why: str, did: str, bar: str,
+                    chart: Callable[[Sequence[Mapping]], Any], table: Callable[[Sequence[Mapping]], list[dict]],
+                    formats: Mapping[str, str]) -> None:
+    """A kind's section of Compare machines: pick a like-for-like setting (the kind's ``like_key``),
+    then one bar per library · device on each machine and the table. ``did``: what the files did,
+    as a verb (``trained``); ``bar``: what one bar is; ``why``: the chooser's help."""
+    choices = kc.choices(kind, rows)
+    if not choices:
+        st.info(f"The {kind.title.lower()} files loaded have no finished {kind.noun}s to compare.",
+                icon=":material/remove:")
+        return
+    key = st.selectbox(chooser, choices, format_func=kind.like_text, key=f"compare_{kind.name}_setting", help=why)
+    same = kc.like_for_like(kind, rows, key)
+    machines = len({r["machine"] for r in same})
+    st.caption(f"{machines} file{'s' * (machines != 1)} {did} {kind.like_text(key)}; each bar is one {bar} on one "
+               f"machine (median {'step' if kind.noun != 'generation' else 'decode step'}, synchronised).")
+    st.altair_chart(chart(same), width="stretch")
+    st.markdown(markdown_table(table(same), formats))
+
+
+def page_module(kind: MeasureKind) -> ModuleType:
+    """The kind's page as a module, for its ``compare(rows)``: a Measure page draws itself only when
+    run as a script (``if __name__ == "__main__"``), so loading it defines its functions and no more."""
+    path = ROOT / kind.page.script
+    name = f"measure_pages.{kind.name}"
+    module = sys.modules.get(name)
+    if module is None or module.__file__ != str(path):
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return module
