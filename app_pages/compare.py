@@ -3,10 +3,10 @@ each kind of measurement's rows with its own kind (operations with operations, t
 training runs), in the section its Measure page draws (the page's ``compare(rows)``)."""
 import streamlit as st
 
-from kernels.bench.report import machine_lines
 from kernels.measure import compare
 from kernels.measure.kinds import registered
 from kernels.measure.rows import ok_rows
+from kernels.measure.words import machine_lines
 from ui import lesson
 from ui.measure_page import page_module
 from ui.safe import plain

@@ -27,14 +27,7 @@ INTRO = ("Most people who run **small local models** on a Mac run inference: how
          "both libraries — same weights (one seeded NumPy generator, nothing downloaded), same prompt — generates "
          "greedily with a KV cache, and shows the tokens as they come, beside those of a float64 NumPy reference, so "
          "you can watch them match.")
-NUMBER = st.column_config.NumberColumn
-TABLE_FORMAT = {"first token ms": NUMBER(format="%.2f"), "prompt tok/s": NUMBER(format="%.0f"),
-                "generation tok/s": NUMBER(format="%.1f"), "IQR ms": NUMBER(format="%.3f"),
-                "GB/s": NUMBER(format="%.3g"),
-                "warm-up s": NUMBER(format="%.2f", help="The untimed warm-up generation, compiling included"),
-                "first compile s": NUMBER(format="%.1f", help="torch.compile: the first compile, in a process of its "
-                                                              "own, before the run"),
-                "note": st.column_config.TextColumn(width="large")}
+
 
 
 def controls(libs, busy: bool) -> Chosen:
@@ -108,13 +101,13 @@ def layout(latest, libs):
             st.caption(charts.CONTEXT_WORDS)
         with memory_slot.container():
             st.dataframe(pd.DataFrame(report.memory_table(rows)), hide_index=True, width="stretch",
-                         column_config={"GB/s": NUMBER(format="%.3g"),
+                         column_config={"GB/s": st.column_config.NumberColumn(format="%.3g"),
                                         "what the figure counts": st.column_config.TextColumn(width="large")})
             st.caption(charts.MEMORY_WORDS)
     return draw
 
 
-def code(libs) -> None:
+def code(libs, settings) -> None:
     st.markdown("The decoder in each library, read from the modules the runs above used. The runner loads the same "
                 "weights into each (`torch.nn.Linear` and `mlx.nn.Linear` both store their weight as *(out, in)*). "
                 "Mind the masks: Torch's `is_causal=True` aligns to the **upper left** (query *i* sees keys 0…*i*), "
@@ -148,7 +141,7 @@ def compare(rows) -> None:
 
 VIEW = View(INTRO, controls, describe, layout, lambda rows: pd.DataFrame(report.run_table(rows)), code,
             run_label="Generate and time", stop_words="Stop ends it within a token and keeps what has finished.",
-            table_format=TABLE_FORMAT, in_progress=charts.tokens_view)
+            table_format=charts.TABLE_FORMAT, in_progress=charts.tokens_view)
 
 if __name__ == "__main__":
     measure_page(KIND, VIEW)

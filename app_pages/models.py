@@ -23,12 +23,7 @@ INTRO = ("Is MLX worth it for training **small local models**? This page trains 
          "same initial weights (one seeded NumPy generator), same batches, same optimiser — and times whole training "
          "steps: forward, backward and update, each finished on the device before the clock stops. NumPy trains the "
          "MLP with a hand-written backward pass, as the reference.")
-TABLE_FORMAT = {"steps/s": st.column_config.NumberColumn(format="%.1f"),
-                "ms/step": st.column_config.NumberColumn(format="%.3f"),
-                "IQR ms": st.column_config.NumberColumn(format="%.3f"),
-                "first loss": st.column_config.NumberColumn(format="%.5f"),
-                "last loss": st.column_config.NumberColumn(format="%.5f"),
-                "note": st.column_config.TextColumn(width="large")}
+
 
 
 def controls(libs, busy: bool) -> Chosen:
@@ -110,8 +105,8 @@ def layout(latest, libs):
     return draw
 
 
-def code(libs) -> None:
-    model = st.session_state.get("models_model", config.MODELS[0])
+def code(libs, settings: Settings) -> None:
+    model = settings.specs[-1].model
     st.markdown(f"The {config.MODEL_TITLES[model]} in each library, read from the modules the runs above used. The "
                 "runner loads the same weights into each (`torch.nn.Linear` and `mlx.nn.Linear` both store their weight "
                 "as *(out, in)*) and calls the training step in a timed loop.")
@@ -143,7 +138,7 @@ def compare(rows) -> None:
 
 
 VIEW = View(INTRO, controls, describe, layout, lambda rows: pd.DataFrame(report.run_table(rows)), code,
-            run_label="Train and time", table_format=TABLE_FORMAT)
+            run_label="Train and time", table_format=charts.TABLE_FORMAT)
 
 if __name__ == "__main__":
     measure_page(KIND, VIEW)

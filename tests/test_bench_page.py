@@ -172,6 +172,7 @@ def stopped(at: AppTest, why: str) -> AppTest:
                    rows=[row(size=16, backend="numpy", median=1e-5), row(size=16, backend="torch", median=2e-5)],
                    started="2026-01-01T00:00:00.000+00:00", finished="2026-01-01T00:00:01.000+00:00")
     at.session_state["benchmarks_live"] = live
+    at.session_state["benchmarks_runs"] = [live]  # the session's runs, this one the latest
     return at.run()
 
 

@@ -13,7 +13,7 @@ from kernels.bench import compare as bench_compare
 from kernels.bench import estimate as E
 from kernels.measure import compare
 from kernels.measure.results import load
-from kernels.measure.words import about
+from kernels.measure.words import about, machine_lines
 
 
 def row(op="matmul", size=256, backend="numpy", device="cpu", median=1e-3, status="ok", dtype="float32",
@@ -122,7 +122,7 @@ def test_table_rows_keep_every_row_with_its_reason():
 
 
 def test_machine_lines():
-    lines = report.machine_lines({"cpu": "Apple M3 Pro", "cores": 12, "memory_bytes": 36 * 2**30, "os": "macOS 14.5",
+    lines = machine_lines({"cpu": "Apple M3 Pro", "cores": 12, "memory_bytes": 36 * 2**30, "os": "macOS 14.5",
                                   "arch": "arm64", "python": "3.12.4",
                                   "libraries": {"numpy": "2.4.6", "torch": "2.13.0", "mlx": None},
                                   "devices": {"numpy": ["cpu"], "torch": ["cpu", "mps"]}})

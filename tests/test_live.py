@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from kernels.bench import plan, run
-from kernels.measure.live import LiveRun, Slot
+from kernels.measure.live import LiveRun, Slot, session_file
 from kernels.measure.results import load
 from kernels.measure.rows import Progress
 from kernels.measure.timing import Stopped
@@ -47,6 +47,20 @@ def test_rows_arrive_in_the_background_and_the_run_says_how_it_ended():
     result = live.result_file()
     assert result.kind == "bench" and result.settings["started"] == live.started
     assert result.settings["finished"] == live.finished and result.created == live.created
+
+
+def test_a_sessions_runs_are_one_result_file_with_the_latest_settings_and_each_runs():
+    first = new_run(2, title="first").start(fake_steps(2), slot=Slot(), wait_for_drawing=False)
+    assert first.join(10)
+    second = LiveRun(kind="bench", total=1, machine={"cpu": "here"}, settings={"budget_s": 0.5}, title="second")
+    assert second.start(fake_steps(1), slot=Slot(), wait_for_drawing=False).join(10)
+    alone = session_file([second])
+    assert alone.settings == {"budget_s": 0.5, "started": second.started, "finished": second.finished}
+    both = session_file([first, second])
+    assert [r["size"] for r in both.results] == [1, 2, 1] and both.created == first.created
+    assert both.settings["budget_s"] == 0.5 and [r["title"] for r in both.settings["runs"]] == ["first", "second"]
+    assert both.settings["runs"][0]["settings"]["budget_s"] == 0.1
+    assert session_file([first], rows=[{**first.rows[0], "op": "mul"}]).results[0]["op"] == "mul"
 
 
 def test_stop_ends_the_run_within_a_second_and_keeps_what_finished():

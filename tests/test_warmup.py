@@ -30,7 +30,8 @@ def test_page_imports_reads_each_pages_own_imports(tmp_path):
 
 def test_every_page_is_read_and_its_heavy_imports_are_found():
     names = warmup.page_imports()
-    for heavy in ("pandas", "ui.learn_charts", "kernels.examples.compilation", "kernels.bench", "ui.bench_charts"):
+    for heavy in ("pandas", "ui.learn_charts", "kernels.examples.compilation", "kernels.bench", "ui.bench_sections",
+                  "ui.measure_page"):
         assert heavy in names
     assert len(PAGES) == len({p.path for p in PAGES})
 

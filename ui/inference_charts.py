@@ -119,3 +119,13 @@ def tokens_view(latest, libs):
                         st.caption(f"{plain(partial.get('run', ''))} · generating…")
                         token_block(partial.get("tokens") or [], as_ids, cursor=True)
     return draw
+
+# How the page formats its table of every run (kernels report run_table's columns).
+NUMBER = st.column_config.NumberColumn
+TABLE_FORMAT = {"first token ms": NUMBER(format="%.2f"), "prompt tok/s": NUMBER(format="%.0f"),
+                "generation tok/s": NUMBER(format="%.1f"), "IQR ms": NUMBER(format="%.3f"),
+                "GB/s": NUMBER(format="%.3g"),
+                "warm-up s": NUMBER(format="%.2f", help="The untimed warm-up generation, compiling included"),
+                "first compile s": NUMBER(format="%.1f", help="torch.compile: the first compile, in a process of its "
+                                                              "own, before the run"),
+                "note": st.column_config.TextColumn(width="large")}

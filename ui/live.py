@@ -16,10 +16,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from kernels.measure.child import Job
-from kernels.measure.kinds import MeasureKind
 from kernels.measure.live import SLOT, LiveRun
-from kernels.measure.results import new_result_file
-from ui.safe import plain
 
 
 def alive_check() -> Callable[[], bool]:
@@ -64,32 +61,6 @@ def running(key: str) -> LiveRun | None:
     """The session's run under ``key`` if it is still waiting or measuring."""
     run = st.session_state.get(key)
     return run if run is not None and run.active else None
-
-
-def session_settings(shown: list[LiveRun]) -> dict:
-    """The settings a session's result file records: the latest run's, as the command line writes
-    them, and, when the session made several runs, each run's title and settings under ``runs``."""
-    settings = dict(shown[-1].settings)
-    if len(shown) > 1:
-        settings["runs"] = [{"title": run.title, "settings": run.settings} for run in shown]
-    return settings
-
-
-def session_runs(shown: list[LiveRun], kind: MeasureKind, key: str, table, column_config) -> None:
-    """Under a Measure page's latest run: every run of this session in one result file to download,
-    and the earlier runs' tables (``table(rows)`` makes one)."""
-    all_rows = [r for run in shown for r in run.rows]
-    if all_rows:
-        result = new_result_file(kind.name, all_rows, shown[-1].machine, session_settings(shown),
-                                 created=shown[0].created)
-        st.download_button("Download the result file (JSON)", result.to_json(), file_name=kind.file_name,
-                           mime="application/json", icon=":material/download:", key=key)
-        st.caption("Every run of this session in one file: load it on the Compare machines page.")
-    if len(shown) > 1:
-        with st.expander(f"Earlier runs this session ({len(shown) - 1})"):
-            for run in reversed(shown[:-1]):
-                st.markdown(f"**{plain(run.title)}** · {plain(run.status_text(), 400)}")
-                st.dataframe(table(run.rows), hide_index=True, width="stretch", column_config=column_config)
 
 
 def show_status(slot, run: LiveRun) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 from kernels.models import report
 
@@ -53,3 +54,11 @@ def machines_chart(rows) -> alt.Chart:
         yOffset="machine:N",
         tooltip=_tooltip(("machine",)),
     ).properties(height=alt.Step(18))
+
+# How the page formats its table of every run (kernels report run_table's columns).
+TABLE_FORMAT = {"steps/s": st.column_config.NumberColumn(format="%.1f"),
+                "ms/step": st.column_config.NumberColumn(format="%.3f"),
+                "IQR ms": st.column_config.NumberColumn(format="%.3f"),
+                "first loss": st.column_config.NumberColumn(format="%.5f"),
+                "last loss": st.column_config.NumberColumn(format="%.5f"),
+                "note": st.column_config.TextColumn(width="large")}

@@ -65,6 +65,12 @@ class Benchmarks(MeasureKind):
         sizes = f"{min(settings.sizes)}–{max(settings.sizes)}" if len(settings.sizes) > 1 else f"{settings.sizes[0]}"
         return f"{', '.join(op_title(o) for o in settings.ops)} · n = {sizes} · {', '.join(settings.dtypes)}"
 
+    def live_fields(self, settings: Request, tasks: Sequence) -> dict:
+        """Each operation asked for has its place on the page from the start; each (library, device)
+        its colour."""
+        pairs = list(dict.fromkeys((t.backend, t.device) for t in tasks))
+        return {"groups": list(settings.ops), "series": pairs}
+
     def verdict(self, rows: Sequence[Mapping], machine: Mapping | None = None) -> list[str]:
         from .report import summary
         return summary(rows, machine)

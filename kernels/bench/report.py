@@ -42,6 +42,11 @@ def throughput(row: Mapping) -> float | None:
     return row.get("gflops") if row.get("unit") == "GFLOP/s" else row.get("gbps")
 
 
+def first_of_its_op(row: Mapping, rows: Iterable[Mapping]) -> bool:
+    """Whether ``row`` is its operation's first timed row among ``rows`` (its charts appear with it)."""
+    return row["status"] == "ok" and sum(r["op"] == row["op"] and r["status"] == "ok" for r in rows) == 1
+
+
 def ordered_ops(rows: Iterable[Mapping]) -> list[str]:
     """The operations in ``rows``, in the catalogue's order (unknown ones last)."""
     names = list(dict.fromkeys(r["op"] for r in rows))
@@ -307,22 +312,3 @@ def summary(rows: Sequence[Mapping], machine: Mapping | None = None) -> list[str
 
 
 # --- the machine ------------------------------------------------------------------------------------
-
-def machine_lines(machine: Mapping) -> list[str]:
-    """What a result file says about where it ran, as a few lines a person reads."""
-    from ..memory import human_bytes
-
-    libs = machine.get("libraries") or {}
-    devices = machine.get("devices") or {}
-    memory = machine.get("memory_bytes")
-    chip = machine.get("cpu") or "unknown chip"
-    cores = f", {machine['cores']} cores" if machine.get("cores") else ""
-    lines = [f"**{chip}**{cores}" + (f", {human_bytes(memory)} memory" if memory else ""),
-             f"{machine.get('os', 'unknown OS')} ({machine.get('arch', '?')}), Python {machine.get('python', '?')}"]
-    versions = [f"{label(n)} {v}" if v else f"{label(n)}: not installed" for n, v in libs.items()]
-    if versions:
-        lines.append("Libraries: " + ", ".join(versions))
-    if devices:
-        lines.append("Devices used: " + "; ".join(f"{label(n)} {', '.join(f'`{d}`' for d in ds)}"
-                                               for n, ds in devices.items()))
-    return lines

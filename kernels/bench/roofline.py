@@ -302,6 +302,27 @@ def ceiling_lines(rows: Iterable[Mapping]) -> list[str]:
     return lines
 
 
+ROOFLINE_WORDS = ("Each point is one result: the GFLOP/s it reached against its arithmetic intensity (FLOPs per byte it "
+                  "must read and write). The roofs are this machine's measured ceilings for each library · device: "
+                  "left of where the two lines meet memory bandwidth bounds an operation, right of it arithmetic "
+                  "does. A point above the in-cache roof, or a GPU call faster than a launch, is a measurement error "
+                  "(a cross), not a result.")
+
+
+def ceiling_table(rows: Iterable[Mapping]) -> list[dict]:
+    """One line per ceiling row, as the Benchmarks page lists this machine's ceilings."""
+    return [{"library · device": f"{label(r['backend'])} · {r['device']}" if r["device"] else label(r["backend"]),
+             "dtype": r["dtype"], "ceiling": r["ceiling"].replace("_", " "), "value": r["value"], "unit": r["unit"],
+             "status": r["status"], "measured with": f"{r['op']} n = {r['size']}" if r.get("size") else "",
+             "median": format_seconds(r["median_s"]) if r.get("median_s") else "",
+             "sizes tried": r.get("sweep", ""), "note": r.get("message", "")} for r in rows]
+
+
+def has_ceilings(rows: Iterable[Mapping]) -> bool:
+    """Whether benchmark rows carry their machine's measured ceilings (a file written with --ceilings)."""
+    return any(r.get("compute_ceiling") or r.get("bandwidth_ceiling") for r in rows)
+
+
 # --- chart-ready tables -------------------------------------------------------------------------------
 
 def series_name(row: Mapping, many_dtypes: bool) -> str:

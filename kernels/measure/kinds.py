@@ -97,6 +97,11 @@ class MeasureKind:
         """What was asked for, in words: a run's title on the page."""
         return self.title
 
+    def live_fields(self, settings: Any, tasks: Sequence) -> dict:
+        """What a live run of these tasks should know besides its rows, for drawing them as they
+        arrive (``kernels.measure.live.LiveRun``: ``groups``, ``series``)."""
+        return {}
+
     # --- reading the rows ---------------------------------------------------------------------
 
     def row_name(self, row: Mapping) -> str:

@@ -20,7 +20,7 @@ import atexit
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -306,7 +306,23 @@ class LiveRun:
         return (f"Stopped after {self.done} of {self.total} {self.noun}s ({took}): {self.why or 'Stop was pressed'}. "
                 f"The {self.done} finished are kept; the rest were not measured.")
 
+    def recorded_settings(self) -> dict:
+        """What was asked for and when it was measured, as the result file keeps it."""
+        return {**self.settings, "started": self.started, "finished": self.finished}
+
     def result_file(self) -> ResultFile:
         """The result file for what has been measured so far (the download)."""
-        settings = {**self.settings, "started": self.started, "finished": self.finished}
-        return new_result_file(self.kind, self.rows, self.machine, settings, created=self.created)
+        return new_result_file(self.kind, self.rows, self.machine, self.recorded_settings(), created=self.created)
+
+
+def session_file(runs: Sequence[LiveRun], rows: Iterable[Mapping] | None = None) -> ResultFile:
+    """A page's runs this session in one result file: their rows (``rows``: as the page shows them,
+    by default as measured), the latest run's machine and settings (as the command line writes
+    them, with when it was measured), and, when there were several runs, each one's title and
+    settings under ``runs``."""
+    latest = runs[-1]
+    settings = latest.recorded_settings()
+    if len(runs) > 1:
+        settings["runs"] = [{"title": run.title, "settings": run.recorded_settings()} for run in runs]
+    rows = [r for run in runs for r in run.rows] if rows is None else list(rows)
+    return new_result_file(latest.kind, rows, latest.machine, settings, created=runs[0].created)

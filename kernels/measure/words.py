@@ -30,3 +30,24 @@ def about(seconds: float) -> str:
     if seconds < 3600:
         return f"about {round(seconds / 60)} min"
     return f"about {seconds / 3600:.1f} h"
+
+
+def machine_lines(machine: Mapping) -> list[str]:
+    """What a result file says about where it ran, as a few lines a person reads."""
+    from ..memory import human_bytes
+    from .rows import label
+
+    libs = machine.get("libraries") or {}
+    devices = machine.get("devices") or {}
+    memory = machine.get("memory_bytes")
+    chip = machine.get("cpu") or "unknown chip"
+    cores = f", {machine['cores']} cores" if machine.get("cores") else ""
+    lines = [f"**{chip}**{cores}" + (f", {human_bytes(memory)} memory" if memory else ""),
+             f"{machine.get('os', 'unknown OS')} ({machine.get('arch', '?')}), Python {machine.get('python', '?')}"]
+    versions = [f"{label(n)} {v}" if v else f"{label(n)}: not installed" for n, v in libs.items()]
+    if versions:
+        lines.append("Libraries: " + ", ".join(versions))
+    if devices:
+        lines.append("Devices used: " + "; ".join(f"{label(n)} {', '.join(f'`{d}`' for d in ds)}"
+                                               for n, ds in devices.items()))
+    return lines

@@ -19,7 +19,7 @@ def test_default_run_then_compare_its_file(page, screenshots, tmp_path):
     assert charts == 10  # three default operations, three charts each, and the roofline
     text = harness.main_text(page)
     n = 3 * 4 * len(PAIRS)  # operations × sizes × every (library, device) here
-    assert f"Finished {n} measurements" in text and "Summary" in text and "Matrix multiply (float32)" in text
+    assert f"Finished {n} measurements" in text and "Verdict" in text and "Matrix multiply (float32)" in text
     assert "Roofline" in text and "No roofs yet" in text  # the points, waiting for the ceilings
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 10
     assert page.locator('[data-testid="stDataFrame"]').count() == 1

@@ -21,7 +21,7 @@ def compare(rows) -> None:
 
 
 VIEW = View("A toy kind of measurement.", controls, lambda settings, guess: f"n = {settings.n}", layout,
-            lambda rows: pd.DataFrame(rows), lambda libs: st.code("x.sum()"))
+            lambda rows: pd.DataFrame(rows), lambda libs, settings: st.code("x.sum()"))
 
 if __name__ == "__main__":
     measure_page(KIND, VIEW)
