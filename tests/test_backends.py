@@ -386,3 +386,30 @@ def test_memory_words_follow_the_build(monkeypatch, libs):
     fake_metal(monkeypatch)
     assert "unified memory" in libs["mlx"].memory_words()
     assert libs["numpy"].memory_words() and "host memory" in libs["torch"].memory_words()
+
+
+INTERFACE = [name for name in dir(kb.BackendModule) if not name.startswith("_")]
+
+
+@pytest.mark.parametrize("module", kb.MODULES, ids=lambda m: m.NAME)
+def test_every_backend_module_implements_the_declared_interface(module):
+    """Each library's module has every name of kernels.backends.BackendModule, each function with the
+    declared parameters in order (more are allowed only with defaults, after them)."""
+    import inspect
+
+    assert isinstance(module, kb.BackendModule)
+    for name in INTERFACE:
+        declared = getattr(kb.BackendModule, name)
+        assert hasattr(module, name), f"{module.NAME} lacks {name}"
+        if not callable(declared):
+            continue
+        want = [p for p in inspect.signature(declared).parameters if p != "self"]
+        have = inspect.signature(getattr(module, name)).parameters
+        assert list(have)[:len(want)] == want, f"{module.NAME}.{name}{tuple(have)} is not {name}{tuple(want)}"
+        extra = list(have.values())[len(want):]
+        assert all(p.default is not p.empty or p.kind is p.VAR_KEYWORD for p in extra), (module.NAME, name)
+
+
+def test_a_module_missing_part_of_the_interface_is_caught():
+    lacking = types.SimpleNamespace(**{name: getattr(numpy_backend, name) for name in INTERFACE if name != "peak_memory"})
+    assert not isinstance(lacking, kb.BackendModule)

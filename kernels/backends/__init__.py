@@ -11,12 +11,12 @@ import platform
 from collections.abc import Iterable
 
 from . import mlx_backend, numpy_backend, torch_backend
-from .common import GPU_TURN, PINS, Backend, Device, MemoryReading, Output, pick_default
+from .common import GPU_TURN, PINS, Backend, BackendModule, Device, MemoryReading, Output, pick_default
 
 MODULES = (numpy_backend, torch_backend, mlx_backend)
 NAMES = tuple(m.NAME for m in MODULES)
 
-__all__ = ["GPU_TURN", "Backend", "Device", "MemoryReading", "Output", "PINS", "NAMES", "discover", "discover_one", "by_name",
+__all__ = ["GPU_TURN", "Backend", "BackendModule", "Device", "MemoryReading", "Output", "PINS", "NAMES", "discover", "discover_one", "by_name",
            "missing"]
 
 
