@@ -11,7 +11,7 @@ from kernels.examples.inputs import and_list, shorten
 from kernels.measure.timing import format_seconds
 from ui import lesson
 from ui import live as live_ui
-from ui.panel import backends, column_header, library_panel, missing_notice
+from ui.panel import backends, kept_results, library_panel, result_columns
 from ui.safe import plain
 
 st.title("Compilation")
@@ -89,73 +89,56 @@ except ValueError as exc:
 else:
     # Compiling costs seconds (mx.compile builds C++ on this CPU build; Inductor too), so it runs when
     # asked, not on every visit; the last results, plain numbers and text, stay for these settings.
-    asked = (function, rows, run_torch)
     pressed = st.button("Compile and time", key="compilation_run", type="primary", icon=":material/timer:",
                         help="Runs each column's cell: the compiled function's first call, then both timed.")
-    kept = st.session_state.get(KEPT)
-    results: dict[str, cp.CompileResult] = {}
-    if pressed:
-        with live_ui.turn("Compilation: timing compiled and plain calls"), st.spinner("Compiling and timing…"):
-            for name, b in libs.items():
-                device = gpus.get(name)
-                if name == "torch" and b.available:
-                    cannot = cp.torch_cannot_compile(b.device(device).kind)
-                    if cannot or not run_torch:
-                        results[name] = cp.time_compile(b, function, rows, device, cannot=cannot, run=False)
-                    else:
-                        results[name] = torch_measurement(function, rows, device)
-                else:
-                    results[name] = cp.time_compile(b, function, rows, device)
-        st.session_state[KEPT] = (asked, results)
-    elif kept is not None and kept[0] == asked:
-        results = kept[1]
-    else:  # the cells, shown; nothing run yet
-        for name, b in libs.items():
-            device = gpus.get(name)
-            cannot = cp.torch_cannot_compile(b.device(device).kind) if name == "torch" and b.available else ""
-            results[name] = cp.time_compile(b, function, rows, device, cannot=cannot, run=False)
 
-    for col, (name, b) in zip(st.columns(len(libs), gap="medium"), libs.items()):
-        res = results[name]
-        with col:
-            column_header(b, res.device if res.status in ("ok", "error") else None)  # only where it ran
-            if res.status == "missing":
-                missing_notice(b)
-                continue
-            st.code(res.source, language="python", wrap_lines=True)
-            if res.status == "ok":  # into the notebook: the cells that ran
-                lesson.note(f"**{b.label}**")
-                lesson.code(res.source)
-            if res.status == "skipped":
-                if name == "torch" and not run_torch:
-                    st.info("Not run: switch on **Run torch.compile too** above. This cell has not been compiled, "
-                            "so no time is shown for it.", icon=":material/pause_circle:")
-                else:
-                    st.info("Not run yet: press **Compile and time** above (the first compile takes seconds "
-                            "here).", icon=":material/pause_circle:")
-                continue
-            if res.status == "cannot":
-                st.warning(f"torch.compile cannot run here: {res.error}.", icon=":material/block:")
-                continue
-            if res.status == "error":
-                st.error("It failed here, in its own words:", icon=":material/error:")
-                st.code(cp.short_error(res.error), language=None, wrap_lines=True)
-                continue
-            if res.first_call_s is not None:
-                st.markdown(f"first call of `compiled()`: **{format_seconds(res.first_call_s)}**")
-            st.markdown(f"`plain()`: **{format_seconds(res.plain.median)}** (IQR {format_seconds(res.plain.iqr)})")
-            if res.compiled is not None:
-                st.markdown(f"`compiled()`: **{format_seconds(res.compiled.median)}** "
-                            f"(IQR {format_seconds(res.compiled.iqr)})")
-                if res.speedup:
-                    st.caption(f"plain ÷ compiled: {res.speedup:,.2f}× · largest difference from plain(): "
-                               f"{res.max_abs_diff:.1e}")
+    def cell(name: str, b, run: bool) -> cp.CompileResult:
+        device = gpus.get(name)
+        cannot = cp.torch_cannot_compile(b.device(device).kind) if name == "torch" and b.available else ""
+        if name == "torch" and b.available and run and not cannot and run_torch:
+            return torch_measurement(function, rows, device)
+        return cp.time_compile(b, function, rows, device, cannot=cannot, run=run and name != "torch")
+
+    def compile_each() -> dict[str, cp.CompileResult]:
+        with live_ui.turn("Compilation: timing compiled and plain calls"), st.spinner("Compiling and timing…"):
+            return {name: cell(name, b, run=True) for name, b in libs.items()}
+
+    found = kept_results(KEPT, (function, rows, run_torch), compile_each, now=pressed, auto=False)
+    # Until pressed, the cells are shown and nothing runs.
+    results = found[0] if found else {name: cell(name, b, run=False) for name, b in libs.items()}
+
+    def timings(res: cp.CompileResult) -> None:
+        if res.status == "ok":  # into the notebook: the cells that ran
+            lesson.note(f"**{res.label}**")
+            lesson.code(res.source)
+        if res.status == "skipped":
+            if res.backend == "torch" and not run_torch:
+                st.info("Not run: switch on **Run torch.compile too** above. This cell has not been compiled, "
+                        "so no time is shown for it.", icon=":material/pause_circle:")
             else:
-                st.caption("NumPy has no compiler: its plain time is the reference.")
-            for note in res.notes:
-                st.caption(note + ".")
-            if name == "torch":
-                st.caption(f"measured at {res.measured_at} in this server process")
+                st.info("Not run yet: press **Compile and time** above (the first compile takes seconds "
+                        "here).", icon=":material/pause_circle:")
+            return
+        if res.status == "cannot":
+            st.warning(f"torch.compile cannot run here: {res.error}.", icon=":material/block:")
+            return
+        if res.first_call_s is not None:
+            st.markdown(f"first call of `compiled()`: **{format_seconds(res.first_call_s)}**")
+        st.markdown(f"`plain()`: **{format_seconds(res.plain.median)}** (IQR {format_seconds(res.plain.iqr)})")
+        if res.compiled is not None:
+            st.markdown(f"`compiled()`: **{format_seconds(res.compiled.median)}** "
+                        f"(IQR {format_seconds(res.compiled.iqr)})")
+            if res.speedup:
+                st.caption(f"plain ÷ compiled: {res.speedup:,.2f}× · largest difference from plain(): "
+                           f"{res.max_abs_diff:.1e}")
+        else:
+            st.caption("NumPy has no compiler: its plain time is the reference.")
+        for note in res.notes:
+            st.caption(note + ".")
+        if res.backend == "torch":
+            st.caption(f"measured at {res.measured_at} in this server process")
+
+    result_columns(results, libs, timings)
 
     ran = {n: r for n, r in results.items() if r.status == "ok" and r.compiled is not None}
     if ran:

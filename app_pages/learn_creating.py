@@ -5,7 +5,7 @@ from kernels import cells
 from kernels.examples import broadcasting, creating
 from kernels.examples.inputs import and_list, plural
 from ui import lesson
-from ui.panel import backends, columns, library_panel, no_gpu_note, record_panel
+from ui.panel import backends, library_panel, no_gpu_note, record_panel, result_columns
 from ui.safe import markdown_table, plain
 
 st.title("Creating arrays")
@@ -120,7 +120,7 @@ with lesson.details("The code behind this table", key="creating_table_code") as 
     if opened:
         library_panel(creating.DEFAULT_DTYPES, None, libs)
         st.markdown(f"**{creating.FLOAT64_ON_DEVICE.title}**")
-        columns(device_results, libs)
+        result_columns(device_results, libs)
     else:  # the notebook has the table's code either way
         lesson.example(creating.DEFAULT_DTYPES.title, creating.DEFAULT_DTYPES.note, dtype_results)
     lesson.example(creating.FLOAT64_ON_DEVICE.title, "", device_results)

@@ -9,7 +9,7 @@ from kernels.examples import devices as dv
 from kernels.measure.timing import format_seconds
 from ui import lesson
 from ui import live as live_ui
-from ui.panel import backends, column_header, library_panel, machine_gpus, missing_notice
+from ui.panel import backends, library_panel, machine_gpus, result_columns
 from ui.safe import plain
 
 st.title("Devices and unified memory")
@@ -115,30 +115,22 @@ with lesson.section(
             with live_ui.turn("Devices and unified memory: timing moves"), st.spinner("Timing…"):
                 for name, b in libs.items():
                     results[name] = dv.time_moves(b, mib, devices.get(name))
-            for col, (name, b) in zip(st.columns(len(libs), gap="medium"), libs.items()):
-                res = results[name]
-                with col:
-                    column_header(b, res.device or None)
-                    if res.status == "missing":
-                        missing_notice(b)
+            def steps(res: dv.MoveResult) -> None:
+                lesson.note(f"**{res.label}**: the steps the harness times")
+                lesson.code(res.source)
+                for s in res.steps:
+                    if s.error:
+                        st.error(f"`{s.step.function}()`: {plain(s.error, 200)}", icon=":material/error:")
                         continue
-                    st.code(res.source, language="python", wrap_lines=True)
-                    if res.status == "error":
-                        st.error(plain(res.error, 300), icon=":material/error:")
-                        continue
-                    lesson.note(f"**{b.label}**: the steps the harness times")
-                    lesson.code(res.source)
-                    for s in res.steps:
-                        if s.error:
-                            st.error(f"`{s.step.function}()`: {plain(s.error, 200)}", icon=":material/error:")
-                            continue
-                        rate = s.gb_per_s(res.nbytes)
-                        copied = {True: "a copy", False: "no copy", None: "—"}[s.copied]
-                        how = "checked by address" if s.checked else "as documented"
-                        st.markdown(f"`{s.step.function}()` **{format_seconds(s.timing.median)}** "
-                                    f"(IQR {format_seconds(s.timing.iqr)})")
-                        st.caption(f"{s.step.what} · {copied} ({how})"
-                                   + (f" · {rate:,.1f} GB/s" if rate else "") + f" · result on {s.result_device}")
+                    rate = s.gb_per_s(res.nbytes)
+                    copied = {True: "a copy", False: "no copy", None: "—"}[s.copied]
+                    how = "checked by address" if s.checked else "as documented"
+                    st.markdown(f"`{s.step.function}()` **{format_seconds(s.timing.median)}** "
+                                f"(IQR {format_seconds(s.timing.iqr)})")
+                    st.caption(f"{s.step.what} · {copied} ({how})"
+                               + (f" · {rate:,.1f} GB/s" if rate else "") + f" · result on {s.result_device}")
+
+            result_columns(results, libs, steps)
 
             ok = [r for r in results.values() if r.status == "ok"]
             rows = [{"library": r.label, "device": f"{r.device} ({r.device_kind})", "step": s.step.what,

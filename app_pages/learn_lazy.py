@@ -1,6 +1,5 @@
 """Learn 7: lazy (MLX) and asynchronous (PyTorch on a GPU) execution, and how naive timing lies."""
 import inspect
-import time
 
 import pandas as pd
 import streamlit as st
@@ -11,7 +10,7 @@ from kernels.measure.timing import format_seconds
 from ui import learn_charts, lesson
 from ui import live as live_ui
 from ui.nav import PAGES
-from ui.panel import backends, column_header, machine_gpus, missing_notice
+from ui.panel import backends, kept_results, machine_gpus, result_columns
 
 st.title("Lazy and asynchronous execution")
 lesson.begin("Lazy and asynchronous execution")
@@ -102,55 +101,45 @@ with lesson.section(
         for name, b in available.items():
             lesson.code(lazy.matmul_source(b, n, devices[name]))
     elif size_ok:  # (a size that does not fit has its error above)
-        results: dict[str, lazy.DemoResult] = {}
         # The timings of these settings are kept for this session (plain numbers and text, no arrays): a
         # page revisited shows them, with the time they were taken, instead of timing again on every visit.
-        asked = (n, repeats, tuple(sorted(devices.items())))
-        kept = st.session_state.get(KEPT)
         again = st.button("Time again", key="lazy_again", icon=":material/refresh:",
                           help="Each control change times anew; this times the same settings once more.")
-        if again or kept is None or kept[0] != asked:
-            with live_ui.turn("Lazy and asynchronous execution: the timing demo"), st.spinner("Timing…"):
-                for name, b in libs.items():
-                    results[name] = lazy.run_demo(b, n, devices.get(name), repeats=repeats)
-            kept = (asked, results, time.strftime("%H:%M:%S"))
-            st.session_state[KEPT] = kept
-        results = kept[1]
-        st.caption(f"Timed at {kept[2]} in this session, with the settings above.")
 
-        cols = st.columns(len(libs), gap="medium")
-        for col, (name, b) in zip(cols, libs.items()):
-            res = results[name]
-            with col:
-                column_header(b, res.device)
-                if res.status == "missing":
-                    missing_notice(b)
-                    continue
-                st.code(res.source, language="python")
-                if res.status == "ok":
-                    lesson.note(f"**{b.label}** on `{res.device}`: `matmul()` is timed with and without synchronising")
-                    lesson.code(res.source)
-                if res.status == "error":
-                    st.error(res.error, icon=":material/error:")
-                    continue
-                st.markdown(f"naive: **{format_seconds(res.naive.median)}** · synced: **{format_seconds(res.synced.median)}**")
-                if res.verdict == "lies":
-                    st.warning(f"The naive number is {res.ratio:,.0f}× too small: it timed recording or queuing "
-                               "the work, not doing it.", icon=":material/warning:")
-                elif res.verdict == "agree":
-                    st.success("Naive and synced agree: the result was ready when the call returned.",
-                               icon=":material/check_circle:")
-                else:
-                    st.info(f"Naive and synced differ by {max(res.ratio, 1 / res.ratio):,.1f}×, more than timing "
-                            f"noise should allow but less than the {lazy.LIES_FACTOR:g}× that deferred work gives: "
-                            "the machine is probably busy. Press **Time again**.", icon=":material/help:")
-                st.caption(f"ran on `{res.device}` ({res.device_kind}); result reports `{res.result_device}`. "
-                           f"Expected here: {res.model}.")
-                if b.caveat(res.device):  # why this build's numbers are what they are
-                    st.caption(b.caveat(res.device)[0].upper() + b.caveat(res.device)[1:] + ".")
-                with lesson.details("Its synchronisation (the code that ran)", key=f"lazy_sync_code_{name}") as shown:
-                    if shown:
-                        st.code(inspect.getsource(b.impl.synchronize), language="python")
+        def time_each() -> dict[str, lazy.DemoResult]:
+            with live_ui.turn("Lazy and asynchronous execution: the timing demo"), st.spinner("Timing…"):
+                return {name: lazy.run_demo(b, n, devices.get(name), repeats=repeats) for name, b in libs.items()}
+
+        results, when = kept_results(KEPT, (n, repeats, tuple(sorted(devices.items()))), time_each, now=again,
+                                     auto=True)
+        st.caption(f"Timed at {when} in this session, with the settings above.")
+
+        def timings(res: lazy.DemoResult) -> None:
+            b = libs[res.backend]
+            lesson.note(f"**{b.label}** on `{res.device}`: `matmul()` is timed with and without synchronising")
+            lesson.code(res.source)
+            st.markdown(f"naive: **{format_seconds(res.naive.median)}** · "
+                        f"synced: **{format_seconds(res.synced.median)}**")
+            if res.verdict == "lies":
+                st.warning(f"The naive number is {res.ratio:,.0f}× too small: it timed recording or queuing "
+                           "the work, not doing it.", icon=":material/warning:")
+            elif res.verdict == "agree":
+                st.success("Naive and synced agree: the result was ready when the call returned.",
+                           icon=":material/check_circle:")
+            else:
+                st.info(f"Naive and synced differ by {max(res.ratio, 1 / res.ratio):,.1f}×, more than timing "
+                        f"noise should allow but less than the {lazy.LIES_FACTOR:g}× that deferred work gives: "
+                        "the machine is probably busy. Press **Time again**.", icon=":material/help:")
+            st.caption(f"ran on `{res.device}` ({res.device_kind}); result reports `{res.result_device}`. "
+                       f"Expected here: {res.model}.")
+            if b.caveat(res.device):  # why this build's numbers are what they are
+                st.caption(b.caveat(res.device)[0].upper() + b.caveat(res.device)[1:] + ".")
+            with lesson.details("Its synchronisation (the code that ran)",
+                                key=f"lazy_sync_code_{res.backend}") as shown:
+                if shown:
+                    st.code(inspect.getsource(b.impl.synchronize), language="python")
+
+        result_columns(results, libs, timings)
 
         ok = [r for r in results.values() if r.status == "ok"]
         if ok:

@@ -7,7 +7,7 @@ import streamlit as st
 from kernels import cells, memory
 from kernels.examples import scaling
 from ui import learn_charts, lesson
-from ui.panel import backends, column_header, found, no_gpu_note, record_panel, show_result
+from ui.panel import backends, found, no_gpu_note, record_panel, result_column
 
 st.title("Scaling by different amounts")
 lesson.begin("Scaling by different amounts")
@@ -77,8 +77,7 @@ st.caption(scaling.IMAGE.note)
 lesson.example(scaling.IMAGE.title, scaling.IMAGE.note, {name: r for name, (r, _) in single.items()})
 for col, (name, (r, after)) in zip(st.columns(len(single), gap="medium"), single.items()):
     with col:
-        column_header(libs[name], r.device)
-        show_result(r, libs[name])
+        result_column(r, libs[name])
         if after is not None:
             png, shape, factors = after
             st.image(png, caption=f"After: shape {shape}", output_format="PNG")
@@ -122,8 +121,7 @@ with lesson.section(
         lesson.example(scaling.BATCH.title, "", batch)
         for col, (name, r) in zip(st.columns(len(batch), gap="medium"), batch.items()):
             with col:
-                column_header(libs[name], r.device)
-                show_result(r, libs[name])
+                result_column(r, libs[name])
                 if r.ok:
                     for key, words in (("as_written", "as_written = images * scale"),
                                        ("as_meant", "as_meant = images * scales")):

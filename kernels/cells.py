@@ -9,6 +9,10 @@ Like a notebook cell, the value of the last expression is the cell's output.
 A template that uses ``$device`` runs on a device the caller picks: the backend writes it the
 way that library's code names it (``'mps'`` for Torch, ``mx.gpu`` for MLX, see
 ``Backend.device_expr``), and the result records where it ran.
+
+:class:`CellResult` is what every Learn topic reports for one library, whatever it ran: an
+example's cell, or a timed demo (Lazy, Devices, Compilation), which subclasses it with its timings.
+``ui.panel.result_column`` draws one the same way on every page.
 """
 from __future__ import annotations
 
@@ -17,9 +21,11 @@ import contextlib
 import functools
 import io
 import math
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from types import CodeType
 from typing import Any
 
@@ -65,22 +71,57 @@ def literal(value: Any) -> str:
     return repr(value)
 
 
+class Status(StrEnum):
+    """How one library's cell ended. A StrEnum: it equals its word (``Status.OK == "ok"``)."""
+
+    OK = "ok"
+    ERROR = "error"  # the code raised: ``error`` holds the library's own words
+    MISSING = "missing"  # the library is not installed here
+    ABSENT = "absent"  # the library has no version of this example
+    SKIPPED = "skipped"  # a demo not run (not asked for yet)
+    CANNOT = "cannot"  # a demo that cannot run on this device (``error`` says why)
+
+
 @dataclass
 class CellResult:
+    """One library's cell: its code, where it ran, how it ended, what it printed and returned. A
+    timed demo subclasses it and adds its timings."""
+
     backend: str
     label: str
-    status: str  # "ok", "error" (the code raised), "missing" (library absent), "absent" (no version)
+    status: Status = Status.OK
     source: str = ""
     device: str = ""  # where it ran: the device asked for, or where this library runs unasked
+    device_kind: str = ""  # "cpu" or "gpu", where known
     outputs: list[Output] = field(default_factory=list)
     stdout: str = ""
     error: str = ""  # "ValueError: [reshape] Cannot reshape ..." exactly as the library said it
     value: Any = None  # the raw last value, for comparisons in tests and pages
     namespace: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)  # a word that is not a status is a ValueError here
+
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status == Status.OK
+
+    def place(self, backend: Backend, device: str | None) -> str | None:
+        """Where this library's demo runs, ``device`` or the library's default, recorded; None, with
+        status missing and the reason, when the library is not installed here."""
+        if not backend.available:
+            self.status, self.error = Status.MISSING, backend.error or "not installed"
+            return None
+        device = device or backend.default_device
+        dev = backend.device(device)
+        self.device, self.device_kind = dev.name, dev.kind
+        return device
+
+
+def short_error(text: str, limit: int = 600) -> str:
+    """A library's error, blank lines dropped and cut to ``limit`` characters (a compiler's can run to pages)."""
+    text = re.sub(r"\n\s*\n", "\n", text.strip())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def execute(source: str) -> tuple[Any, str, dict[str, Any]]:
@@ -123,9 +164,9 @@ def run(example: Example, backend: Backend, params: Mapping[str, Any] | None = N
     ``$device``); never raises."""
     base = dict(backend=backend.name, label=backend.label)
     if backend.name not in example.code:
-        return CellResult(status="absent", error=f"{backend.label} has no equivalent for this example.", **base)
+        return CellResult(status=Status.ABSENT, error=f"{backend.label} has no equivalent for this example.", **base)
     if not backend.available:
-        return CellResult(status="missing", source=example.source(backend, params, device or "cpu"),
+        return CellResult(status=Status.MISSING, source=example.source(backend, params, device or "cpu"),
                           error=backend.error or "not installed", **base)
     if device is None or not example.takes_device(backend.name):
         device = backend.implicit_device()  # where code that names no device runs
@@ -136,8 +177,8 @@ def run(example: Example, backend: Backend, params: Mapping[str, Any] | None = N
             value, stdout, namespace = execute(source)
             outputs = describe_value(backend, value)
     except Exception as exc:  # the library's own error is the lesson; never a page traceback
-        return CellResult(status="error", source=source, error=format_error(exc), **base)
-    return CellResult(status="ok", source=source, outputs=outputs, stdout=stdout, value=value,
+        return CellResult(status=Status.ERROR, source=source, error=format_error(exc), **base)
+    return CellResult(status=Status.OK, source=source, outputs=outputs, stdout=stdout, value=value,
                       namespace=namespace, **base)
 
 

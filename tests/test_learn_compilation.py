@@ -155,7 +155,7 @@ def test_the_harness_reports_errors_and_missing_libraries(libs, monkeypatch):
     monkeypatch.setitem(cp.DEMO, "mlx", "raise RuntimeError('no compiler')")
     res = cp.time_compile(libs["mlx"], "gelu", 16, measure_fn=one_sample)
     assert res.status == "error" and res.error == "RuntimeError: no compiler"
-    assert cp.short_error("x" * 2000).endswith("…") and len(cp.short_error("x" * 2000)) == 600
+    assert cells.short_error("x" * 2000).endswith("…") and len(cells.short_error("x" * 2000)) == 600
 
 
 def test_every_column_runs_pasted_into_a_fresh_python():

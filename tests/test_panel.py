@@ -56,3 +56,81 @@ def test_a_closed_sections_example_runs_once_per_code_and_is_recorded_every_time
             assert [r.status for r in results.values()] == ["error"] * 3 and cells_now == []
             assert page.to_ipynb().decode().count("raises `") == 3
     assert runs == [{"n": 4}, {"n": 3}]
+
+
+def test_a_cell_status_is_one_of_the_declared_words():
+    import pytest
+
+    from kernels.cells import CellResult, Status
+
+    assert CellResult("numpy", "NumPy").status is Status.OK and CellResult("numpy", "NumPy", "error").status == "error"
+    assert CellResult("numpy", "NumPy", "missing").status is Status.MISSING
+    with pytest.raises(ValueError):
+        CellResult("numpy", "NumPy", "fine")
+
+
+def _columns_app():
+    """One missing library, one error, one demo that ran: drawn by ui.panel.result_columns with a topic's body."""
+    import streamlit as st
+
+    from kernels.backends import discover
+    from kernels.cells import CellResult, Status
+    from ui.panel import result_columns
+
+    libs = discover(["numpy", "torch"])
+    libs["torch"] = type(libs["torch"])(name="torch", label="PyTorch", import_line="import torch", install="pip x",
+                                        available=False, error="ModuleNotFoundError: No module named 'torch'")
+    results = {"numpy": CellResult("numpy", "NumPy", Status.ERROR, source="np.ones(-1)", device="cpu",
+                                   error="ValueError: negative dimensions are not allowed"),
+               "torch": CellResult("torch", "PyTorch", Status.MISSING)}
+    result_columns(results, libs, lambda res: st.markdown("the topic's own body"))
+    result_columns({"numpy": CellResult("numpy", "NumPy", source="x = 1", device="cpu")}, {"numpy": libs["numpy"]},
+                   lambda res: st.markdown(f"timed {res.label}"))
+
+
+def test_one_panel_draws_header_missing_notice_and_error_once_then_the_topics_body():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import unescaped
+
+    at = AppTest.from_function(_columns_app).run()
+    assert not at.exception
+    assert [unescaped(e.value) for e in at.error] == ["ValueError: negative dimensions are not allowed"]
+    assert len(at.warning) == 1 and "PyTorch is not available here" in at.warning[0].value
+    bodies = [m.value for m in at.markdown if "body" in m.value or m.value.startswith("timed")]
+    assert bodies == ["timed NumPy"]  # the topic's body only under a cell that ran
+    assert [c.value for c in at.code if c.language == "python"] == ["np.ones(-1)", "x = 1"]
+
+
+def _kept_app():
+    import streamlit as st
+
+    from ui.panel import kept_results
+
+    st.session_state.setdefault("calls", 0)
+
+    def measure():
+        st.session_state["calls"] += 1
+        return {"n": st.session_state["calls"]}
+
+    found = kept_results("demo_kept", st.session_state.get("asked", 1), measure,
+                         now=st.session_state.get("now", False), auto=st.session_state.get("auto", True))
+    st.markdown(f"result {found[0]['n'] if found else None}")
+
+
+def test_kept_results_measure_once_per_setting_until_asked_again():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_kept_app).run()
+    assert at.markdown[0].value == "result 1"
+    at.run()
+    assert at.markdown[0].value == "result 1" and at.session_state["calls"] == 1  # a rerun keeps them
+    at.session_state["now"] = True
+    at.run()
+    assert at.markdown[0].value == "result 2"  # Time again
+    at.session_state["now"], at.session_state["asked"], at.session_state["auto"] = False, 2, False
+    at.run()
+    assert at.markdown[0].value == "result None" and at.session_state["calls"] == 2  # new settings, not asked yet
+    at.session_state["now"] = True
+    at.run()
+    assert at.markdown[0].value == "result 3"

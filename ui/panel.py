@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -19,6 +20,8 @@ from kernels import cells
 from kernels.backends import NAMES, Backend, Output, discover
 from ui import lesson, warmup
 from ui.safe import plain
+
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner="Importing the next library (PyTorch takes a few seconds the first time)…")
@@ -73,24 +76,44 @@ def missing_notice(backend: Backend) -> None:
     st.code(backend.install, language="bash")
 
 
-def show_result(result: cells.CellResult, backend: Backend) -> None:
-    """One column's body: its code, then what that code printed and returned."""
-    if result.status == "absent":
+def result_column(result: cells.CellResult, backend: Backend,
+                  body: Callable[[cells.CellResult], None] | None = None) -> None:
+    """One library's column, drawn the same way for every Learn topic: the header (where the code
+    ran), an example this library has no version of, the code, a missing library's notice, the
+    library's error in its own words; then, for a cell that ran (or a demo not run yet),
+    ``body(result)``: what the topic shows of it (by default what the code printed and returned)."""
+    Status = cells.Status
+    column_header(backend, result.device if result.status in (Status.OK, Status.ERROR) else None)
+    if result.status == Status.ABSENT:
         st.info(result.error, icon=":material/remove:")
         return
-    st.code(result.source, language="python", wrap_lines=True)
-    if result.status == "missing":
+    if result.source:
+        st.code(result.source, language="python", wrap_lines=True)
+    if result.status == Status.MISSING:
         missing_notice(backend)
         return
-    if result.status == "error":  # the library's own words, as text (they may quote what was typed)
-        st.error(plain(result.error, 600), icon=":material/error:")
+    if result.status == Status.ERROR:  # the library's own words, as text (they may quote what was typed)
+        st.error(plain(cells.short_error(result.error), 600), icon=":material/error:")
         return
+    (body or show_output)(result)
+
+
+def show_output(result: cells.CellResult) -> None:
+    """What a cell printed, then what it returned, with the facts of each value."""
     if result.stdout:
         st.code(result.stdout, language=None, wrap_lines=True)
     if result.outputs:
         text, facts = output_block(result.outputs)
         st.code(text, language=None, wrap_lines=True)
         st.caption(facts)
+
+
+def result_columns(results: Mapping[str, cells.CellResult], libs: Mapping[str, Backend],
+                   body: Callable[[cells.CellResult], None] | None = None) -> None:
+    """Each library's :func:`result_column`, side by side."""
+    for col, (name, result) in zip(st.columns(len(results), gap="medium"), results.items()):
+        with col:
+            result_column(result, libs[name], body)
 
 
 def source_columns(libs: Mapping[str, Backend], shown: Callable[[str], tuple[Sequence[Any], str]]) -> None:
@@ -127,14 +150,6 @@ def output_block(outputs: Sequence[Output]) -> tuple[str, str]:
     if len(set(facts)) == 1:
         return text, f"{len(facts)} outputs, each {facts[0]}"
     return text, " — ".join(f"{i}: {f}" for i, f in enumerate(facts, 1))
-
-
-def columns(results: Mapping[str, cells.CellResult], libs: Mapping[str, Backend]) -> None:
-    """The three columns of finished cells: header, code, output."""
-    for col, (name, result) in zip(st.columns(len(results), gap="medium"), results.items()):
-        with col:
-            column_header(libs[name], result.device)
-            show_result(result, libs[name])
 
 
 def machine_gpus(libs: Mapping[str, Backend], found: str, none: str, missing: str) -> None:
@@ -233,11 +248,23 @@ def library_panel(example: cells.Example, params: Mapping[str, Any] | None = Non
             chosen[name] = device
         results[name] = cells.run(example, b, params, device)
         with col:
-            column_header(b, results[name].device)
-            show_result(results[name], b)
+            result_column(results[name], b)
     lesson.example(example.title, example.note, results)  # the page's notebook, when it offers one
     if example.uses_device:
         note = no_gpu_note(libs, chosen)
         if note:
             st.caption(note)
     return results
+
+
+def kept_results(key: str, asked: Hashable, measure: Callable[[], T], *, now: bool,
+                 auto: bool) -> tuple[T, str] | None:
+    """A Learn demo's results, kept for this session per setting (plain numbers and text, never an
+    array): measured again when ``now`` (its button was pressed: **Time again**, **Compile and
+    time**) or, with ``auto``, when these settings have none yet. Returned with the time they were
+    taken; None when these settings have not been measured (a demo that runs only when asked)."""
+    found = st.session_state.get(key)
+    if now or (auto and (found is None or found[0] != asked)):
+        found = (asked, measure(), time.strftime("%H:%M:%S"))
+        st.session_state[key] = found
+    return (found[1], found[2]) if found is not None and found[0] == asked else None

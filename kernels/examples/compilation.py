@@ -28,9 +28,8 @@ import numpy as np
 
 from .. import memory
 from ..backends import Backend
-from ..cells import Example, execute, format_error
+from ..cells import CellResult, Example, Status, execute, format_error
 from ..measure.timing import Timing, measure
-from .demo import DemoCell
 
 ROWS = (16, 4096)  # the input is rows × COLS float32
 DEFAULT_ROWS = 256
@@ -147,7 +146,7 @@ def torch_cannot_compile(device_kind: str, finder: Callable[[], tuple[str, str |
 # --- the timing harness ---------------------------------------------------------------------------
 
 @dataclass
-class CompileResult(DemoCell):  # status also "cannot" (cannot compile here) or "skipped" (not asked to)
+class CompileResult(CellResult):  # status also "cannot" (cannot compile here) or "skipped" (not asked to)
     first_call_s: float | None = None  # the compiled function's first call: tracing and compiling
     plain: Timing | None = None
     compiled: Timing | None = None
@@ -185,13 +184,13 @@ def time_compile(backend: Backend, function: str, rows: int, device: str | None 
     try:
         res.source = demo_source(backend, function, rows, device)
     except Exception as exc:
-        res.status, res.error = "error", format_error(exc)
+        res.status, res.error = Status.ERROR, format_error(exc)
         return res
     if cannot:
-        res.status, res.error = "cannot", cannot
+        res.status, res.error = Status.CANNOT, cannot
         return res
     if not run:
-        res.status = "skipped"
+        res.status = Status.SKIPPED
         return res
 
     def sync(result: Any) -> None:
@@ -219,14 +218,8 @@ def time_compile(backend: Backend, function: str, rows: int, device: str | None 
             if compiled is not None:
                 res.compiled = measure_fn(compiled, sync, budget_s=budget_s, warmup=1)
         except Exception as exc:
-            res.status, res.error = "error", format_error(exc)
+            res.status, res.error = Status.ERROR, format_error(exc)
     return res
-
-
-def short_error(text: str, limit: int = 600) -> str:
-    """A compiler's error, cut to its first lines (Inductor's can run to pages)."""
-    text = re.sub(r"\n\s*\n", "\n", text.strip())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- what breaks tracing ------------------------------------------------------------------------------

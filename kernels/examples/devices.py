@@ -21,9 +21,8 @@ from typing import Any
 
 from .. import memory
 from ..backends import Backend
-from ..cells import Example, execute, format_error
+from ..cells import CellResult, Example, Status, execute, format_error
 from ..measure.timing import Timing, measure
-from .demo import DemoCell
 
 SIZES_MIB = (1, 256)  # smallest and largest array in the timing demo
 DEFAULT_MIB = 16
@@ -201,7 +200,7 @@ class StepTiming:
 
 
 @dataclass
-class MoveResult(DemoCell):
+class MoveResult(CellResult):
     steps: list[StepTiming] = field(default_factory=list)
     same_object: bool | None = None  # Torch: did x.to(device) hand back x itself?
     nbytes: int = 0
@@ -226,7 +225,7 @@ def time_moves(backend: Backend, mib: int, device: str | None = None, *, budget_
             res.source = move_source(backend, mib, device)
             _value, _stdout, ns = execute(res.source)
         except Exception as exc:
-            res.status, res.error = "error", format_error(exc)
+            res.status, res.error = Status.ERROR, format_error(exc)
             return res
         if "x" in ns and "y" in ns:
             res.same_object = ns["y"] is ns["x"]

@@ -18,10 +18,9 @@ from typing import Any
 
 from .. import memory
 from ..backends import Backend
-from ..cells import execute, format_error
+from ..cells import CellResult, Status, execute, format_error
 from ..measure.timing import Timing
 from .conversions import render
-from .demo import DemoCell
 
 SIZES = (64, 1024, 64)  # min, max, step of the matrix size n (n x n float32)
 DEFAULT_SIZE = 256  # big enough for MLX's deferred work to dwarf the call, quick to draw
@@ -121,7 +120,7 @@ def compare(op: Callable[[], Any], sync: Callable[[Any], None], *,
 
 
 @dataclass
-class DemoResult(DemoCell):
+class DemoResult(CellResult):
     naive: Timing | None = None
     synced: Timing | None = None
     result_device: str = ""  # where the result says it lives
@@ -165,7 +164,7 @@ def run_demo(backend: Backend, n: int, device: str | None = None, *, repeats: in
                 ns["matmul"], lambda r: backend.synchronize(device, r), repeats=repeats, warmup=warmup)
             res.result_device = backend.describe(result).device or ""
     except Exception as exc:
-        res.status, res.error = "error", format_error(exc)
+        res.status, res.error = Status.ERROR, format_error(exc)
     return res
 
 
@@ -230,7 +229,7 @@ def mlx_force_demo(libs: Mapping[str, Backend], n: int, force: str) -> ForceResu
     needed = [libs["mlx"]] + ([libs["numpy"]] if "np." in FORCES[force] else [])
     gone = [b for b in needed if not b.available]
     if gone:
-        res.status = "missing"
+        res.status = Status.MISSING
         res.error = ", ".join(f"{b.label} is not available ({b.error})" for b in gone)
         return res
     try:
@@ -238,5 +237,5 @@ def mlx_force_demo(libs: Mapping[str, Backend], n: int, force: str) -> ForceResu
             value, res.stdout, _ns = execute(res.source)
         res.after_call, res.after_force, res.nbytes = (int(v) for v in value)
     except Exception as exc:
-        res.status, res.error = "error", format_error(exc)
+        res.status, res.error = Status.ERROR, format_error(exc)
     return res
