@@ -140,7 +140,8 @@ VIEW = View(INTRO, controls, describe, layout, None,
             busy=lambda: ceiling_run() is not None and ceiling_run().active, after_results=after_results,
             code_heading="How we measure",
             earlier_table=lambda rows: pd.DataFrame(report.table_rows(rows)),
-            page_cost=lambda request, tasks, guess: PAGE_COST_S * len(tasks) + min(PAUSE_S, 1.5) * (1 + len(request.ops)))
+            page_cost=lambda request, tasks, guess: (PAGE_COST_S * len(tasks)
+                                                     + min(PAUSE_S, 1.5) * (1 + len(request.ops))))
 compare = sections.compare_section
 
 if __name__ == "__main__":

@@ -62,7 +62,8 @@ for i, item in enumerate(good):
 SECTIONS = [(kind, kind.title + " across machines") for kind in KINDS.values() if kind.compared and kind.page]
 # The first kind loaded is drawn; each other kind is drawn when its expander is opened (charts and tables
 # below the fold: with the samples on, a visit drew two charts and two tables).
-present = [(kind, heading, rows) for kind, heading in SECTIONS if (rows := compare.combined_rows(loaded, kind.name, typed))]
+present = [(kind, heading, rows) for kind, heading in SECTIONS
+           if (rows := compare.combined_rows(loaded, kind.name, typed))]
 for i, (kind, heading, kind_rows) in enumerate(present):
     section = page_module(kind).compare
     if i == 0:

@@ -108,8 +108,8 @@ def layout(latest, libs):
 def code(libs, settings: Settings) -> None:
     model = settings.specs[-1].model
     st.markdown(f"The {config.MODEL_TITLES[model]} in each library, read from the modules the runs above used. The "
-                "runner loads the same weights into each (`torch.nn.Linear` and `mlx.nn.Linear` both store their weight "
-                "as *(out, in)*) and calls the training step in a timed loop.")
+                "runner loads the same weights into each (`torch.nn.Linear` and `mlx.nn.Linear` both store their "
+                "weight as *(out, in)*) and calls the training step in a timed loop.")
     # Below the fold, drawn when opened: every class and function of three modules, highlighted.
     with lesson.details("The model in each library", key="models_model_code") as opened:
         if opened:

@@ -67,7 +67,8 @@ def host_only(backends: dict) -> dict:
         if not b.available:
             return b
         hidden = "hidden by the test: a machine without a GPU"
-        devices = tuple(d if d.kind == "cpu" else dataclasses.replace(d, available=False, note=hidden) for d in b.devices)
+        devices = tuple(d if d.kind == "cpu" else dataclasses.replace(d, available=False, note=hidden)
+                        for d in b.devices)
         return dataclasses.replace(b, devices=devices, default_device="cpu")
 
     return {name: cpu(b) for name, b in backends.items()}

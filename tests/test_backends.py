@@ -411,5 +411,6 @@ def test_every_backend_module_implements_the_declared_interface(module):
 
 
 def test_a_module_missing_part_of_the_interface_is_caught():
-    lacking = types.SimpleNamespace(**{name: getattr(numpy_backend, name) for name in INTERFACE if name != "peak_memory"})
+    lacking = types.SimpleNamespace(**{name: getattr(numpy_backend, name) for name in INTERFACE
+                                       if name != "peak_memory"})
     assert not isinstance(lacking, kb.BackendModule)

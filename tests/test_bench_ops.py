@@ -147,7 +147,8 @@ import kernels
 names = [m.name for m in pkgutil.walk_packages(kernels.__path__, "kernels.") if not m.name.endswith("__main__")]
 for name in names:
     importlib.import_module(name)
-print(json.dumps({"modules": len(names), "streamlit": sorted(m for m in sys.modules if m.split(".")[0] == "streamlit")}))
+print(json.dumps({"modules": len(names), \
+"streamlit": sorted(m for m in sys.modules if m.split(".")[0] == "streamlit")}))
 """
     done = subprocess.run([sys.executable, "-c", program], cwd=Path(__file__).resolve().parents[1],
                           capture_output=True, text=True, timeout=300)

@@ -41,7 +41,8 @@ def texts(elements) -> str:
 def test_in_the_measure_section_before_small_models_inference_and_compare():
     order = [p.url_path for p in PAGES]
     measure = [p.url_path for p in PAGES if p.section == "Measure"]
-    assert measure == ["benchmarks", "models", "inference", "compare"] and order.index("benchmarks") < order.index("compare")
+    assert (measure == ["benchmarks", "models", "inference", "compare"]
+            and order.index("benchmarks") < order.index("compare"))
     spec = next(p for p in PAGES if p.path == PAGE)
     assert (spec.title, spec.section, spec.icon) == ("Benchmarks", "Measure", ":material/speed:")
 

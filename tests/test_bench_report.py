@@ -59,7 +59,8 @@ def test_summary_names_the_winner_its_lead_and_the_crossover():
 def test_summary_one_leader_about_even_single_series_and_nothing():
     rows = [row(size=n, backend=b, median=m) for n, b, m in
             [(64, "numpy", 1.0), (64, "torch", 2.0), (128, "numpy", 1.0), (128, "torch", 3.0)]]
-    assert "NumPy · cpu leads at every size tried (n = 64 and 128), ahead by 2.0–3.0×" in report.op_summary(rows, "matmul", "float32")
+    assert ("NumPy · cpu leads at every size tried (n = 64 and 128), ahead by 2.0–3.0×"
+            in report.op_summary(rows, "matmul", "float32"))
     even = [row(backend="numpy", median=1.0), row(backend="torch", median=1.05)]
     assert "are about even (within 10%)" in report.op_summary(even, "matmul", "float32")
     alone = [row(backend="numpy"), row(backend="mlx", status="error", message="RuntimeError: boom")]

@@ -91,7 +91,8 @@ def test_uploaded_file_is_labelled_by_its_machine_and_charted_with_the_rest():
     assert at.text_input(key=M3).value == "Apple M3 Pro · macOS 15.1"
     rows = chart_rows(at)
     assert {r["machine"] for r in rows} == EXAMPLE_LABELS | {"Apple M3 Pro · macOS 15.1"}
-    assert {r["series"] for r in rows if r["machine"].startswith("Apple")} == {"NumPy · cpu", "PyTorch · mps", "MLX · gpu"}
+    assert ({r["series"] for r in rows if r["machine"].startswith("Apple")}
+            == {"NumPy · cpu", "PyTorch · mps", "MLX · gpu"})
     assert "**At n = 512**" in texts(at.markdown)  # the largest size all three files timed
 
     at.text_input(key=M3).set_value("Ana's M3").run()

@@ -128,7 +128,8 @@ def test_a_library_that_is_missing_or_broken(monkeypatch):
 
     monkeypatch.setattr(mlx_backend, "load", broken)
     (row,) = doctor.run_checks(kb.discover(), pairs=[("mlx", "cpu")])
-    assert row["status"] == "failed" and row["message"] == "MLX does not import: OSError: dlopen(libmlx.dylib): Symbol not found"
+    assert (row["status"] == "failed"
+            and row["message"] == "MLX does not import: OSError: dlopen(libmlx.dylib): Symbol not found")
 
 
 def simulated_clock(impl, wait_s: float):

@@ -55,7 +55,8 @@ def test_dtypes_in_process(tmp_path, capsys):
                  "--quiet", "--out", str(out)])
     assert code == 0
     rows = load(out).results
-    assert [(r["dtype"], r["status"], r["preset"]) for r in rows] == [("float32", "ok", "custom"), ("bfloat16", "ok", "custom")]
+    assert [(r["dtype"], r["status"], r["preset"]) for r in rows] == [("float32", "ok", "custom"),
+                                                                     ("bfloat16", "ok", "custom")]
     assert rows[1]["weights_bytes"] * 2 == rows[0]["weights_bytes"] and rows[1]["logits_err"] <= rows[1]["logits_tol"]
     captured = capsys.readouterr()
     assert captured.err == "" and "MLX · cpu · bfloat16" in captured.out
@@ -67,7 +68,8 @@ def test_help_lists_presets_flags_and_the_example(capsys):
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
     assert "--preset {tiny,small,medium}" in text and "--out gen.json" in text and "--compile-budget" in text
-    for flag in ("--width", "--layers", "--heads", "--prompt-len", "--new-tokens", "--dtype", "--variants", "--devices"):
+    for flag in ("--width", "--layers", "--heads", "--prompt-len", "--new-tokens", "--dtype", "--variants",
+                 "--devices"):
         assert flag in text
     assert "medium  width 768, 18 layers, 12 heads" in text and "mx.get_peak_memory()" in text
 

@@ -55,7 +55,8 @@ def test_presets_are_the_sizes_the_issue_names():
 
 def test_weights_come_from_the_seed_and_load_by_name_into_both(weights):
     again = config.init_weights(SPEC)
-    assert list(weights) == list(config.param_shapes(SPEC)) and all(np.array_equal(weights[k], again[k]) for k in weights)
+    assert (list(weights) == list(config.param_shapes(SPEC))
+            and all(np.array_equal(weights[k], again[k]) for k in weights))
     assert all(v.dtype == np.float32 for v in weights.values())
     assert not np.array_equal(weights["head.weight"], config.init_weights(SPEC.with_(seed=1))["head.weight"])
 
@@ -87,7 +88,8 @@ def test_both_libraries_generate_the_reference_tokens(name, device, weights, ref
     variants = ["eager", "compiled"] if name == "mlx" else ["eager"]
     with backend.device_scope(device):
         for variant in variants:
-            assert generate_with(generator(name, device, weights, variant=variant), backend, device) == ref.tokens, variant
+            assert (generate_with(generator(name, device, weights, variant=variant), backend, device)
+                    == ref.tokens), variant
     assert len(ref.tokens) == SPEC.new_tokens and min(ref.margins) > 1e-4  # no near-tie float32 could tip here
 
 

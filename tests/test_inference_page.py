@@ -111,7 +111,8 @@ def test_missing_mlx_greys_its_column_and_torch_still_generates(mlx_missing):
     at.button(key="inference_run").click().run()
     assert not at.exception, at.exception
     rows = at.session_state["inference_runs"][-1].rows
-    assert [(r["backend"], r["status"]) for r in rows] == [("torch", "ok")] * len(TORCH_DEVICES) + [("mlx", "unsupported")]
+    assert ([(r["backend"], r["status"]) for r in rows]
+            == [("torch", "ok")] * len(TORCH_DEVICES) + [("mlx", "unsupported")])
     assert any("MLX" in i.value and "not installed" in i.value for i in at.info)
 
 

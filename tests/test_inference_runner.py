@@ -14,7 +14,8 @@ from kernels.measure.live import LiveRun, Slot
 from kernels.measure.results import load, new_result_file
 from tests.devices import PAIRS
 
-SPEC = config.Spec.from_preset("tiny", width=64, layers=2, heads=4, prompt_len=8, new_tokens=8)  # as test_inference_model
+# as test_inference_model
+SPEC = config.Spec.from_preset("tiny", width=64, layers=2, heads=4, prompt_len=8, new_tokens=8)
 # Every device this machine has, of PyTorch and of MLX, in the plan's order.
 TORCH_MLX = [(b, d) for b, d, _kind in PAIRS if b in ("torch", "mlx")]
 TORCH_DEVICES = [d for b, d in TORCH_MLX if b == "torch"]
@@ -58,7 +59,8 @@ def test_rows_have_every_field_the_tokens_and_labelled_memory(libs):
         assert r["logits_err"] <= r["logits_tol"] == runner.LOGITS_TOLERANCE["float32"]
         assert r["weights_bytes"] == 4 * config.param_count(SPEC) and r["params"] == config.param_count(SPEC)
         assert r["kv_cache_bytes"] == 2 * SPEC.layers * SPEC.capacity * SPEC.width * 4
-        assert config.decode_weights_read(SPEC, "float32") < r["bytes_per_token"] < r["weights_bytes"] + r["kv_cache_bytes"]
+        assert (config.decode_weights_read(SPEC, "float32") < r["bytes_per_token"]
+                < r["weights_bytes"] + r["kv_cache_bytes"])
         assert r["gbps"] == pytest.approx(r["bytes_per_token"] / r["median_s"] / 1e9)
         assert r["peak_bytes"] > 0 and r["warmup_s"] > 0
     notes = {(r["backend"], r["device"]): r["memory_note"] for r in rows}
@@ -152,14 +154,15 @@ def fake(backend, label, decode, device="cpu", variant="eager", dtype="float16",
          match=True):
     tokens = [1, 2, 3, 4]
     return {"backend": backend, "label": label, "device": device, "variant": variant, "dtype": dtype,
-            "preset": preset, "params": 25_744_640, "width": 512, "layers": 8, "heads": 8, "context": 512, "prompt_len": 32,
-            "new_tokens": 4, "status": "ok", "message": "" if match else "generated the reference's first 2 tokens, "
+            "preset": preset, "params": 25_744_640, "width": 512, "layers": 8, "heads": 8, "context": 512,
+            "prompt_len": 32, "new_tokens": 4, "status": "ok",
+            "message": "" if match else "generated the reference's first 2 tokens, "
             "then token 9 where the reference has 3; there the reference's two best logits are 0.002 apart",
             "decode_tok_s": decode, "median_s": 1 / decode, "iqr_s": 0.0, "ttft_s": ttft, "prefill_tok_s": 32 / ttft,
-            "bytes_per_token": 51_000_000, "weights_bytes": 51_000_000, "gbps": 0.051 * decode, "peak_bytes": 60_000_000,
-            "memory_note": "x", "tokens": tokens if match else [1, 2, 9, 9], "reference_tokens": tokens,
-            "tokens_match": match, "first_mismatch": None if match else 2, "step_s": [1 / decode] * 3,
-            "logits_err": 1e-3, "logits_tol": 2e-2}
+            "bytes_per_token": 51_000_000, "weights_bytes": 51_000_000, "gbps": 0.051 * decode,
+            "peak_bytes": 60_000_000, "memory_note": "x", "tokens": tokens if match else [1, 2, 9, 9],
+            "reference_tokens": tokens, "tokens_match": match, "first_mismatch": None if match else 2,
+            "step_s": [1 / decode] * 3, "logits_err": 1e-3, "logits_tol": 2e-2}
 
 
 def test_verdict_names_the_faster_library_by_how_much_for_the_setting():
@@ -176,7 +179,8 @@ def test_verdict_calls_close_results_even_and_says_where_tokens_parted():
     rows = [fake("mlx", "MLX", 105, dtype="bfloat16", match=False), fake("torch", "PyTorch", 100, dtype="bfloat16")]
     text = " ".join(report.verdict(rows))
     assert "generate about as many tokens per second (within 10%)" in text
-    assert "**MLX · cpu · bfloat16** generated the reference's first 2 tokens, then token 9 where the reference has 3" in text
+    assert ("**MLX · cpu · bfloat16** generated the reference's first 2 tokens, then token 9 where the reference has 3"
+            in text)
     assert "0.002 apart" in text and "The other 1 generation produced the reference's 4 tokens exactly" in text
     assert "In bfloat16, MLX and PyTorch also differ from each other" in text
     assert report.verdict([]) == ["No generation finished, so there is nothing to compare yet."]
@@ -204,8 +208,9 @@ def test_estimate_counts_the_generations_and_learns_from_rows_measured_here(libs
     first = estimate.estimate(tasks, libs)
     assert first.timed == 2 * len(TORCH_MLX) and first.calibrated == 0 and first.seconds > 0
     assert first.slowest[0].endswith("compiled/float32")  # compiling is assumed to cost the most
-    known = [{**fake("torch", "PyTorch", 10_000, dtype="float32", variant="eager", ttft=1e-4), **{k: getattr(SPEC, k) for k in
-              ("width", "layers", "heads", "context", "prompt_len", "new_tokens")}, "warmup_s": 0.01}]
+    known = [{**fake("torch", "PyTorch", 10_000, dtype="float32", variant="eager", ttft=1e-4),
+              **{k: getattr(SPEC, k) for k in ("width", "layers", "heads", "context", "prompt_len", "new_tokens")},
+              "warmup_s": 0.01}]
     again = estimate.estimate(tasks, libs, known=known)
     assert again.calibrated == 1 and again.seconds < first.seconds
 

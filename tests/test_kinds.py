@@ -101,3 +101,15 @@ def test_the_navigation_and_the_page_shell_run_a_new_kind_live(toy):
     assert [b for b in at.get("download_button")], "the session's result file is offered"
     runs = at.session_state["toy_runs"]
     assert runs[-1].rows[0]["n"] == 1000 and runs[-1].settings["n"] == 1000
+
+
+def test_why_rows_did_not_run_is_said_once_per_library_and_reason_then_per_row():
+    from kernels.measure.rows import notices
+
+    rows = [{"backend": "numpy", "device": "cpu", "status": "unsupported", "message": "no transformer", "n": n}
+            for n in (8, 16)]
+    rows += [{"backend": "torch", "device": "cpu", "status": "refused", "message": "needs 9 GB", "n": 16},
+             {"backend": "mlx", "device": "cpu", "status": "ok", "message": "", "n": 16}]
+    said = notices(rows, size=lambda r: f"n = {r['n']}")
+    assert [(n.status, n.name, n.size, n.message) for n in said] == [
+        ("unsupported", "NumPy · cpu", "", "no transformer"), ("refused", "PyTorch · cpu", "n = 16", "needs 9 GB")]

@@ -217,7 +217,8 @@ def test_an_engine_can_report_from_inside_a_row_and_a_watcher_wakes_for_it():
     values["done"] = True  # the engine's dict, changed later: the run kept its own
     watcher.join(5)
     assert woke and woke[0] < 1.0
-    assert live.partial_version == 1 and live.partial == {"tokens": [1, 2]} and live.done == 0 and live.state == "waiting"
+    assert (live.partial_version == 1 and live.partial == {"tokens": [1, 2]} and live.done == 0
+            and live.state == "waiting")
     began = time.monotonic()
     live.wait_for_change(0, "waiting", timeout=0.2, seen_partial=0)  # already newer than version 0: no wait
     assert time.monotonic() - began < 0.1

@@ -74,7 +74,8 @@ def test_transformer_runs_in_torch_and_mlx_and_numpy_says_why_not():
     at.button(key="models_run").click().run()
     assert not at.exception, at.exception
     rows = at.session_state["models_runs"][-1].rows
-    assert [(r["backend"], r["status"]) for r in rows] == [("numpy", "unsupported")] + [("torch", "ok")] * len(one_size(["torch"]))
+    assert ([(r["backend"], r["status"]) for r in rows]
+            == [("numpy", "unsupported")] + [("torch", "ok")] * len(one_size(["torch"])))
     assert any("no autograd" in i.value for i in at.info)
     open_section(at, "models_model_code")
     assert "class TinyTransformer(nn.Module):" in "\n".join(c.value for c in at.code)

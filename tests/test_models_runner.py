@@ -19,7 +19,8 @@ def one_size(names=("numpy", "torch", "mlx")) -> list[tuple[str, str, str]]:
     library in ``names``, eager, and for MLX also compiled."""
     from tests.devices import PAIRS
 
-    return [(b, d, v) for b, d, _kind in PAIRS if b in names for v in (("eager", "compiled") if b == "mlx" else ("eager",))]
+    return [(b, d, v) for b, d, _kind in PAIRS if b in names
+            for v in (("eager", "compiled") if b == "mlx" else ("eager",))]
 
 
 def rows_for(spec, backends):

@@ -75,7 +75,8 @@ def test_initial_loss_and_gradients_agree(model, libs, devices):
             found[name] = tr.loss_and_grads(*tr.batch(x, y))
     assert {"torch", "mlx"} <= set(found) and ("numpy" in found) == (model == "mlp")
     loss0, grads0 = found["torch"]
-    assert loss0 == pytest.approx(np.log(config.MLP_CLASSES if model == "mlp" else config.VOCAB), rel=0.2)  # near chance
+    # near chance
+    assert loss0 == pytest.approx(np.log(config.MLP_CLASSES if model == "mlp" else config.VOCAB), rel=0.2)
     for name, (loss, grads) in found.items():
         assert loss == pytest.approx(loss0, rel=1e-5, abs=1e-6), name
         assert_grads_close(grads, grads0)

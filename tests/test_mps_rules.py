@@ -174,7 +174,8 @@ def test_random_numbers_generate_once_says_what_ran_on_mps(dtype):
     """)
     assert got["exceptions"] == []
     if dtype == "float64":
-        assert "keeps NumPy's dtype" not in got["here"] and "PyTorch on `mps` could not take NumPy's float64" in got["here"]
+        assert ("keeps NumPy's dtype" not in got["here"]
+                and "PyTorch on `mps` could not take NumPy's float64" in got["here"])
     else:
         assert got["here"].startswith("**Here:** every library that ran computed in float32")
 

@@ -68,7 +68,8 @@ def test_the_models_verdict_leaves_a_noisy_run_out():
     rows[0]["iqr_s"] = rows[0]["median_s"]  # PyTorch "won" with a spread as large as its median
     text = " ".join(models_report.verdict(rows))
     assert "PyTorch** trains fastest" not in text and "Left out as noisy" in text and "only MLX trained it" in text
-    assert any(t["noisy"].startswith("IQR 100%") for t in models_report.machine_table([{**r, "machine": "m"} for r in rows]))
+    assert any(t["noisy"].startswith("IQR 100%")
+               for t in models_report.machine_table([{**r, "machine": "m"} for r in rows]))
 
 
 def test_the_inference_verdict_leaves_a_noisy_generation_out():

@@ -86,10 +86,10 @@ def test_home_draws_numpy_before_pytorch_is_imported(monkeypatch):
     from kernels.backends import torch_backend
 
     order: list[str] = []
-    real_load, real_show = torch_backend.load, ui.panel.show_result
+    real_load, real_show = torch_backend.load, ui.panel.result_column
     monkeypatch.setattr(torch_backend, "load", lambda: (order.append("import torch"), real_load())[1])
-    monkeypatch.setattr(ui.panel, "show_result",
-                        lambda result, backend: (order.append(f"column {result.backend}"), real_show(result, backend)))
+    monkeypatch.setattr(ui.panel, "result_column", lambda result, backend, body=None: (
+        order.append(f"column {result.backend}"), real_show(result, backend, body)))
     st.cache_resource.clear()  # as on a fresh server: nothing found yet
     try:
         at = open_page(apptest.HOME)

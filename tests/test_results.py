@@ -47,7 +47,8 @@ def test_json_round_trip_from_bytes_path_and_upload(sample, tmp_path):
     data = sample.to_json()
     doc = json.loads(data)
     assert doc["schema"] == SCHEMA and list(doc) == ["schema", "kind", "machine", "created", "settings", "results"]
-    assert doc["kind"] == "bench" and doc["machine"]["libraries"]["mlx"] and doc["settings"]["budget_s"] == QUICK.budget_s
+    assert (doc["kind"] == "bench" and doc["machine"]["libraries"]["mlx"]
+            and doc["settings"]["budget_s"] == QUICK.budget_s)
 
     path = tmp_path / "results.json"
     path.write_bytes(data)
@@ -74,7 +75,8 @@ def test_files_from_before_the_core_still_load(models_file):
         assert load(sample.path).results
     old = json.loads(models_file.to_json())
     for row in old["results"]:
-        row["step_s_median"], row["step_s_iqr"], row["timed_steps"] = row.pop("median_s"), row.pop("iqr_s"), row.pop("repeats")
+        row["step_s_median"], row["step_s_iqr"], row["timed_steps"] = (row.pop("median_s"), row.pop("iqr_s"),
+                                                                       row.pop("repeats"))
         for key in ("q1_s", "q3_s", "min_s", "max_s", "calls_per_repeat"):
             row.pop(key)
     loaded = load(json.dumps(old).encode())

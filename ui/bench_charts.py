@@ -55,7 +55,8 @@ def _tooltip(extra: Sequence = ()) -> list:
             alt.Tooltip("noisy:N", title="noisy"),
             alt.Tooltip("throughput:Q", title="throughput", format=",.4g"), alt.Tooltip("unit:N", title="unit"),
             alt.Tooltip("speedup:Q", title="speedup ×", format=".3g"),
-            alt.Tooltip("correct:N", title="correct"), alt.Tooltip("max_abs_err:Q", title="max abs error", format=".3g")]
+            alt.Tooltip("correct:N", title="correct"),
+            alt.Tooltip("max_abs_err:Q", title="max abs error", format=".3g")]
 
 
 def _points():
@@ -108,7 +109,8 @@ def speedup_chart(records, baseline_label: str, domain: Sequence[str] | None = N
         x=_x(data), y=alt.Y("speedup:Q", title="× (log)", scale=alt.Scale(type="log"), axis=alt.Axis(tickCount=6)),
         color=_color("series", domain, legend), tooltip=_tooltip(),
     )
-    one = alt.Chart(_data(pd.DataFrame({"speedup": [1.0]}))).mark_rule(strokeDash=[4, 4], color="gray").encode(y="speedup:Q")
+    one = alt.Chart(_data(pd.DataFrame({"speedup": [1.0]}))).mark_rule(strokeDash=[4, 4], color="gray").encode(
+        y="speedup:Q")
     return alt.layer(one, line).properties(height=HEIGHT, title=f"Speedup over {baseline_label}")
 
 
@@ -141,7 +143,8 @@ def roofline_chart(points, lines, domain: Sequence[str] | None = None, legend: b
         statuses = [k for k in shapes if k in set(points["status"])]
         layers.append(alt.Chart(_data(points)).mark_point(size=90, filled=True, opacity=0.9).encode(
             x=x, y=y, color=color,
-            shape=alt.Shape("status:N", title=None, scale=alt.Scale(domain=statuses, range=[shapes[k] for k in statuses]),
+            shape=alt.Shape("status:N", title=None,
+                            scale=alt.Scale(domain=statuses, range=[shapes[k] for k in statuses]),
                             legend=alt.Legend(orient="bottom") if legend and len(statuses) > 1 else None),
             tooltip=[alt.Tooltip("op_title:N", title="operation"), alt.Tooltip("series:N", title="library · device"),
                      alt.Tooltip("size:Q", title="n"), alt.Tooltip("dtype:N"),

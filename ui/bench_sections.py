@@ -190,12 +190,13 @@ def method_words(timing, machine: Mapping, pause_s: float, row_pause_s: float) -
                      f"waits until each row is drawn, then until the machine is quiet (less than half a core busy) "
                      f"for at most {row_pause_s:g} s ({pause_s:g} s when an operation's charts first appear) before "
                      "the next measurement.")
-    words.append("Measured in a process of its own, started for the run (the same engine as `python -m kernels.bench`): "
-                 "this page's server only draws. One run at a time: a run started in another tab waits until this one "
-                 "ends, and says so, so the two never time each other.")
+    words.append("Measured in a process of its own, started for the run (the same engine as "
+                 "`python -m kernels.bench`): this page's server only draws. One run at a time: a run started in "
+                 "another tab waits until this one ends, and says so, so the two never time each other.")
     config = ceilings.DEFAULT
-    words.append(f"Ceilings (the roofs): the best GFLOP/s of the same matmul swept from n = {config.compute_sizes[0]} "
-                 f"upwards until a call would take over {config.max_call_s:g} s, and the GB/s (bytes read + written) of "
+    words.append("Ceilings (the roofs): the best GFLOP/s of the same matmul swept from "
+                 f"n = {config.compute_sizes[0]} upwards until a call would take over {config.max_call_s:g} s, and "
+                 "the GB/s (bytes read + written) of "
                  f"the same element-wise add once its arrays fill {config.memory_bytes // 2**20} MiB (memory), and at "
                  "its best size (the caches); each point timed and checked like any row, within the memory guard. A "
                  f"result more than {roofline.ABOVE_ROOF:g}× above its roof even at its slow quartile, or a GPU call "

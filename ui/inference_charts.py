@@ -53,7 +53,8 @@ def context_chart(rows) -> alt.Chart:
         y=alt.Y("tok_s:Q", title="generation tokens per second", scale=alt.Scale(zero=False)),
         color=alt.Color("run:N", scale=alt.Scale(scheme=SCHEME)),
         strokeDash="library:N",
-        tooltip=["run", "context", alt.Tooltip("tok_s:Q", format=",.1f", title=f"tok/s (median of {report.CONTEXT_WINDOW})"),
+        tooltip=["run", "context",
+                 alt.Tooltip("tok_s:Q", format=",.1f", title=f"tok/s (median of {report.CONTEXT_WINDOW})"),
                  alt.Tooltip("step_ms:Q", format=".3f", title="this step, ms")],
     ).properties(height=HEIGHT)
 
@@ -73,10 +74,10 @@ CONTEXT_WORDS = ("Each point: one over the median of the decode steps around tha
                  "reads the cached keys and values up to the current token, so its rate falls as the cache grows (most "
                  "visibly with long prompts and wide models); a compiled step reads the whole cache every time, "
                  "masked, so it stays flat.")
-MEMORY_WORDS = ("Each library counts memory its own way, so compare a library with itself across sizes and dtypes more "
-                "than with the other: MLX's `mx.get_peak_memory()` counts its arrays only; Torch's figure on the CPU is "
-                "the whole process's RSS (every library, the app). The weights and KV cache are computed from the "
-                "sizes.")
+MEMORY_WORDS = ("Each library counts memory its own way, so compare a library with itself across sizes and dtypes "
+                "more than with the other: MLX's `mx.get_peak_memory()` counts its arrays only; Torch's figure on "
+                "the CPU is the whole process's RSS (every library, the app). The weights and KV cache are computed "
+                "from the sizes.")
 
 
 def token_block(tokens, as_ids: bool, cursor: bool = False) -> None:

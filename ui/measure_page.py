@@ -24,6 +24,7 @@ from kernels.measure import compare as kc
 from kernels.measure.estimate import Estimate
 from kernels.measure.kinds import MeasureKind
 from kernels.measure.live import LiveRun, session_file
+from kernels.measure.rows import notices
 from kernels.measure.words import about, machine_lines
 from ui import live as live_ui
 from ui.panel import backends, missing_notice
@@ -235,14 +236,13 @@ def downloads(kind: MeasureKind, view: View, shown: list[LiveRun]) -> None:
 
 
 def row_notes(kind: MeasureKind, rows: Sequence[Mapping]) -> None:
-    """Why rows did not run: one notice per library and reason for those unsupported here (NumPy has
-    no transformer at any size: said once), one per row refused or failed."""
-    for r in {(r["backend"], r["message"]): r for r in rows if r["status"] == "unsupported"}.values():
-        st.info(f"**{plain(kind.row_name(r))}** — {plain(r['message'], 500)}", icon=":material/remove:")
-    for r in rows:
-        if r["status"] in ("refused", "error"):
-            (st.warning if r["status"] == "refused" else st.error)(
-                f"**{plain(kind.row_name(r))}** at {plain(kind.size_text(r))}: {plain(r['message'], 500)}")
+    """Why rows did not run (``kernels.measure.rows.notices``), each as a notice of its kind."""
+    for note in notices(rows, kind.row_name, kind.size_text):
+        if note.status == "unsupported":
+            st.info(f"**{plain(note.name)}** — {plain(note.message, 500)}", icon=":material/remove:")
+        else:
+            (st.warning if note.status == "refused" else st.error)(
+                f"**{plain(note.name)}** at {plain(note.size)}: {plain(note.message, 500)}")
 
 
 def compare_section(kind: MeasureKind, rows: Sequence[Mapping], *, chooser: str, why: str, did: str, bar: str,

@@ -23,7 +23,8 @@ def markdown_table(rows: Sequence[Mapping[str, object]], formats: Mapping[str, s
     """Rows (column → value, the first row's columns for all) as a GitHub Markdown table for
     ``st.markdown``: every header and cell escaped as :func:`plain` does (a ``|`` too), a number
     written with ``formats[column]`` (a template such as ``"{:.3e}"`` or ``"{:.3g}×"``; else ``str``),
-    numeric columns aligned right, True and False as yes and no, a missing value as ``—``; the rows at the indices in ``marked`` in bold red (a projector shows it).
+    numeric columns aligned right, True and False as yes and no, a missing value as ``—``; the rows at
+    the indices in ``marked`` in bold red (a projector shows it).
 
     For a small table read at a glance: it draws in a fraction of an ``st.dataframe``'s time (a data
     grid measured its columns and cost a Learn page 30-45 ms of the browser's time, here) and shows

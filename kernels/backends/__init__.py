@@ -16,8 +16,8 @@ from .common import GPU_TURN, PINS, Backend, BackendModule, Device, MemoryReadin
 MODULES = (numpy_backend, torch_backend, mlx_backend)
 NAMES = tuple(m.NAME for m in MODULES)
 
-__all__ = ["GPU_TURN", "Backend", "BackendModule", "Device", "MemoryReading", "Output", "PINS", "NAMES", "discover", "discover_one", "by_name",
-           "missing"]
+__all__ = ["GPU_TURN", "Backend", "BackendModule", "Device", "MemoryReading", "Output", "PINS", "NAMES", "discover",
+           "discover_one", "by_name", "missing"]
 
 
 def discover_one(module, system: str | None = None, machine: str | None = None) -> Backend:

@@ -92,7 +92,8 @@ def devices(lib) -> tuple[Device, ...]:
     else:
         gpu_dev = Device(
             "gpu", "GPU (Metal or CUDA)", "gpu", False,
-            "this MLX build has no GPU backend here (Metal needs a Mac with Apple silicon; CUDA needs mlx[cuda] and an NVIDIA GPU)",
+            "this MLX build has no GPU backend here (Metal needs a Mac with Apple silicon; CUDA needs mlx[cuda] and an "
+            "NVIDIA GPU)",
         )
     return (gpu_dev, Device("cpu", "CPU", "cpu", True, caveat(lib, "cpu")))
 

@@ -133,7 +133,8 @@ def throughput(point: Mapping, ceiling: str) -> float | None:
 def sweep_text(points: Sequence[Mapping], ceiling: str) -> str:
     """``n = 256: 41.2, 512: 55 GFLOP/s; n = 4096 refused (memory)``: every size tried."""
     unit = "GFLOP/s" if ceiling == "compute" else "GB/s"
-    timed = [f"{p['size']}: {throughput(p, ceiling):.3g}" for p in points if p["status"] == "ok" and throughput(p, ceiling)]
+    timed = [f"{p['size']}: {throughput(p, ceiling):.3g}" for p in points
+             if p["status"] == "ok" and throughput(p, ceiling)]
     other = [f"n = {p['size']} {p['status']}" for p in points if p["status"] != "ok"]
     text = (f"n = {', '.join(timed)} {unit}" if timed else "")
     return "; ".join(x for x in (text, *other) if x)
@@ -169,12 +170,13 @@ def ceiling_row(task: CeilingTask, backend: Backend, points: Sequence[Mapping], 
         notes.append(ended)
     if chosen.get("correct") is False:
         notes.append(f"outside tolerance: {chosen.get('message')}")
-    return {**row, **{k: chosen.get(k) for k in POINT_FIELDS}, "status": "ok", "value": throughput(chosen, task.ceiling),
-            "message": "; ".join(notes)}
+    return {**row, **{k: chosen.get(k) for k in POINT_FIELDS}, "status": "ok",
+            "value": throughput(chosen, task.ceiling), "message": "; ".join(notes)}
 
 
 def progress_text(r: Mapping) -> str:
-    """``compute ceiling float32 numpy/cpu: 68.2 GFLOP/s (matmul n = 2048, best 1.1 ms, median 1.2 ms, 9×1) · n = 256: …``"""
+    """``compute ceiling float32 numpy/cpu: 68.2 GFLOP/s (matmul n = 2048, best 1.1 ms, median 1.2 ms, 9×1) ·
+    n = 256: …``"""
     where = f"{r['backend']}/{r['device']}" if r["device"] else r["backend"]
     head = f"{r['ceiling']} ceiling {r['dtype']} {where}: "
     if r["status"] != "ok":

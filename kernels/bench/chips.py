@@ -177,7 +177,8 @@ CHIPS: tuple[ChipSpec, ...] = (
     _m2("M2", 8, 100, M2_RELEASE), _m2("M2", 10, 100, M2_RELEASE),
     _m2("M2 Pro", 16, 200, M2_PRO_MAX_RELEASE), _m2("M2 Pro", 19, 200, M2_PRO_MAX_RELEASE),
     _m2("M2 Max", 30, 400, M2_MAX_30), _m2("M2 Max", 38, 400, M2_PRO_MAX_RELEASE),
-    _m2("M2 Ultra", 60, 800, M2_ULTRA_RELEASE, M2_ULTRA_CLOCK), _m2("M2 Ultra", 76, 800, M2_ULTRA_RELEASE, M2_ULTRA_CLOCK),
+    _m2("M2 Ultra", 60, 800, M2_ULTRA_RELEASE, M2_ULTRA_CLOCK),
+    _m2("M2 Ultra", 76, 800, M2_ULTRA_RELEASE, M2_ULTRA_CLOCK),
     _m3("M3", 8, 100, M3_SPECS, False), _m3("M3", 10, 100, M3_SPECS, False),
     _m3("M3 Pro", 14, 150, M3_PRO_MAX_SPECS), _m3("M3 Pro", 18, 150, M3_PRO_MAX_SPECS),
     _m3("M3 Max", 30, 300, M3_PRO_MAX_SPECS), _m3("M3 Max", 40, 400, M3_PRO_MAX_SPECS),
@@ -270,7 +271,8 @@ class Match:
 def lookup(text: str, gpu_cores: int | None = None) -> Match:
     """The spec-sheet rows for a chip string (``Apple M1 Pro``); ``gpu_cores`` picks a variant."""
     name = chip_name(text)
-    cores = gpu_cores if isinstance(gpu_cores, int) and not isinstance(gpu_cores, bool) and 0 < gpu_cores < 4096 else None
+    cores = (gpu_cores if isinstance(gpu_cores, int) and not isinstance(gpu_cores, bool) and 0 < gpu_cores < 4096
+             else None)
     rows = tuple(c for c in CHIPS if c.chip == name) if name else ()
     return Match(str(text or ""), name, rows, cores)
 

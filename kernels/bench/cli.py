@@ -42,9 +42,11 @@ Combinations that cannot run here are rows with status "unsupported" (with the r
 or "refused" (too big for memory), not failures.
 
 ceilings (--ceilings), per library × device × dtype, measured with the same timing and checks:
-  compute          the best GFLOP/s of matmul, n from {ceilings.DEFAULT.compute_sizes[0]} doubling until a call would take
+  compute          the best GFLOP/s of matmul, n from {ceilings.DEFAULT.compute_sizes[0]} \
+doubling until a call would take
                    over {ceilings.DEFAULT.max_call_s:g} s (or the memory guard refuses)
-  bandwidth        GB/s (read + written) of add once its arrays fill {ceilings.DEFAULT.memory_bytes // 2**20} MiB: memory
+  bandwidth        GB/s (read + written) of add \
+once its arrays fill {ceilings.DEFAULT.memory_bytes // 2**20} MiB: memory
   cache_bandwidth  the best add at any size of that sweep (data in the caches)
   host_to_device   the best transfer to a device that is not the host
 With --ops or --sizes, the benchmark runs too and every row gets its roofline fields: intensity,
@@ -76,13 +78,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ops", default=None,
                    help=f"operations, comma-separated, or 'all' (default: {DEFAULT_OPS}); one of: {', '.join(OPS)}")
     p.add_argument("--sizes", default=None,
-                   help=f"sizes n, comma-separated (default: {DEFAULT_SIZES}); what n means depends on the operation (below)")
+                   help=f"sizes n, comma-separated (default: {DEFAULT_SIZES}); what n means depends on the "
+                        "operation (below)")
     p.add_argument("--dtype", default="float32",
                    help=f"data type(s), comma-separated (default: float32); one of: {', '.join(DTYPES)}")
     p.add_argument("--budget", type=float, default=0.5, metavar="SECONDS",
                    help="time spent repeating each measurement after warm-up (default: 0.5)")
     p.add_argument("--warmup", type=int, default=2, help="untimed warm-up calls before timing (default: 2)")
-    p.add_argument("--min-repeats", type=int, default=3, help="timed samples at least, even past the budget (default: 3)")
+    p.add_argument("--min-repeats", type=int, default=3,
+                   help="timed samples at least, even past the budget (default: 3)")
     p.add_argument("--max-repeats", type=int, default=500, help="timed samples at most (default: 500)")
     p.add_argument("--seed", type=int, default=0, help="seed of the inputs' random generator (default: 0)")
     p.add_argument("--format", choices=("json", "csv"), default=None,
@@ -92,9 +96,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="measure this machine's ceilings (below); alone, write them as a 'ceilings' result file; with "
                         "--ops or --sizes, fill in every benchmark row's roofline fields from them")
     p.add_argument("--ceiling-budget", type=float, default=ceilings.DEFAULT.settings.budget_s, metavar="SECONDS",
-                   help=f"time spent repeating each ceiling measurement (default: {ceilings.DEFAULT.settings.budget_s:g})")
+                   help="time spent repeating each ceiling measurement "
+                        f"(default: {ceilings.DEFAULT.settings.budget_s:g})")
     p.add_argument("--spec", metavar="CHIP",
-                   help='print the spec-sheet rows of an Apple-silicon chip as JSON, e.g. --spec "Apple M1 Pro", and exit')
+                   help='print the spec-sheet rows of an Apple-silicon chip as JSON, e.g. --spec "Apple M1 Pro", '
+                        'and exit')
 
 
 DEFAULT_OPS = "matmul,softmax"
@@ -139,7 +145,8 @@ def command(args: argparse.Namespace) -> int:
 
     ceiling_rows: list[dict] | None = None
     if args.ceilings:
-        config = dataclasses.replace(ceilings.DEFAULT, settings=dataclasses.replace(settings, budget_s=args.ceiling_budget))
+        config = dataclasses.replace(ceilings.DEFAULT,
+                                     settings=dataclasses.replace(settings, budget_s=args.ceiling_budget))
         tasks = ceilings.plan(backends, devices, dtypes)
         ceiling_rows, code = collect(ceilings.run(tasks, backends, config), len(tasks), backends, say, "ceilings")
         for line in roofline.ceiling_lines(ceiling_rows):
@@ -147,7 +154,8 @@ def command(args: argparse.Namespace) -> int:
         if ceilings_only or code:
             result = ceilings.result_file(ceiling_rows, backends, config)
             write_out(result.to_csv() if fmt == "csv" else result.to_json(), args.out)
-            say(f"{len(ceiling_rows)} ceiling rows ({status_counts(ceiling_rows, STATUSES)}) written to {args.out} as {fmt}")
+            say(f"{len(ceiling_rows)} ceiling rows ({status_counts(ceiling_rows, STATUSES)}) written to {args.out} "
+                f"as {fmt}")
             return code
 
     tasks = BENCH.plan(request, backends)

@@ -86,10 +86,10 @@ def chart_table(rows: Sequence[Mapping], baseline: Series | None = DEFAULT_BASEL
     """One record per timed row: what the time, throughput and speedup charts draw.
 
     ``spread``: ``"iqr"`` (a band of the IQR's width centred on the median, clipped to the
-    fastest and slowest sample: the file keeps the IQR, not the quartiles) or ``"minmax"`` (the fastest and slowest repeat). Times are in
-    milliseconds; ``*_text`` fields are the exact numbers for tooltips. ``extra`` names row
-    fields to copy (the Compare page's ``machine``). ``baseline`` None: no speedups (rows from
-    several machines, where "the same size" is not one measurement)."""
+    fastest and slowest sample: the file keeps the IQR, not the quartiles) or ``"minmax"`` (the fastest
+    and slowest repeat). Times are in milliseconds; ``*_text`` fields are the exact numbers for
+    tooltips. ``extra`` names row fields to copy (the Compare page's ``machine``). ``baseline`` None:
+    no speedups (rows from several machines, where "the same size" is not one measurement)."""
     if spread not in SPREADS:
         raise ValueError(f"unknown spread {spread!r}; choose from {', '.join(SPREADS)}")
     rows = list(rows)
@@ -305,7 +305,8 @@ def summary(rows: Sequence[Mapping], machine: Mapping | None = None) -> list[str
         paragraphs.append("Every timed result matched the float64 NumPy reference within its dtype's tolerance.")
     errors = [r for r in rows if r["status"] == "error"]
     if errors:
-        items = "; ".join(f"{row_label(r)} on {op_title(r['op'])} at n = {r['size']}: {r['message']}" for r in errors[:5])
+        items = "; ".join(f"{row_label(r)} on {op_title(r['op'])} at n = {r['size']}: {r['message']}"
+                          for r in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
         paragraphs.append(f"**Errors**: {items}{more}.")
     return paragraphs

@@ -249,7 +249,8 @@ def _pct(value: float | None) -> str:
 def roof_sentence(rows: Sequence[Mapping], op: str, dtype: str) -> str:
     """Where ``op`` stands on the roofline here, at the largest size timed: memory- or compute-bound,
     and how close each library · device comes to its roof (and to the chip's published peak)."""
-    mine = [r for r in ok_rows(rows) if r["op"] == op and r["dtype"] == dtype and r.get("bound") and not r.get("suspect")]
+    mine = [r for r in ok_rows(rows)
+            if r["op"] == op and r["dtype"] == dtype and r.get("bound") and not r.get("suspect")]
     if not mine:
         return ""
     size = max(r["size"] for r in mine)
@@ -265,7 +266,8 @@ def roof_sentence(rows: Sequence[Mapping], op: str, dtype: str) -> str:
                 + ", ".join(f"{words[r['bound']]} on {row_label(r)}" for r in at))
     parts = []
     for r in at:
-        text = f"{row_label(r)} reaches {_pct(pct_of_roof(r))} of its {'compute' if r['bound'] == 'compute' else 'memory'} roof"
+        text = (f"{row_label(r)} reaches {_pct(pct_of_roof(r))} of its "
+                f"{'compute' if r['bound'] == 'compute' else 'memory'} roof")
         if r["bound"] == "bandwidth" and (r.get("pct_of_bandwidth") or 0) > 100:
             text += " (above it: the data fits in the caches)"
         elif r["bound"] == "compute" and (r.get("pct_of_compute") or 0) > 100:
@@ -285,7 +287,8 @@ def ceiling_lines(rows: Iterable[Mapping]) -> list[str]:
     grouped: dict[Key, list[Mapping]] = {}
     for r in rows:
         grouped.setdefault((r["backend"], r["device"], r["dtype"]), []).append(r)
-    names = {"compute": "compute", "bandwidth": "memory", "cache_bandwidth": "in-cache", "host_to_device": "host → device"}
+    names = {"compute": "compute", "bandwidth": "memory", "cache_bandwidth": "in-cache",
+             "host_to_device": "host → device"}
     order = list(LABELS)
     lines = []
     for (backend, device, dtype), group in sorted(grouped.items(), key=lambda kv: (
@@ -302,8 +305,8 @@ def ceiling_lines(rows: Iterable[Mapping]) -> list[str]:
     return lines
 
 
-ROOFLINE_WORDS = ("Each point is one result: the GFLOP/s it reached against its arithmetic intensity (FLOPs per byte it "
-                  "must read and write). The roofs are this machine's measured ceilings for each library · device: "
+ROOFLINE_WORDS = ("Each point is one result: the GFLOP/s it reached against its arithmetic intensity (FLOPs per byte "
+                  "it must read and write). The roofs are this machine's measured ceilings for each library · device: "
                   "left of where the two lines meet memory bandwidth bounds an operation, right of it arithmetic "
                   "does. A point above the in-cache roof, or a GPU call faster than a launch, is a measurement error "
                   "(a cross), not a result.")
@@ -341,7 +344,8 @@ def points(rows: Sequence[Mapping]) -> list[dict]:
             "op_title": OPS[r["op"]].title if r["op"] in OPS else r["op"], "size": r["size"], "dtype": r["dtype"],
             "intensity": intensity(r), "gflops": r["gflops"], "gbps": r.get("gbps"),
             "median_text": format_seconds(r["median_s"]),
-            "bound": {"compute": "compute-bound", "bandwidth": "memory-bound"}.get(r.get("bound"), "ceilings not measured"),
+            "bound": {"compute": "compute-bound", "bandwidth": "memory-bound"}.get(
+                r.get("bound"), "ceilings not measured"),
             "pct_of_roof": roof, "pct_text": _pct(roof) if roof is not None else "—",
             "pct_of_spec": r.get("pct_of_spec"),
             "spec_text": _pct(r["pct_of_spec"]) if r.get("pct_of_spec") is not None else "—",

@@ -30,7 +30,8 @@ head. Weights come from a seeded NumPy generator, the same in every library; not
 The prompt is the bytes of a fixed sentence, repeated to --prompt-len.
 
 Each row: the prompt's logits against a float64 NumPy reference; an untimed warm-up generation of
-the full length (compilation and every cache length included: warmup_s); the prompt {PREFILL_REPEATS} times from an empty cache, each timed to the
+the full length (compilation and every cache length included: warmup_s); \
+the prompt {PREFILL_REPEATS} times from an empty cache, each timed to the
 first new token on the host (time to first token, prompt tokens/s); then one token at a time with
 the KV cache, greedy, each step ending with the device's synchronisation (mx.eval for MLX,
 torch.mps/cuda.synchronize for Torch) and the token read back: generation tokens/s is one over the

@@ -28,7 +28,8 @@ def prefill_flops(spec: config.Spec) -> float:
 
 
 def decode_bytes(spec: config.Spec, dtype: str) -> float:
-    return config.decode_weights_read(spec, dtype) + config.kv_cache_bytes(spec, dtype, spec.prompt_len + spec.new_tokens // 2)
+    return (config.decode_weights_read(spec, dtype)
+            + config.kv_cache_bytes(spec, dtype, spec.prompt_len + spec.new_tokens // 2))
 
 
 def reference_seconds(spec: config.Spec) -> float:
@@ -61,7 +62,8 @@ def calibrated(task: Task, known: Iterable[Mapping]) -> tuple[float, float, floa
     spec = task.spec
 
     def spec_of(r):
-        return spec.with_(width=r["width"], layers=r["layers"], heads=r["heads"], context=r.get("context") or spec.context,
+        return spec.with_(width=r["width"], layers=r["layers"], heads=r["heads"],
+                          context=r.get("context") or spec.context,
                           prompt_len=r["prompt_len"], new_tokens=r["new_tokens"])
 
     work = decode_bytes(spec, task.dtype)

@@ -110,7 +110,8 @@ def verdict(rows: Iterable[Mapping], machine: Mapping | None = None) -> list[str
     if noisy:
         paragraphs.append(noisy)
     paragraphs.append(tokens_paragraph(ok))
-    off = [r for r in ok if r.get("logits_err") is not None and r.get("logits_tol") and r["logits_err"] > r["logits_tol"]]
+    off = [r for r in ok
+           if r.get("logits_err") is not None and r.get("logits_tol") and r["logits_err"] > r["logits_tol"]]
     if off:
         paragraphs.append("**Logits beyond tolerance:** " + "; ".join(
             f"{run_label(r)} differs from the float64 reference by {r['logits_err']:.2g} of the largest logit "
@@ -142,7 +143,8 @@ def tokens_paragraph(rows: Iterable[Mapping]) -> str:
         if len(libs) > 1:
             agree = len({tuple(t) for t in libs.values()}) == 1
             names = " and ".join(label(b) for b in libs)
-            text += (f" In {dtype}, {names} {'still generated the same tokens as each other' if agree else 'also differ from each other'}.")
+            text += (f" In {dtype}, {names} "
+                     f"{'still generated the same tokens as each other' if agree else 'also differ from each other'}.")
     return text
 
 

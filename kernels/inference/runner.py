@@ -94,7 +94,8 @@ def size_text(row: Mapping) -> str:
 
 
 def progress_text(r: Mapping) -> str:
-    """``tiny PyTorch · cpu · float32: ok · first token 3.1 ms · prompt 10,304 tok/s · generation 451 tok/s · 32 of 32 tokens as the reference``"""
+    """``tiny PyTorch · cpu · float32: ok · first token 3.1 ms · prompt 10,304 tok/s · generation 451 tok/s ·
+    32 of 32 tokens as the reference``"""
     head = f"{r['preset']} {run_label(r)}: {r['status']}"
     if r["status"] != "ok":
         return f"{head}: {r['message']}"

@@ -296,7 +296,8 @@ def check_row(i: int, row: Any, kind: Kind) -> dict:
         iqr = row.get("iqr_s")
         if is_number(low) and is_number(high) and is_number(iqr) and iqr > (high - low) * (1 + 1e-9) + 1e-12:
             raise ValueError(f"Result {i} has an IQR of {short(iqr)}, wider than its min-to-max range.")
-        if "noisy" in kind.fields:  # worked out from the row's own spread and samples (files from before it say nothing)
+        # worked out from the row's own spread and samples (files from before it say nothing)
+        if "noisy" in kind.fields:
             row["noisy"] = noise(row) is not None
     return row
 

@@ -74,6 +74,26 @@ def left_out(rows: Iterable[Mapping], describe: Callable[[Mapping], str] = row_l
             f"They are in the table and the charts, marked noisy, but no comparison above uses them.")
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Why one row (or one library's rows) did not run, for a page to say."""
+
+    status: str  # "unsupported", "refused" or "error"
+    name: str  # the row in words: "NumPy · cpu"
+    size: str  # where it was asked to run: "batch 32 · width 128" ("" for unsupported: any size)
+    message: str  # the reason, in the engine's or the library's words
+
+
+def notices(rows: Iterable[Mapping], name: Callable[[Mapping], str] = row_label,
+            size: Callable[[Mapping], str] = lambda row: "") -> list[Notice]:
+    """Why rows did not run: one notice per library and reason for those unsupported here (NumPy has
+    no transformer at any size: said once), then one per row refused (memory) or failed."""
+    rows = list(rows)
+    unsupported = {(r["backend"], r["message"]): r for r in rows if r["status"] == "unsupported"}
+    return ([Notice("unsupported", name(r), "", r["message"]) for r in unsupported.values()]
+            + [Notice(r["status"], name(r), size(r), r["message"]) for r in rows if r["status"] in ("refused", "error")])
+
+
 def error_message(exc: BaseException) -> str:
     """``TypeError: <the first line of what the library said>``, for a row with status ``error``."""
     first_line = (str(exc).strip().splitlines() or [""])[0][:300]

@@ -26,7 +26,8 @@ class Settings:
         """As the result file keeps it: the first spec's settings, each size dimension's values."""
         first = self.specs[0]
         out = {k: v for k, v in first.as_dict().items() if k not in ("batch", "width", "seq_len")}
-        values = {dim: list(dict.fromkeys(getattr(s, dim) for s in self.specs)) for dim in ("batch", "width", "seq_len")}
+        values = {dim: list(dict.fromkeys(getattr(s, dim) for s in self.specs))
+                  for dim in ("batch", "width", "seq_len")}
         if not first.uses_seq_len:
             values["seq_len"] = None
         return {**out, **values, "sweep": self.sweep, "sizes": [s.size_label() for s in self.specs],

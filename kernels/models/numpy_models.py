@@ -127,7 +127,8 @@ def build_model(spec: config.RunSpec) -> MLP:
 class Trainer:
     """The hand-written MLP, loaded with the shared weights, with its hand-written optimiser."""
 
-    def __init__(self, spec: config.RunSpec, weights: dict[str, np.ndarray], device: str = "cpu", variant: str = "eager"):
+    def __init__(self, spec: config.RunSpec, weights: dict[str, np.ndarray], device: str = "cpu",
+                 variant: str = "eager"):
         self.spec, self.device = spec, device
         self.model = build_model(spec)
         if set(weights) != set(self.model.params):

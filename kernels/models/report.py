@@ -112,7 +112,8 @@ def _header(model: str, rows: Sequence[Mapping], dims: Sequence[str]) -> str:
              if d not in dims and not (d == "seq_len" and model != "transformer")]
     layers = f"{r['depth']} {'hidden layers' if model == 'mlp' else 'blocks'}"
     optimizer = config.OPTIMIZER_TITLES.get(r["optimizer"], r["optimizer"])
-    return f"**{config.MODEL_TITLES.get(model, model)}** ({', '.join(fixed + [layers])}, {optimizer}, {r['steps']} steps)"
+    return (f"**{config.MODEL_TITLES.get(model, model)}** ({', '.join(fixed + [layers])}, {optimizer}, "
+            f"{r['steps']} steps)")
 
 
 def verdict(rows: Iterable[Mapping], machine: Mapping | None = None) -> list[str]:
