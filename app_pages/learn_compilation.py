@@ -146,8 +146,9 @@ else:
             "library": r.label, "device": f"{r.device} ({r.device_kind})",
             "first call": format_seconds(r.first_call_s), "plain median": format_seconds(r.plain.median),
             "compiled median": format_seconds(r.compiled.median), "speed-up": f"{r.speedup:,.2f}×",
-            "calls to repay the first": (f"{max(0, r.first_call_s - r.compiled.median) / (r.plain.median - r.compiled.median):,.0f}"
-                                         if r.plain.median > r.compiled.median else "never"),
+            "calls to repay the first": (
+                f"{max(0, r.first_call_s - r.compiled.median) / (r.plain.median - r.compiled.median):,.0f}"
+                if r.plain.median > r.compiled.median else "never"),
         } for r in ran.values()])
         st.dataframe(table, hide_index=True, width="stretch")
         faster = [n for n, r in ran.items() if r.speedup and r.speedup > 1.1]
@@ -205,7 +206,8 @@ with lesson.section(
         torch_side, mlx_side = side.get("torch"), side.get("mlx")
         if torch_side is not None and torch_side.ok and mlx_side is not None and mlx_side.ok:
             appended, compiled = torch_side.value
-            st.markdown(f"**Here:** after {calls} call{'s' if calls != 1 else ''}, the list holds {appended} item(s) in "
+            st.markdown(f"**Here:** after {calls} call{'s' if calls != 1 else ''}, "
+                        f"the list holds {appended} item(s) in "
                         f"PyTorch, which compiled {compiled} time(s), and {mlx_side.value} in MLX, which traced once.")
 
         if sizes is not None:
@@ -217,14 +219,16 @@ with lesson.section(
             if ms is not None and ms.ok:
                 parts.append(f"MLX traced {ms.value[0]} time(s), or {ms.value[1]} with shapeless=True")
             if parts:
-                st.markdown(f"**Here:** for {len(sizes)} calls with {len(cp.distinct_in_order(sizes))} different length(s), "
+                st.markdown(f"**Here:** for {len(sizes)} calls with "
+                            f"{len(cp.distinct_in_order(sizes))} different length(s), "
                             + "; ".join(parts) + ".")
 
         printed = library_panel(cp.PRINT, bp, libs)
         tp, mp = printed.get("torch"), printed.get("mlx")
         if tp is not None and mp is not None and (tp.ok or mp.ok):
             st.markdown("**Here:** "
-                        + (f"PyTorch printed the real values and ran the function as {len(tp.namespace['graphs'])} graphs; "
+                        + (f"PyTorch printed the real values and ran the function as "
+                           f"{len(tp.namespace['graphs'])} graphs; "
                            if tp.ok else f"PyTorch failed: {code(tp.error, 160)}; ")
                         + ("MLX printed too." if mp.ok else f"MLX refused: {code(mp.error, 160)}"))
 
@@ -232,7 +236,8 @@ with lesson.section(
         seen = {n: [float(libs[n].to_numpy(v)[0]) for v in r.value] for n, r in captured.items() if r.ok}
         if seen:
             st.markdown("**Here:** after `scale` changed from 2 to 10, "
-                        + "; ".join(f"{libs[n].label} returned {after:g}" for n, (_before, after) in seen.items()) + ".")
+                        + "; ".join(f"{libs[n].label} returned {after:g}" for n, (_before, after) in seen.items())
+                        + ".")
 
 # --- what differs -----------------------------------------------------------------------------------------
 lesson.header("What differs, and why it matters", divider="gray")

@@ -87,7 +87,8 @@ with lesson.section(
         c1, c2 = st.columns([2, 3])
         with c1:
             mib = st.slider("Array size (MiB of float32)", lo, hi, dv.DEFAULT_MIB, key="devices_mib",
-                            help="Copies take time in proportion to the bytes; a view or a no-op takes the same time at any size.")
+                            help="Copies take time in proportion to the bytes; a view or a no-op takes the same "
+                                 "time at any size.")
         devices: dict[str, str] = {}
         choosable = {name: b for name, b in available.items() if len(b.available_devices) > 1}
         with c2:
@@ -148,27 +149,32 @@ with lesson.section(
                     st.markdown(
                         f"**Here:** PyTorch's device is `{torch_res.device}`, where the tensor already is: `.to()` and "
                         "`.cpu()` hand back the same tensor, in microseconds at any size. "
-                        + (f"A real copy of {mib} MiB took {format_seconds(copy.timing.median)} here (NumPy's `x.copy()`). "
+                        + (f"A real copy of {mib} MiB took {format_seconds(copy.timing.median)} here "
+                           f"(NumPy's `x.copy()`). "
                            if copy is not None and copy.timing is not None else "")
                         + "On a Mac with `mps` chosen, `x.to('mps')` and `y.cpu()` are copies of that kind: their time "
                         "grows with the size, and `.cpu()` also waits for the GPU's queued work first."
                     )
                 else:
-                    moved = [s for s in torch_res.steps if s.copied and s.timing is not None and s.step.function != "copy_on_host"]
+                    moved = [s for s in torch_res.steps
+                             if s.copied and s.timing is not None and s.step.function != "copy_on_host"]
                     if moved:
                         st.markdown(f"**Here:** to and from `{torch_res.device}`, PyTorch copied {mib} MiB each way: "
-                                    + ", ".join(f"{s.step.what.split(':')[0]} {format_seconds(s.timing.median)}" for s in moved)
+                                    + ", ".join(f"{s.step.what.split(':')[0]} {format_seconds(s.timing.median)}"
+                                                for s in moved)
                                     + ".")
             mlx_res = results.get("mlx")
             if mlx_res is not None and mlx_res.status == "ok":
                 view = mlx_res.step("to_numpy")
                 if view is not None and view.timing is not None:
-                    st.markdown(f"**MLX:** `np.asarray(a)` took {format_seconds(view.timing.median)} for {mib} MiB made on "
-                                f"`{mlx_res.device}`: no bytes move, so the size does not matter. Move the slider to see "
+                    st.markdown(f"**MLX:** `np.asarray(a)` took {format_seconds(view.timing.median)} for {mib} MiB "
+                                f"made on `{mlx_res.device}`: no bytes move, so the size does not matter. "
+                                "Move the slider to see "
                                 "the copies grow and the views stay flat.")
             with st.expander("The timing harness (the function that ran)"):
                 st.code(inspect.getsource(dv.time_moves), language="python")
-            st.caption(f"Memory available now: {memory.human_bytes(memory.available_bytes())}; the largest size is refused "
+            st.caption(f"Memory available now: {memory.human_bytes(memory.available_bytes())}; "
+                       "the largest size is refused "
                        "before anything is allocated when it would not fit.")
 
 # --- what differs ----------------------------------------------------------------------------------------------

@@ -100,9 +100,10 @@ if indices is not None:
                     accumulated.append(name)
             torch_rep = rep.get("torch")
             if torch_rep is not None and torch_rep.status == "error" and any(i < 0 for i in indices):
-                st.markdown(f"**Here:** PyTorch refused the negative index: {code(torch_rep.error, 120)}. `a[idx] += 1` "
-                            "takes −1 for the last position, but `index_add_` and `scatter_add_` take only 0 … n − 1 "
-                            "(`index_put_((idx,), v, accumulate=True)` takes negatives). NumPy and MLX count from the end.")
+                st.markdown(f"**Here:** PyTorch refused the negative index: {code(torch_rep.error, 120)}. "
+                            "`a[idx] += 1` takes −1 for the last position, but `index_add_` and `scatter_add_` take "
+                            "only 0 … n − 1 (`index_put_((idx,), v, accumulate=True)` takes negatives). "
+                            "NumPy and MLX count from the end.")
             if twice:
                 st.markdown(
                     f"**Here:** position{'s' if len(twice) > 1 else ''} {', '.join(map(str, twice))} "

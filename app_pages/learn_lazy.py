@@ -151,7 +151,8 @@ with lesson.section(
                 "synced median": format_seconds(r.synced.median),
                 "synced min–max": f"{format_seconds(r.synced.min)} – {format_seconds(r.synced.max)}",
                 "synced ÷ naive": f"{r.ratio:,.1f}×" if r.ratio else "—",
-                "verdict": {"lies": "naive number lies", "agree": "agree", "noisy": "unclear (busy machine?)"}[r.verdict],
+                "verdict": {"lies": "naive number lies", "agree": "agree",
+                            "noisy": "unclear (busy machine?)"}[r.verdict],
                 "repeats": r.synced.repeats,
                 "n": n,
             } for r in ok]), hide_index=True, width="stretch")

@@ -98,7 +98,8 @@ with lesson.section(
         if starts:
             yes = [k for k, v in starts.items() if v]
             no = [k for k, v in starts.items() if not v]
-            st.markdown(f"**Here:** the first {rn.PREFIX} of {longer} numbers are the {rn.PREFIX} numbers of the short draw "
+            st.markdown(f"**Here:** the first {rn.PREFIX} of {longer} numbers are the "
+                        f"{rn.PREFIX} numbers of the short draw "
                         f"in **{labels(yes)}**" + (f"; not in **{labels(no)}**" if no else "") + ".")
             if "torch" in no:
                 st.caption("PyTorch's CPU `randn` fills a tensor of 16 or more numbers another way than a shorter one "

@@ -127,7 +127,8 @@ with lesson.section(
                                        ("as_meant", "as_meant = images * scales")):
                         after = result_image(r, name, key)
                         st.markdown(f"`{words}`")
-                        st.image([learn_charts.png(scaling.to_display(p)) for p in after], caption=[f"picture {i}" for i in range(b)],
+                        st.image([learn_charts.png(scaling.to_display(p)) for p in after],
+                                 caption=[f"picture {i}" for i in range(b)],
                                  output_format="PNG")
                         factors = scaling.effective_scale(batch_before, after)
                         st.caption("Factors measured per picture: " + "; ".join(measured(f) for f in factors))

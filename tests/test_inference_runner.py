@@ -271,3 +271,13 @@ def test_the_warm_up_generates_every_cache_length_the_timed_steps_will_meet(libs
     starts = [i for i, e in enumerate(events) if e == "prefill"]
     warmup, timed = events[starts[0] + 1:starts[1]], events[starts[-1] + 1:]
     assert timed == list(range(4, 15)) and set(timed) <= set(warmup)
+
+
+def test_the_tokens_so_far_are_read_typed_from_what_the_engine_sends():
+    from kernels.inference.results import TokensSoFar
+
+    sent = {"reference": [1, 2], "backend": "mlx", "run": "MLX · cpu · float32", "tokens": [1], "done": False,
+            "later": "a key this version does not know"}
+    seen = TokensSoFar.of(sent)
+    assert (seen.backend, seen.tokens, seen.done, seen.computing_reference) == ("mlx", [1], False, False)
+    assert TokensSoFar.of({}).tokens == [] and TokensSoFar.of({}).reference == []

@@ -67,7 +67,8 @@ def test_the_mac_message_has_pytorchs_format(libs):
     with pytest.raises(TypeError) as err:
         torch.empty(2, device="meta").numpy()
     said = str(err.value)
-    assert said == "can't convert meta device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first."
+    assert said == ("can't convert meta device type tensor to numpy. "
+                    "Use Tensor.cpu() to copy the tensor to host memory first.")
     assert dv.MPS_NUMPY_ERROR == "TypeError: " + said.replace("meta", "mps:0")
 
 

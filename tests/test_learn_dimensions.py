@@ -317,7 +317,8 @@ def test_nd_size_too_large_is_refused_with_a_message():
         at.slider(key=f"dimensions_size_{i}").set_value(512)
     at.run()
     assert not at.exception
-    refusals = [unescaped(e.value) for e in at.error if "choose smaller sizes" in e.value or "choose a smaller size" in e.value]
+    refusals = [unescaped(e.value) for e in at.error
+                if "choose smaller sizes" in e.value or "choose a smaller size" in e.value]
     assert refusals and all(e.startswith("A float32 array of shape") for e in refusals), refusals
 
 

@@ -49,7 +49,8 @@ def test_notebook_example_gives_the_notebook_numbers(libs):
 
 
 @pytest.mark.parametrize("fn", list(grads.FUNCTIONS.values()), ids=lambda f: f.key)
-@pytest.mark.parametrize("x", [grads.NOTEBOOK_X, [0.5, -1.0, 2.0], RNG_X, [[0.0]]], ids=["notebook", "1d", "rng", "one"])
+@pytest.mark.parametrize("x", [grads.NOTEBOOK_X, [0.5, -1.0, 2.0], RNG_X, [[0.0]]],
+                         ids=["notebook", "1d", "rng", "one"])
 def test_every_method_agrees(libs, fn, x):
     target = 1 if fn.uses_target and grads.last_dim(x) > 1 else 0
     res = run(libs, fn, x, target=target)

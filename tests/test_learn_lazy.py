@@ -85,7 +85,8 @@ def test_run_demo_synchronises_every_timed_call_on_the_chosen_device(libs):
         calls.append(device)
         torch_backend.synchronize(lib, device, result)
 
-    fake_impl = SimpleNamespace(**{k: getattr(torch_backend, k) for k in ("describe", "is_array", "to_numpy", "takes_turns")},
+    fake_impl = SimpleNamespace(**{k: getattr(torch_backend, k)
+                                   for k in ("describe", "is_array", "to_numpy", "takes_turns")},
                                 synchronize=recording_sync)
     fake = replace(libs["torch"], impl=fake_impl)
     res = lazy.run_demo(fake, 64, "cpu", repeats=3, warmup=1)

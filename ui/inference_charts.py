@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from kernels.inference import config, report
+from kernels.inference.results import TokensSoFar
 from ui.safe import plain
 
 HEIGHT = 300
@@ -96,9 +97,9 @@ def tokens_view(latest, libs):
     names = [n for n in libs if n in (latest.settings.get("backends") or libs)]
 
     def draw() -> None:
-        rows, partial = list(latest.rows), dict(latest.partial)
-        reference = partial.get("reference") or report.reference_tokens(rows)
-        computing = bool(partial.get("computing_reference")) and latest.active
+        rows, partial = list(latest.rows), TokensSoFar.of(latest.partial)
+        reference = partial.reference or report.reference_tokens(rows)
+        computing = partial.computing_reference and latest.active
         with slot.container():
             cols = st.columns(1 + len(names), gap="medium")
             cols[0].markdown("**NumPy** · the reference")
@@ -109,16 +110,16 @@ def tokens_view(latest, libs):
             for col, name in zip(cols[1:], names):
                 with col:
                     st.markdown(f"**{libs[name].label}**")
-                    for r in report.token_columns(rows, name):
-                        st.caption(plain(r["run"]) + ("" if r["status"] == "ok" else f": {r['status']}"))
-                        if r["status"] == "ok":
-                            token_block(r["tokens"], as_ids)
-                            st.caption(f":material/check: the reference's {len(r['tokens'])} tokens" if r["match"]
-                                       else f":material/close: the reference's first {r['first_mismatch']} tokens, "
+                    for run, row in report.token_columns(rows, name):
+                        st.caption(plain(run) + ("" if row.status == "ok" else f": {row.status}"))
+                        if row.status == "ok":
+                            token_block(row.tokens, as_ids)
+                            st.caption(f":material/check: the reference's {len(row.tokens)} tokens" if row.tokens_match
+                                       else f":material/close: the reference's first {row.first_mismatch} tokens, "
                                             "then others (see the verdict)")
-                    if partial.get("backend") == name and not partial.get("done") and latest.active:
-                        st.caption(f"{plain(partial.get('run', ''))} · generating…")
-                        token_block(partial.get("tokens") or [], as_ids, cursor=True)
+                    if partial.backend == name and not partial.done and latest.active:
+                        st.caption(f"{plain(partial.run)} · generating…")
+                        token_block(partial.tokens, as_ids, cursor=True)
     return draw
 
 # How the page formats its table of every run (kernels report run_table's columns).

@@ -57,7 +57,8 @@ def section(title: str, key: str, intro: str = "") -> Iterator[bool]:
     # Bold, with a play icon: a section of the lesson, not a detail to unfold like "the timing harness"
     note("## " + title)
     note(intro)
-    with _drawn_when_open(st.expander(f"**{title}**", key=key, on_change="rerun", icon=":material/play_circle:")) as opened:
+    with _drawn_when_open(st.expander(f"**{title}**", key=key, on_change="rerun",
+                                      icon=":material/play_circle:")) as opened:
         yield opened
 
 

@@ -64,7 +64,8 @@ def column_header(backend: Backend, device: str | None = None) -> None:
     """The library's name and version, and ``ran on `mps``` when the column shows code that ran
     (``device``: where it ran, which the result's own facts confirm under it)."""
     if backend.available:
-        st.markdown(f"#### {backend.label}\n:small[:gray[{backend.version}" + (f" · ran on `{device}`" if device else "") + "]]")
+        st.markdown(f"#### {backend.label}\n:small[:gray[{backend.version}"
+                    + (f" · ran on `{device}`" if device else "") + "]]")
     else:
         st.markdown(f"#### :gray[{backend.label}]\n:small[:gray[not available on this machine]]")
 

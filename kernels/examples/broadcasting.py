@@ -166,7 +166,8 @@ ADD_SHAPE = Example(
         "numpy": "a = np.ones($a)\nb = np.arange($b_size).reshape($b)\nc = a + b\nc.shape, c.dtype",
         "torch": ("a = torch.ones($a, device=$device)\nb = torch.arange($b_size, device=$device).reshape($b)\n"
                   "c = a + b\nc.shape, c.dtype"),
-        "mlx": "a = mx.ones($a)\nb = mx.arange($b_size).reshape($b)\nc = mx.add(a, b, stream=$device)\nc.shape, c.dtype",
+        "mlx": ("a = mx.ones($a)\nb = mx.arange($b_size).reshape($b)\nc = mx.add(a, b, stream=$device)\n"
+                "c.shape, c.dtype"),
     },
     note=f"Too many elements to print (more than {PRINT_LIMIT}), so each library shows the result's shape and dtype.",
 )

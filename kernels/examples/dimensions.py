@@ -23,7 +23,8 @@ STATS = Example(
     title="Mean, std, max and min with each library's defaults",
     code={
         "numpy": "n = np.array($values)\n(np.mean(n), np.std(n),\n np.max(n), np.min(n))",
-        "torch": "t = torch.tensor($values, device=$device)\n(torch.mean(t), torch.std(t),\n torch.max(t), torch.min(t))",
+        "torch": ("t = torch.tensor($values, device=$device)\n(torch.mean(t), torch.std(t),\n"
+                  " torch.max(t), torch.min(t))"),
         "mlx": ("m = mx.array($values)\nwith mx.stream($device):\n"
                 "    stats = (mx.mean(m), mx.std(m),\n             mx.max(m), mx.min(m))\nstats"),
     },
@@ -264,7 +265,8 @@ def collapse_records(matrix, result, axis: int) -> tuple[list[dict], list[dict]]
     axis %= 2
     expected = cols if axis == 0 else rows
     if len(result) != expected:
-        raise ValueError(f"a reduction over axis {axis} of a {rows}x{cols} matrix has {expected} values, not {len(result)}")
+        raise ValueError(f"a reduction over axis {axis} of a {rows}x{cols} matrix has {expected} values, "
+                         f"not {len(result)}")
     cells = [
         {"row": r, "col": c, "value": float(matrix[r][c]), "group": c if axis == 0 else r}
         for r in range(rows) for c in range(cols)

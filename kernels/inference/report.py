@@ -14,6 +14,7 @@ from ..measure.rows import label, left_out, noise, ok_rows, steady_rows
 from ..measure.timing import format_seconds
 from ..measure.words import EVEN, caveats, ratio_text
 from ..memory import human_bytes
+from .results import InferenceRow
 from .runner import run_label, size_text
 
 # Rows compare like for like only with the same model, dtype and lengths.
@@ -227,11 +228,9 @@ def run_table(rows: Iterable[Mapping]) -> list[dict]:
     } for r in rows]
 
 
-def token_columns(rows: Iterable[Mapping], backend: str) -> list[dict]:
-    """What the page shows under one library's tokens: each of its rows' label, status, tokens, and
-    how far they matched the reference."""
-    return [{"run": run_label(r), "status": r["status"], "tokens": r["tokens"], "match": r["tokens_match"],
-             "first_mismatch": r["first_mismatch"]} for r in rows if r["backend"] == backend]
+def token_columns(rows: Iterable[Mapping], backend: str) -> list[tuple[str, InferenceRow]]:
+    """What the page shows under one library's tokens: each of its rows, in words and typed."""
+    return [(run_label(r), InferenceRow.of(r)) for r in rows if r["backend"] == backend]
 
 
 def reference_tokens(rows: Iterable[Mapping]) -> list[int]:

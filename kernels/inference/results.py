@@ -10,6 +10,9 @@ generated beside the float64 NumPy reference's.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
 from ..measure import columns as c
 
 InferenceRow = c.row_class("InferenceRow", [
@@ -32,3 +35,25 @@ InferenceRow = c.row_class("InferenceRow", [
 ], __doc__, __name__)
 
 ROW_FIELDS = InferenceRow.columns()
+
+
+@dataclass(frozen=True)
+class TokensSoFar:
+    """What the engine reports from inside the generation in progress (``on_tokens``), for a page
+    to show before the row is done: the reference's tokens (while it is computed), then the row's."""
+
+    reference: list = field(default_factory=list)  # the float64 reference's tokens so far
+    computing_reference: bool = False
+    backend: str = ""  # the row in progress: its library, device, variant, dtype, and in words
+    device: str = ""
+    variant: str = ""
+    dtype: str = ""
+    run: str = ""
+    tokens: list = field(default_factory=list)
+    done: bool = False
+
+    @classmethod
+    def of(cls, values: Mapping) -> TokensSoFar:
+        """From the plain values the measuring process sends (keys it does not know are left out)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in names})

@@ -91,7 +91,8 @@ def notices(rows: Iterable[Mapping], name: Callable[[Mapping], str] = row_label,
     rows = list(rows)
     unsupported = {(r["backend"], r["message"]): r for r in rows if r["status"] == "unsupported"}
     return ([Notice("unsupported", name(r), "", r["message"]) for r in unsupported.values()]
-            + [Notice(r["status"], name(r), size(r), r["message"]) for r in rows if r["status"] in ("refused", "error")])
+            + [Notice(r["status"], name(r), size(r), r["message"]) for r in rows
+               if r["status"] in ("refused", "error")])
 
 
 def error_message(exc: BaseException) -> str:
