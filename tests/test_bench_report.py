@@ -11,7 +11,9 @@ from kernels import backends as kb
 from kernels.bench import OPS, Settings, plan, report, run
 from kernels.bench import compare as bench_compare
 from kernels.bench import estimate as E
+from kernels.bench.kind import BENCH
 from kernels.measure import compare
+from kernels.measure.compare import choices as compare_choices
 from kernels.measure.results import load
 from kernels.measure.words import about, machine_lines
 
@@ -222,7 +224,7 @@ def test_common_size_and_compare_table():
     assert bench_compare.largest_common_size(rows, "matmul", "float32") == 512
     assert bench_compare.largest_common_size(rows, "softmax", "float32") == 64
     assert bench_compare.largest_common_size(rows, "attention", "float32") is None
-    assert bench_compare.choices(rows)[0] == ("matmul", "float32")
+    assert compare_choices(BENCH, rows)[0] == ("matmul", "float32")
     keys = bench_compare.series_keys(rows, "matmul", "float32", 512)
     assert keys == [("A", "numpy", "cpu"), ("B", "mlx", "gpu")]
     table = bench_compare.compare_table(rows, "matmul", "float32", 512, ("A", "numpy", "cpu"))

@@ -96,8 +96,10 @@ def test_compare_marks_noisy_rows():
     rows = compare.combined_rows(loaded, "bench")
     assert all("noisy" in r for r in rows if r["status"] == "ok")
     from kernels.bench import compare as bench_compare
+    from kernels.bench.kind import BENCH
+    from kernels.measure.compare import choices as compare_choices
 
-    op, dtype = bench_compare.choices(rows)[0]
+    op, dtype = compare_choices(BENCH, rows)[0]
     size = bench_compare.largest_common_size(rows, op, dtype)
     table = bench_compare.compare_table(rows, op, dtype, size)
     at = [r for r in rows if r["status"] == "ok" and (r["op"], r["dtype"], r["size"]) == (op, dtype, size)]

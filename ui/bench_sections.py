@@ -33,9 +33,9 @@ def draw_op(op: str, slots, rows, baseline, spread: str, planned=()) -> None:
     records = [r for r in report.chart_table(rows, baseline, spread) if r["op"] == op]
     time_slot, speed_slot, up_slot = slots
     if not records:
-        messages = dict.fromkeys(r["message"] for r in rows if r["op"] == op and r["message"])
-        if messages:
-            time_slot.info(plain("Nothing timed: " + "; ".join(messages), 600), icon=":material/remove:")
+        why = report.why_untimed(rows, op)
+        if why:
+            time_slot.info(plain("Nothing timed: " + why, 600), icon=":material/remove:")
         return
     data = pd.DataFrame(records)
     domain = list(dict.fromkeys([report.series_label(s) for s in planned] + data["series"].tolist()))
@@ -124,7 +124,7 @@ def compare_section(rows) -> None:
         st.info("The benchmark files loaded have no timed rows to compare.", icon=":material/remove:")
         return
     a, b, c = st.columns([3, 2, 2])
-    op = a.selectbox("Operation", report.ordered_ops([{"op": o} for o, _ in pairs]),
+    op = a.selectbox("Operation", report.in_catalogue_order(o for o, _ in pairs),
                      format_func=lambda o: plain(report.op_title(o), 60), key="compare_op")
     dtype = b.selectbox("dtype", [d for o, d in pairs if o == op], key="compare_dtype")
     spread = c.toggle("Show the spread (IQR band)", value=True, key="compare_spread")
@@ -152,8 +152,7 @@ def compare_section(rows) -> None:
     picked = st.selectbox("Speedup over", range(len(keys)), index=default,
                           key=f"compare_baseline_{op}_{dtype}_{size}_{abs(hash(tuple(keys)))}",
                           format_func=lambda i: f"{keys[i][0]} — {report.series_label(keys[i][1:])}")
-    table = [{k: v for k, v in r.items() if k != "median_s"}
-             for r in bench_compare.compare_table(rows, op, dtype, size, keys[picked])]
+    table = bench_compare.compare_table(rows, op, dtype, size, keys[picked])
     st.markdown(markdown_table(table, {"throughput": "{:.3g}", "speedup": "{:.3g}×"}))
 
 

@@ -1,6 +1,7 @@
-"""Benchmark rows from several machines compared like with like: which (operation, dtype) pairs
-the files share, the largest size every file timed, and a table at that size with speedups over a
-baseline the user picks. Loading and labelling the files is ``kernels.measure.compare``'s.
+"""Benchmark rows from several machines compared like with like (the (operation, dtype) pairs the
+files share are ``kernels.measure.compare.choices``): the largest size every file timed, and a
+table at that size with speedups over a baseline the user picks. Loading and labelling the files
+is ``kernels.measure.compare``'s.
 """
 from __future__ import annotations
 
@@ -9,14 +10,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from ..measure.rows import noise, ok_rows, row_label
 from ..measure.timing import format_seconds
 from .report import series_of, throughput
-
-
-def choices(rows: Iterable[Mapping]) -> list[tuple[str, str]]:
-    """The (op, dtype) pairs with at least one timed row, most machines first."""
-    count: dict[tuple[str, str], set] = {}
-    for r in ok_rows(rows):
-        count.setdefault((r["op"], r["dtype"]), set()).add(r["machine"])
-    return sorted(count, key=lambda k: -len(count[k]))
 
 
 def largest_common_size(rows: Iterable[Mapping], op: str, dtype: str) -> int | None:
@@ -43,7 +36,7 @@ def compare_table(rows: Sequence[Mapping], op: str, dtype: str, size: int,
     for r in sorted(at, key=lambda r: r["median_s"]):
         out.append({
             "machine": r["machine"], "library · device": row_label(r),
-            "median": format_seconds(r["median_s"]), "median_s": r["median_s"],
+            "median": format_seconds(r["median_s"]),
             "throughput": throughput(r), "unit": r.get("unit", ""),
             "speedup": base / r["median_s"] if base else None,
             "correct": "yes" if r.get("correct") else ("NO" if r.get("correct") is False else ""),

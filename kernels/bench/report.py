@@ -49,9 +49,18 @@ def first_of_its_op(row: Mapping, rows: Iterable[Mapping]) -> bool:
 
 def ordered_ops(rows: Iterable[Mapping]) -> list[str]:
     """The operations in ``rows``, in the catalogue's order (unknown ones last)."""
-    names = list(dict.fromkeys(r["op"] for r in rows))
+    return in_catalogue_order(r["op"] for r in rows)
+
+
+def in_catalogue_order(names: Iterable[str]) -> list[str]:
+    """Operation names, each once, in the catalogue's order (unknown ones last)."""
     order = {name: i for i, name in enumerate(OPS)}
-    return sorted(names, key=lambda n: order.get(n, len(order)))
+    return sorted(dict.fromkeys(names), key=lambda n: order.get(n, len(order)))
+
+
+def why_untimed(rows: Iterable[Mapping], op: str) -> str:
+    """Why nothing of ``op`` was timed: its rows' reasons, each once (``""`` when they give none)."""
+    return "; ".join(dict.fromkeys(r["message"] for r in rows if r["op"] == op and r["message"]))
 
 
 def baselines(rows: Iterable[Mapping]) -> list[Series]:
