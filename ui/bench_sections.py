@@ -30,7 +30,7 @@ TABLE_WORDS = ("Every row, including the combinations that could not run here (`
 def draw_op(op: str, slots, rows, baseline, spread: str, planned=()) -> None:
     """The three charts of one operation; ``planned`` series keep their colours as rows arrive."""
     baseline = report.resolve_baseline(rows, baseline)
-    records = [r for r in report.chart_table(rows, baseline, spread) if r["op"] == op]
+    records = report.chart_table(rows, baseline, spread, op=op)
     time_slot, speed_slot, up_slot = slots
     if not records:
         why = report.why_untimed(rows, op)

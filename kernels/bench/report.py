@@ -91,14 +91,15 @@ def speedups(rows: Sequence[Mapping], baseline: Series = DEFAULT_BASELINE) -> li
 # --- chart-ready tables ---------------------------------------------------------------------------
 
 def chart_table(rows: Sequence[Mapping], baseline: Series | None = DEFAULT_BASELINE, spread: str = "iqr",
-                extra: Mapping[str, str] | None = None) -> list[dict]:
+                extra: Mapping[str, str] | None = None, op: str | None = None) -> list[dict]:
     """One record per timed row: what the time, throughput and speedup charts draw.
 
     ``spread``: ``"iqr"`` (a band of the IQR's width centred on the median, clipped to the
     fastest and slowest sample: the file keeps the IQR, not the quartiles) or ``"minmax"`` (the fastest
     and slowest repeat). Times are in milliseconds; ``*_text`` fields are the exact numbers for
     tooltips. ``extra`` names row fields to copy (the Compare page's ``machine``). ``baseline`` None:
-    no speedups (rows from several machines, where "the same size" is not one measurement)."""
+    no speedups (rows from several machines, where "the same size" is not one measurement). ``op``:
+    that operation's records only."""
     if spread not in SPREADS:
         raise ValueError(f"unknown spread {spread!r}; choose from {', '.join(SPREADS)}")
     rows = list(rows)
@@ -106,7 +107,7 @@ def chart_table(rows: Sequence[Mapping], baseline: Series | None = DEFAULT_BASEL
     dtypes = {r["dtype"] for r in rows}
     out = []
     for r, up in zip(rows, ups):
-        if r.get("status") != "ok" or not r.get("median_s"):
+        if r.get("status") != "ok" or not r.get("median_s") or op is not None and r["op"] != op:
             continue
         median, iqr = r["median_s"], r.get("iqr_s") or 0.0
         fastest, slowest = r.get("min_s") or median, r.get("max_s") or median
