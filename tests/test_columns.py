@@ -68,3 +68,10 @@ def test_a_wrong_value_is_refused_by_what_the_column_declares():
     with pytest.raises(ValueError, match="decode_tok_s = 'fast', which should be a rate"):
         parse(data)
     assert dataclasses.fields(kind.row)[0].metadata["check"] == "text"
+
+
+def test_a_column_is_named_through_its_row_so_a_typo_fails_at_once():
+    assert Toy.col.speed == "speed"
+    assert Toy.col.median_s == "median_s"
+    with pytest.raises(AttributeError, match="Toy has no column 'sped'"):
+        Toy.col.sped  # noqa: B018

@@ -68,7 +68,8 @@ def test_tiny_run_shows_matching_tokens_charts_and_a_verdict_and_survives_a_reru
     (speed_spec, speed), (context_spec, context) = chart_data(at)
     assert speed_spec["encoding"]["y"]["field"] == "decode_tok_s"
     assert {d["run"] for d in speed} == {f"{FOUND[b].label} · {d} · float32" for b, d in TORCH_MLX}
-    assert context_spec["encoding"]["x"]["field"] == "context" and {d["context"] for d in context} == set(range(9, 16))
+    assert context_spec["encoding"]["x"]["field"] == "context_len"
+    assert {d["context_len"] for d in context} == set(range(9, 16))
 
     verdict = " ".join(m.value for m in at.markdown)
     assert "On this machine" in verdict and "tokens per second" in verdict and "Same tokens everywhere" in verdict

@@ -198,7 +198,7 @@ def test_the_verdict_says_why_mlx_on_its_linux_cpu_build_is_slow(libs):
 def test_context_table_is_a_running_median_per_context_length():
     row = {**fake("mlx", "MLX", 100), "prompt_len": 4, "step_s": [0.01, 0.01, 0.05, 0.01, 0.01, 0.02, 0.02]}
     table = report.context_table([row], window=3)
-    assert [t["context"] for t in table] == list(range(5, 12))
+    assert [t["context_len"] for t in table] == list(range(5, 12))
     assert table[2]["tok_s"] == pytest.approx(100.0)  # the 0.05 outlier is outvoted
     assert table[-1]["step_ms"] == pytest.approx(20.0)
 

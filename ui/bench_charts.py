@@ -20,6 +20,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from kernels.bench.results import BenchRow
+
+C = BenchRow.col  # the row columns the charts encode (kernels.bench.report's chart tables keep their names)
 HEIGHT = 320
 SCHEME = "tableau10"  # distinct hues that survive a projector
 
@@ -35,8 +38,8 @@ def _data(frame: pd.DataFrame) -> dict:
 
 
 def _x(data: pd.DataFrame) -> alt.X:
-    sizes = sorted(int(s) for s in data["size"].unique())
-    return alt.X("size:Q", title="size n (log)", scale=alt.Scale(type="log", base=2, nice=False,
+    sizes = sorted(int(s) for s in data[C.size].unique())
+    return alt.X(f"{C.size}:Q", title="size n (log)", scale=alt.Scale(type="log", base=2, nice=False,
                                                                  domain=[min(sizes), max(sizes)]),
                  axis=alt.Axis(values=sizes, format="d", labelFlush=True))
 
@@ -48,15 +51,15 @@ def _color(field: str, domain: Sequence[str] | None, legend: bool) -> alt.Color:
 
 
 def _tooltip(extra: Sequence = ()) -> list:
-    return [*extra, alt.Tooltip("series:N", title="library · device"), alt.Tooltip("size:Q", title="n"),
-            alt.Tooltip("shape:N", title="inputs"), alt.Tooltip("dtype:N"),
+    return [*extra, alt.Tooltip("series:N", title="library · device"), alt.Tooltip(f"{C.size}:Q", title="n"),
+            alt.Tooltip(f"{C.shape}:N", title="inputs"), alt.Tooltip(f"{C.dtype}:N"),
             alt.Tooltip("median_text:N", title="median"), alt.Tooltip("iqr_text:N", title="IQR"),
             alt.Tooltip("range_text:N", title="min – max"), alt.Tooltip("repeats_text:N", title="samples"),
-            alt.Tooltip("noisy:N", title="noisy"),
-            alt.Tooltip("throughput:Q", title="throughput", format=",.4g"), alt.Tooltip("unit:N", title="unit"),
+            alt.Tooltip(f"{C.noisy}:N", title="noisy"),
+            alt.Tooltip("throughput:Q", title="throughput", format=",.4g"), alt.Tooltip(f"{C.unit}:N", title="unit"),
             alt.Tooltip("speedup:Q", title="speedup ×", format=".3g"),
-            alt.Tooltip("correct:N", title="correct"),
-            alt.Tooltip("max_abs_err:Q", title="max abs error", format=".3g")]
+            alt.Tooltip(f"{C.correct}:N", title="correct"),
+            alt.Tooltip(f"{C.max_abs_err}:Q", title="max abs error", format=".3g")]
 
 
 def _points():
@@ -80,8 +83,8 @@ def time_chart(records, color: str = "series", dash: str | None = None, spread: 
         y=alt.Y("time_ms:Q", title="ms per call (log)", scale=alt.Scale(type="log"), axis=alt.Axis(tickCount=6)),
         tooltip=_tooltip(extra_tooltip), **enc)
     layers = [line]
-    if "noisy" in data and (data["noisy"] != "no").any():  # a grey ring round each point no verdict uses
-        layers.append(base.transform_filter(alt.datum.noisy != "no").mark_point(
+    if C.noisy in data and (data[C.noisy] != "no").any():  # a grey ring round each point no verdict uses
+        layers.append(base.transform_filter(alt.datum[C.noisy] != "no").mark_point(
             size=320, filled=False, strokeWidth=1.5, color="gray").encode(
             x=enc["x"], y=alt.Y("time_ms:Q", scale=alt.Scale(type="log")), tooltip=_tooltip(extra_tooltip)))
     if not spread:
@@ -124,9 +127,9 @@ def roofline_chart(points, lines, domain: Sequence[str] | None = None, legend: b
     dashed in-cache, dotted the chip's published peak), colour by library · device; a measurement
     error is drawn as a cross. Records from :func:`kernels.bench.roofline.chart_data`."""
     points, lines = _frame(points), _frame(lines)
-    x = alt.X("intensity:Q", title="arithmetic intensity (FLOP per byte moved, log)",
+    x = alt.X(f"{C.intensity}:Q", title="arithmetic intensity (FLOP per byte moved, log)",
               scale=alt.Scale(type="log"), axis=alt.Axis(tickCount=6))
-    y = alt.Y("gflops:Q", title="GFLOP/s (log)", scale=alt.Scale(type="log"), axis=alt.Axis(tickCount=6))
+    y = alt.Y(f"{C.gflops}:Q", title="GFLOP/s (log)", scale=alt.Scale(type="log"), axis=alt.Axis(tickCount=6))
     color = _color("series", domain, legend)
     layers = []
     if not lines.empty:
@@ -140,19 +143,19 @@ def roofline_chart(points, lines, domain: Sequence[str] | None = None, legend: b
                      alt.Tooltip("text:N", title="ceilings")]))
     if not points.empty:
         shapes = {"ok": "circle", "measurement error": "cross"}
-        statuses = [k for k in shapes if k in set(points["status"])]
+        statuses = [k for k in shapes if k in set(points["mark"])]
         layers.append(alt.Chart(_data(points)).mark_point(size=90, filled=True, opacity=0.9).encode(
             x=x, y=y, color=color,
-            shape=alt.Shape("status:N", title=None,
+            shape=alt.Shape("mark:N", title=None,
                             scale=alt.Scale(domain=statuses, range=[shapes[k] for k in statuses]),
                             legend=alt.Legend(orient="bottom") if legend and len(statuses) > 1 else None),
             tooltip=[alt.Tooltip("op_title:N", title="operation"), alt.Tooltip("series:N", title="library · device"),
-                     alt.Tooltip("size:Q", title="n"), alt.Tooltip("dtype:N"),
+                     alt.Tooltip(f"{C.size}:Q", title="n"), alt.Tooltip(f"{C.dtype}:N"),
                      alt.Tooltip("median_text:N", title="time per call"),
-                     alt.Tooltip("gflops:Q", title="GFLOP/s", format=",.4g"),
-                     alt.Tooltip("gbps:Q", title="GB/s", format=",.4g"),
-                     alt.Tooltip("intensity:Q", title="FLOP/byte", format=".3g"),
-                     alt.Tooltip("bound:N", title="bound"), alt.Tooltip("pct_text:N", title="% of roof"),
+                     alt.Tooltip(f"{C.gflops}:Q", title="GFLOP/s", format=",.4g"),
+                     alt.Tooltip(f"{C.gbps}:Q", title="GB/s", format=",.4g"),
+                     alt.Tooltip(f"{C.intensity}:Q", title="FLOP/byte", format=".3g"),
+                     alt.Tooltip(f"{C.bound}:N", title="bound"), alt.Tooltip("pct_text:N", title="% of roof"),
                      alt.Tooltip("spec_text:N", title="% of published peak"), alt.Tooltip("check:N", title="check")]))
     return alt.layer(*layers).properties(height=HEIGHT + 60, title=title)
 

@@ -9,21 +9,23 @@ import pandas as pd
 import streamlit as st
 
 from kernels.models import report
+from kernels.models.results import ModelsRow
 
+C = ModelsRow.col  # the row columns the charts encode (the report's tables keep their names)
 HEIGHT = 320
 SCHEME = "tableau10"
 
 
 def _tooltip(extra=()) -> list:
-    return [*extra, "run", "size", alt.Tooltip("steps_per_s:Q", format=",.1f", title="steps/s"),
+    return [*extra, "run", "size", alt.Tooltip(f"{C.steps_per_s}:Q", format=",.1f", title="steps/s"),
             alt.Tooltip("step_ms:Q", format=".3f", title="ms/step (median)"),
-            alt.Tooltip("iqr_ms:Q", format=".3f", title="IQR ms"), alt.Tooltip("noisy:N", title="noisy")]
+            alt.Tooltip("iqr_ms:Q", format=".3f", title="IQR ms"), alt.Tooltip(f"{C.noisy}:N", title="noisy")]
 
 
 def speed_chart(rows, dim: str | None) -> alt.Chart:
     """Steps per second: a line per run across ``dim`` (log axes) when it varies, else bars."""
     data = pd.DataFrame(report.speed_table(rows))
-    y = alt.Y("steps_per_s:Q", title="training steps per second (higher is faster)")
+    y = alt.Y(f"{C.steps_per_s}:Q", title="training steps per second (higher is faster)")
     if dim and data[dim].nunique() > 1:
         x = alt.X(f"{dim}:Q", title=report.DIM_WORDS[dim], scale=alt.Scale(type="log", base=2),
                   axis=alt.Axis(values=sorted(data[dim].unique().tolist())))
@@ -48,7 +50,7 @@ def machines_chart(rows) -> alt.Chart:
     """Compare machines: steps per second of each library · device · variant, grouped by machine."""
     data = pd.DataFrame(report.speed_table(rows, extra=("machine",)))
     return alt.Chart(data).mark_bar().encode(
-        x=alt.X("steps_per_s:Q", title="training steps per second (higher is faster)"),
+        x=alt.X(f"{C.steps_per_s}:Q", title="training steps per second (higher is faster)"),
         y=alt.Y("run:N", title=None),
         color=alt.Color("machine:N", title=None, scale=alt.Scale(scheme=SCHEME), legend=alt.Legend(orient="top")),
         yOffset="machine:N",

@@ -350,7 +350,7 @@ def points(rows: Sequence[Mapping]) -> list[dict]:
             "pct_of_spec": r.get("pct_of_spec"),
             "spec_text": _pct(r["pct_of_spec"]) if r.get("pct_of_spec") is not None else "—",
             "check": "MEASUREMENT ERROR: " + r["suspect"] if r.get("suspect") else "ok",
-            "status": "measurement error" if r.get("suspect") else "ok",
+            "mark": "measurement error" if r.get("suspect") else "ok",  # a cross or a circle
         })
     return out
 

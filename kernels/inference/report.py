@@ -174,14 +174,15 @@ def speed_table(rows: Iterable[Mapping], extra: Sequence[str] = ()) -> list[dict
 
 def context_table(rows: Iterable[Mapping], window: int = CONTEXT_WINDOW) -> list[dict]:
     """Generation tokens per second across context length: for each finished generation, a running
-    median of ``window`` decode steps at each context length (the keys and values attention reads)."""
+    median of ``window`` decode steps at each context length (``context_len``: the tokens in the
+    cache, whose keys and values attention reads; not the row's ``context``, the model's limit)."""
     out = []
     for r in ok_rows(rows):
         steps = r.get("step_s") or []
         for i in range(len(steps)):
             lo = max(0, i - window // 2)
             seconds = statistics.median(steps[lo:lo + window])
-            out.append({"run": run_label(r), "library": label(r["backend"]), "context": r["prompt_len"] + i + 1,
+            out.append({"run": run_label(r), "library": label(r["backend"]), "context_len": r["prompt_len"] + i + 1,
                         "tok_s": 1.0 / seconds, "step_ms": 1e3 * steps[i]})
     return out
 

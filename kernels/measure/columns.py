@@ -89,10 +89,25 @@ def timing(required: Sequence[str] = ()) -> tuple[tuple, ...]:
             flag("noisy", doc="too unsteady for a verdict"))
 
 
+class ColumnNames:
+    """A row class's column names as attributes (``ModelsRow.col.steps_per_s == "steps_per_s"``): a
+    chart or table names a column through its row's declaration, so a renamed or mistyped column is
+    an AttributeError at import, never a chart that silently draws nothing."""
+
+    def __init__(self, row: type):
+        self._row, self._names = row.__name__, frozenset(f.name for f in dataclasses.fields(row))
+
+    def __getattr__(self, name: str) -> str:
+        if name in self._names:
+            return name
+        raise AttributeError(f"{self._row} has no column {name!r}")
+
+
 class Row:
     """What every kind's row class (:func:`row_class`) can do."""
 
     kind_name: ClassVar[str] = ""
+    col: ClassVar[ColumnNames]  # the column names as attributes
 
     @classmethod
     def columns(cls) -> tuple[str, ...]:
@@ -137,4 +152,5 @@ def row_class(name: str, columns: Sequence[tuple], doc: str = "", module: str | 
     cls.__doc__ = doc or cls.__doc__
     if module:
         cls.__module__ = module
+    cls.col = ColumnNames(cls)
     return cls
