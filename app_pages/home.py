@@ -2,6 +2,7 @@
 import streamlit as st
 
 from kernels.examples import creating
+from kernels.examples.inputs import parse_values
 from ui.nav import PAGES
 from ui.panel import backends, library_panel
 from ui.safe import plain
@@ -45,7 +46,7 @@ with machine[0]:
     machine_box(libs[names[0]])  # NumPy, then its column of the example, before PyTorch is imported
 with example:
     try:
-        values = creating.parse_values(text)
+        values = parse_values(text)
     except ValueError as exc:
         st.error(f"Can't use that input: {plain(exc)}.")
     else:

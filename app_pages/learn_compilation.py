@@ -6,12 +6,12 @@ import streamlit as st
 
 from kernels import cells
 from kernels.examples import compilation as cp
-from kernels.examples.conversions import code_span
-from kernels.examples.inputs import and_list, shorten
+from kernels.examples.inputs import and_list
 from kernels.measure.timing import format_seconds
 from ui import lesson
 from ui import live as live_ui
 from ui.panel import backends, kept_results, library_panel, result_columns
+from ui.safe import inline_code as code
 from ui.safe import plain
 
 st.title("Compilation")
@@ -25,11 +25,6 @@ lesson.text(
 )
 
 libs = backends()
-
-
-def code(text, limit: int = 200) -> str:
-    """A library's message as an inline code span: shown as it is, one line, shortened."""
-    return code_span(shorten(" ".join(str(text).split()), limit))
 gpus = cells.gpu_devices(libs)
 
 

@@ -1,13 +1,13 @@
 """Learn 6: moving data between NumPy, PyTorch and MLX: every route, run live, copy or shared proved.
 
 What the user typed, and any library's message, reaches Markdown only escaped (:func:`plain`) or in
-a code span (:func:`conv.code_span`): it is shown, never rendered. A library's message is cut at
+a code span (:func:`code_span`): it is shown, never rendered. A library's message is cut at
 :data:`MESSAGE` characters: whole enough to read, never a wall of text."""
 import pandas as pd
 import streamlit as st
 
 from kernels.examples import conversions as conv
-from kernels.examples.creating import parse_values
+from kernels.examples.inputs import code_span, parse_values
 from ui import lesson
 from ui.panel import backends
 from ui.safe import markdown_table, plain
@@ -36,7 +36,7 @@ try:
     values = parse_values(text, limit=16)
 except ValueError as exc:
     values = None
-    st.error(f"Can't use that input: {conv.code_span(str(exc))}", icon=":material/error:")
+    st.error(f"Can't use that input: {code_span(str(exc))}", icon=":material/error:")
 
 
 def yes_no(flag) -> str:
@@ -45,7 +45,7 @@ def yes_no(flag) -> str:
 
 def line_of(r) -> str:
     """A route's conversion as a code span, with the dtype filled in: `torch.from_numpy(src)`."""
-    return conv.code_span(r.route.code.removeprefix("dst = ").replace("$dtype", r.dtype))
+    return code_span(r.route.code.removeprefix("dst = ").replace("$dtype", r.dtype))
 
 
 def listing(results) -> str:
@@ -57,7 +57,7 @@ def listing(results) -> str:
 def show_matrix(values, dtype: str, results) -> None:
     lesson.header("The matrix at a glance", level=3)
     st.caption(f"Rows: where the data starts; columns: where it ends up. Source dtype **{dtype}**, "
-               f"values {conv.code_span(str(values))}. Computed just now on this machine.")
+               f"values {code_span(str(values))}. Computed just now on this machine.")
     grid = conv.summary(results, libs)  # from -> to -> what happened, in the libraries' order
     ends = [b.label for b in libs.values()]
     st.markdown(markdown_table([{"from": source, **{t: row.get(t) or None for t in ends}}
@@ -116,7 +116,7 @@ def show_matrix(values, dtype: str, results) -> None:
             st.warning(plain(res.error, MESSAGE), icon=":material/block:")
         else:
             what = "Making the source array failed" if res.status == "no-source" else "The conversion failed"
-            st.error(f"{what}: {conv.code_span(res.error)}", icon=":material/error:")
+            st.error(f"{what}: {code_span(res.error)}", icon=":material/error:")
     return results
 
 
@@ -210,7 +210,7 @@ def side_by_side(cells: list[tuple[str, str, str]]) -> None:
         with column:
             st.code(source, language="python")
             if error:
-                st.error(conv.code_span(error), icon=":material/error:")
+                st.error(code_span(error), icon=":material/error:")
             else:
                 st.code(output, language=None)
 
@@ -277,7 +277,7 @@ def show_notebook(results, surprises) -> None:
                     + " (see the table of dtype changes above).")
     elif back.status != "missing":
         st.markdown(f"The other direction, `torch.tensor(memoryview(mlx_array))`, fails here in {dtype}: "
-                    f"{conv.code_span(back.error)}.")
+                    f"{code_span(back.error)}.")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -3,10 +3,10 @@ import numpy as np
 import streamlit as st
 
 from kernels.examples import random_numbers as rn
-from kernels.examples.conversions import code_span
-from kernels.examples.inputs import and_list, shorten
+from kernels.examples.inputs import and_list
 from ui import lesson
 from ui.panel import backends, library_panel, record_panel
+from ui.safe import inline_code as code
 from ui.safe import markdown_table, plain
 
 st.title("Random numbers")
@@ -20,11 +20,6 @@ lesson.text(
 )
 
 libs = backends()
-
-
-def code(text, limit: int = 200) -> str:
-    """A library's message as an inline code span: shown as it is, one line, shortened."""
-    return code_span(shorten(" ".join(str(text).split()), limit))
 
 
 def labels(names) -> str:

@@ -206,3 +206,19 @@ def gpu_device(backend: Backend) -> str | None:
 def format_error(exc: BaseException) -> str:
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_as_literal = literal  # render's ``literal`` argument shadows the function
+
+
+def render(template: str, raw: Mapping[str, str] | None = None, literal: Mapping[str, Any] | None = None) -> str:
+    """Fill a template: ``raw`` values are identifiers written as-is (``np.$dtype`` -> ``np.float32``),
+    ``literal`` values are written as Python literals with ``repr``. Anything else is refused."""
+    values: dict[str, str] = {}
+    for key, value in (raw or {}).items():
+        if not _IDENTIFIER.match(str(value)):
+            raise ValueError(f"{value!r} is not a plain name")
+        values[key] = str(value)
+    values.update({k: _as_literal(v) for k, v in (literal or {}).items()})
+    return string.Template(template).substitute(values)

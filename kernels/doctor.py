@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from . import cells
 from .backends import Backend, discover, mps_rules
 from .bench.ops import OPS
 from .bench.runner import TOLERANCE
@@ -284,7 +285,7 @@ def run_routes(libs: Mapping[str, Backend]) -> list[tuple[conversions.Route, con
 
 def route_name(route: conversions.Route, libs: Mapping[str, Backend]) -> str:
     label = {name: b.label for name, b in libs.items()}
-    code = conversions.render(route.code, raw={"dtype": CONVERSION_DTYPE})
+    code = cells.render(route.code, raw={"dtype": CONVERSION_DTYPE})
     return f"{label.get(route.source, route.source)}→{label.get(route.target, route.target)} {code}"
 
 

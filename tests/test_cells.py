@@ -5,6 +5,7 @@ import pytest
 
 from kernels import cells
 from kernels.examples import creating
+from kernels.examples.inputs import parse_values
 from tests.devices import gpu_of
 
 ALL = ("numpy", "torch", "mlx")
@@ -113,7 +114,7 @@ def test_example_without_a_version_for_a_library(libs):
     ("[[1, 2], [3, 4]]", [[1, 2], [3, 4]]),
 ])
 def test_parse_values_accepts_lists_of_numbers(text, expected):
-    assert creating.parse_values(text) == expected
+    assert parse_values(text) == expected
 
 
 @pytest.mark.parametrize("text,message", [
@@ -126,7 +127,7 @@ def test_parse_values_accepts_lists_of_numbers(text, expected):
 ])
 def test_parse_values_rejects_anything_else(text, message):
     with pytest.raises(ValueError, match=message):
-        creating.parse_values(text)
+        parse_values(text)
 
 
 @pytest.mark.parametrize("value,text", [
@@ -143,7 +144,7 @@ def test_literal_is_valid_python_for_every_value(value, text):
 
 
 def test_overflowing_input_runs_in_every_library(libs):
-    values = creating.parse_values("[1e400, 2]")
+    values = parse_values("[1e400, 2]")
     res = cells.run_all(creating.ARRAY, libs, {"values": values})
     assert all(r.ok for r in res.values()), {n: r.error for n, r in res.items()}
     assert "float('inf')" in res["numpy"].source

@@ -7,8 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from kernels import cells
 from kernels.backends import Device
 from kernels.examples import conversions as conv
+from kernels.examples.inputs import code_span
 from tests import apptest, fake_metal
 from tests.apptest import open_page, open_section, tables, unescaped
 
@@ -261,13 +263,13 @@ def test_routes_that_could_not_start_are_listed_with_why(matrices, libs):
     ("`x`", "`` `x` ``"),
 ])
 def test_code_span_holds_any_backticks(text, span):
-    assert conv.code_span(text) == span
+    assert code_span(text) == span
 
 
 def test_render_refuses_anything_but_a_plain_name():
-    assert conv.render("np.$dtype", raw={"dtype": "float32"}) == "np.float32"
+    assert cells.render("np.$dtype", raw={"dtype": "float32"}) == "np.float32"
     with pytest.raises(ValueError):
-        conv.render("np.$dtype", raw={"dtype": "float32; import os"})
+        cells.render("np.$dtype", raw={"dtype": "float32; import os"})
 
 
 def test_sentinel_differs_from_every_value():

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from kernels import cells
 from kernels.examples import creating
+from kernels.examples.inputs import parse_values
 from tests import apptest
 from tests.apptest import open_page, open_section, unescaped
 from tests.devices import torch_shown
@@ -260,15 +261,15 @@ def assert_plain_refusal(at: AppTest, start: str, typed: str) -> None:
 @pytest.mark.parametrize("text", HOSTILE_LISTS, ids=lambda t: repr(t[:10]) + f"x{len(t)}")
 def test_parse_values_refuses_hostile_text_with_a_value_error(text):
     with pytest.raises(ValueError):
-        creating.parse_values(text)
+        parse_values(text)
 
 
 def test_parse_values_keeps_valid_input_as_typed():
-    assert creating.parse_values("[1, 2.5, -3]") == [1, 2.5, -3]
-    assert creating.parse_values("((1, 2), (3, 4))") == [[1, 2], [3, 4]]
-    assert creating.parse_values("[1, 2, 3]", limit=3) == [1, 2, 3]
+    assert parse_values("[1, 2.5, -3]") == [1, 2.5, -3]
+    assert parse_values("((1, 2), (3, 4))") == [[1, 2], [3, 4]]
+    assert parse_values("[1, 2, 3]", limit=3) == [1, 2, 3]
     with pytest.raises(ValueError, match="3 numbers or fewer"):
-        creating.parse_values("[1, 2, 3, 4]", limit=3)
+        parse_values("[1, 2, 3, 4]", limit=3)
 
 
 def test_home_field_refuses_hostile_input_plainly():

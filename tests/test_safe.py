@@ -56,3 +56,10 @@ def test_marked_rows_are_bold_and_red_and_still_escaped():
     first, second = text.split("\n")[2:]
     assert ":red[" not in first
     assert second == r"| :red[**2**] | :red[**3 ≠ 4 \***] |"
+
+
+def test_a_libraries_message_is_one_shortened_inline_code_span_whatever_its_backticks():
+    from ui.safe import inline_code
+
+    assert inline_code("ValueError: bad\n  `shape`") == "`` ValueError: bad `shape` ``"
+    assert inline_code("x" * 300, 20) == "`" + "x" * 19 + "…`"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 
+from kernels.examples.inputs import code_span, shorten
+
 # Every character Markdown (and Streamlit's extensions: $LaTeX$, :colour[...], :icons:) gives a meaning.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
 
@@ -16,6 +18,12 @@ def plain(text: object, limit: int = 200) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return _SPECIAL.sub(r"\\\1", text)
+
+
+def inline_code(text: object, limit: int = 200) -> str:
+    """A library's message as an inline code span: shown as it is (whatever backticks it holds), on
+    one line, shortened to ``limit`` characters."""
+    return code_span(shorten(" ".join(str(text).split()), limit))
 
 
 def markdown_table(rows: Sequence[Mapping[str, object]], formats: Mapping[str, str] | None = None,

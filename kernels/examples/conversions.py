@@ -14,31 +14,17 @@ from __future__ import annotations
 
 import math
 import re
-import string
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..backends import GPU_TURN, Backend, Output
-from ..cells import execute
-from ..cells import literal as cell_literal
+from ..cells import execute, render
 from ..measure.rows import error_message
+from .inputs import code_span
 
 DTYPES = ("float32", "float64", "float16", "bfloat16", "int32", "int64")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def render(template: str, raw: Mapping[str, str] | None = None, literal: Mapping[str, Any] | None = None) -> str:
-    """Fill a template: ``raw`` values are identifiers written as-is (``np.$dtype`` -> ``np.float32``),
-    ``literal`` values are written as Python literals with ``repr``. Anything else is refused."""
-    values: dict[str, str] = {}
-    for key, value in (raw or {}).items():
-        if not _IDENTIFIER.match(str(value)):
-            raise ValueError(f"{value!r} is not a plain name")
-        values[key] = str(value)
-    values.update({k: cell_literal(v) for k, v in (literal or {}).items()})
-    return string.Template(template).substitute(values)
 
 
 @dataclass(frozen=True)
@@ -179,15 +165,6 @@ def as_float64(value: Any, libs: Mapping[str, Backend]):
     b = owner(value, libs)
     data = b.to_numpy(value) if b is not None else np.asarray(value)
     return np.asarray(data, dtype=np.float64).ravel()
-
-
-def code_span(text: str) -> str:
-    """``text`` as a Markdown code span whatever backticks it holds, so nothing in it is rendered
-    (a library's message, or a number the user typed, is shown as it is)."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    fence = "`" * (longest + 1)
-    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _attribute(value: Any, name: str, convert) -> Any:

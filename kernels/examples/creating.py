@@ -7,33 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..cells import Example
-from .inputs import and_list, as_lists, grouped, number, plural, read_literal
-
-
-def parse_values(text: str, limit: int = 64) -> list:
-    """Read a flat or nested list of numbers typed by a user; ValueError with a plain message otherwise.
-
-    The text is bounded before it is parsed (:func:`kernels.examples.inputs.read_literal`), so no
-    input ends in a RecursionError; ints stay ints and floats floats, as the user wrote them."""
-    value = as_lists(read_literal(text.strip() or "[]", "a Python list of numbers", "[1, 2, 3]"))
-    if not isinstance(value, list) or not value:
-        raise ValueError("type a non-empty list of numbers, e.g. [1, 2, 3]")
-    count = 0
-
-    def check(v):
-        nonlocal count
-        if isinstance(v, list):
-            for item in v:
-                check(item)
-            return
-        number(v)
-        count += 1
-        if count > limit:
-            raise ValueError(f"keep it to {limit} numbers or fewer")
-
-    check(value)
-    return value
-
+from .inputs import and_list, grouped, plural
 
 # --- Page "Creating arrays" -------------------------------------------------------------
 

@@ -57,6 +57,15 @@ def shown(value: Any) -> str:
     return shorten(repr(value))
 
 
+def code_span(text: str) -> str:
+    """``text`` as a Markdown code span whatever backticks it holds, so nothing in it is rendered
+    (a library's message, or a number the user typed, is shown as it is)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    fence = "`" * (longest + 1)
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def plural(n: int, word: str, words: str | None = None) -> str:
     """``1 element``, ``48 elements``, ``1,000 characters``."""
     return f"{n:,} {word if n == 1 else (words or word + 's')}"
@@ -189,3 +198,28 @@ def _sizes(tokens: list[str], text: str, max_dims: int, allow_infer: bool) -> tu
     if sizes.count(-1) > 1:
         raise ValueError("only one size can be -1")
     return tuple(sizes)
+
+
+def parse_values(text: str, limit: int = 64) -> list:
+    """Read a flat or nested list of numbers typed by a user; ValueError with a plain message otherwise.
+
+    The text is bounded before it is parsed (:func:`kernels.examples.inputs.read_literal`), so no
+    input ends in a RecursionError; ints stay ints and floats floats, as the user wrote them."""
+    value = as_lists(read_literal(text.strip() or "[]", "a Python list of numbers", "[1, 2, 3]"))
+    if not isinstance(value, list) or not value:
+        raise ValueError("type a non-empty list of numbers, e.g. [1, 2, 3]")
+    count = 0
+
+    def check(v):
+        nonlocal count
+        if isinstance(v, list):
+            for item in v:
+                check(item)
+            return
+        number(v)
+        count += 1
+        if count > limit:
+            raise ValueError(f"keep it to {limit} numbers or fewer")
+
+    check(value)
+    return value

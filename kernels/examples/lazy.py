@@ -18,9 +18,8 @@ from typing import Any
 
 from .. import memory
 from ..backends import Backend
-from ..cells import CellResult, Status, execute, format_error
+from ..cells import CellResult, Status, execute, format_error, render
 from ..measure.timing import Timing
-from .conversions import render
 
 SIZES = (64, 1024, 64)  # min, max, step of the matrix size n (n x n float32)
 DEFAULT_SIZE = 256  # big enough for MLX's deferred work to dwarf the call, quick to draw
