@@ -2,6 +2,7 @@
 import streamlit as st
 
 from kernels.examples import broadcasting as bc
+from kernels.examples.inputs import MAX_DIMS, read_shape
 from ui import lesson
 from ui.panel import backends, library_panel
 from ui.safe import markdown_table, plain
@@ -41,14 +42,14 @@ for i, (col, (label, a_text, b_text, what)) in enumerate(zip(st.columns(len(bc.P
 
 left, right = st.columns(2)
 with left:
-    a_text = st.text_input(f"Shape of a (up to {bc.MAX_DIMS} sizes, e.g. 1,6,4,1,7,2)", key=A_KEY)
+    a_text = st.text_input(f"Shape of a (up to {MAX_DIMS} sizes, e.g. 1,6,4,1,7,2)", key=A_KEY)
 with right:
-    b_text = st.text_input(f"Shape of b (up to {bc.MAX_DIMS} sizes, e.g. 5,6,1,3,1,2)", key=B_KEY)
+    b_text = st.text_input(f"Shape of b (up to {MAX_DIMS} sizes, e.g. 5,6,1,3,1,2)", key=B_KEY)
 
 shapes = {}
 for name, text in (("a", a_text), ("b", b_text)):
     try:
-        shapes[name] = bc.parse_shape(text)
+        shapes[name] = read_shape(text)
     except ValueError as exc:
         st.error(f"Can't use the shape of {name}: {plain(exc)}.")
 

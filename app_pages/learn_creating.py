@@ -2,8 +2,8 @@
 import streamlit as st
 
 from kernels import cells
-from kernels.examples import broadcasting, creating
-from kernels.examples.inputs import and_list, plural
+from kernels.examples import creating
+from kernels.examples.inputs import and_list, plural, read_shape
 from ui import lesson
 from ui.panel import backends, library_panel, no_gpu_note, record_panel, result_columns
 from ui.safe import markdown_table, plain
@@ -67,7 +67,7 @@ with lesson.section("Count, then fold: arange(...).reshape(...)", key="creating_
                 value="3, 4, 4", key="creating_shape",
             )
         try:
-            target = broadcasting.parse_shape(target_text, allow_infer=True)
+            target = read_shape(target_text, allow_infer=True)
         except ValueError as exc:
             st.error(f"Can't use that shape: {plain(exc)}.")
         else:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from kernels import cells, memory
 from kernels.examples import broadcasting as bc
+from kernels.examples.inputs import read_shape
 from tests import apptest
 from tests.apptest import open_page, unescaped
 
@@ -31,7 +32,7 @@ ALL = ("numpy", "torch", "mlx")
     ("0, 3", (0, 3)),
 ])
 def test_parse_shape_accepts_whole_numbers_separated_by_commas(text, shape):
-    assert bc.parse_shape(text) == shape
+    assert read_shape(text) == shape
 
 
 @pytest.mark.parametrize("text, words", [
@@ -54,15 +55,15 @@ def test_parse_shape_accepts_whole_numbers_separated_by_commas(text, shape):
 ])
 def test_parse_shape_refuses_with_a_plain_message(text, words):
     with pytest.raises(ValueError, match=words):
-        bc.parse_shape(text)
+        read_shape(text)
 
 
 def test_parse_shape_infer_allows_one_minus_one():
-    assert bc.parse_shape("3, -1", allow_infer=True) == (3, -1)
+    assert read_shape("3, -1", allow_infer=True) == (3, -1)
     with pytest.raises(ValueError, match="only one size can be -1"):
-        bc.parse_shape("-1, -1", allow_infer=True)
+        read_shape("-1, -1", allow_infer=True)
     with pytest.raises(ValueError, match="only -1"):
-        bc.parse_shape("-2, 4", allow_infer=True)
+        read_shape("-2, 4", allow_infer=True)
 
 
 # --- the checker -------------------------------------------------------------------------
@@ -143,7 +144,7 @@ def run_pair(libs, a, b):
 
 @pytest.mark.parametrize("label, a_text, b_text, what", bc.PRESETS, ids=[p[0] for p in bc.PRESETS])
 def test_presets_libraries_agree_with_the_checker(libs, label, a_text, b_text, what):
-    a, b = bc.parse_shape(a_text), bc.parse_shape(b_text)
+    a, b = read_shape(a_text), read_shape(b_text)
     checked = bc.check(a, b)
     res = run_pair(libs, a, b)
     if checked.ok:
@@ -211,7 +212,7 @@ def test_every_preset_button_works(index):
     assert not at.exception
     _, a_text, b_text, _ = bc.PRESETS[index]
     assert at.text_input(key="broadcasting_a").value == a_text and at.text_input(key="broadcasting_b").value == b_text
-    checked = bc.check(bc.parse_shape(a_text), bc.parse_shape(b_text))
+    checked = bc.check(read_shape(a_text), read_shape(b_text))
     assert len(apptest.tables(at)[0]) == len(checked.dims)
     if checked.ok:
         assert str(checked.result) in at.success[0].value

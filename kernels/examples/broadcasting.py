@@ -16,21 +16,12 @@ from typing import Any
 
 from ..cells import Example
 from ..memory import TooLarge, check_fits
-from .inputs import and_list, grouped, read_shape
+from .inputs import and_list, grouped
 
-MAX_DIMS = 6
 # Results up to this many elements are printed in full; beyond it only the shape is shown.
 PRINT_LIMIT = 120
 # Keep one request small enough that the page answers at once, whatever the memory.
 MAX_ELEMENTS = 50_000_000
-
-
-def parse_shape(text: str, *, max_dims: int = MAX_DIMS, allow_infer: bool = False) -> tuple[int, ...]:
-    """Read a shape typed by a person: whole numbers separated by commas, ``1,6,4,1,7,2``, ``(6, 5)``
-    or ``5``. Anything else (``10**12``, ``3 4``) is refused by name, never read as other sizes; the
-    rules live in :func:`kernels.examples.inputs.read_shape`. With ``allow_infer`` a single ``-1`` is
-    accepted (as ``reshape`` accepts it)."""
-    return read_shape(text, max_dims=max_dims, allow_infer=allow_infer)
 
 
 def format_shape(shape: tuple[int, ...]) -> str:

@@ -30,6 +30,7 @@ MAX_DEPTH = 64
 MAX_SIGNS = 2
 # A shape of 6 sizes, each with more digits than any memory could hold, fits.
 MAX_SHAPE_CHARS = 100
+MAX_DIMS = 6  # sizes in a typed shape (Broadcasting's a and b, Creating arrays' reshape)
 QUOTE_CHARS = 40
 
 _SEPARATORS = {",", "(", ")", "[", "]"}
@@ -162,10 +163,10 @@ def real(value: Any) -> float:
 
 # --- shapes ------------------------------------------------------------------------------
 
-def read_shape(text: str, *, max_dims: int, allow_infer: bool = False) -> tuple[int, ...]:
-    """Whole numbers separated by commas (``3, 4``, ``(6, 5)``, ``[5]``, ``5,``) and nothing else:
-    ``10**12`` or ``3 4`` is refused by name rather than read as two sizes. With ``allow_infer`` one
-    ``-1`` is accepted (as ``reshape`` accepts it)."""
+def read_shape(text: str, *, max_dims: int = MAX_DIMS, allow_infer: bool = False) -> tuple[int, ...]:
+    """A shape typed by a person: whole numbers separated by commas (``1,6,4,1,7,2``, ``(6, 5)``,
+    ``[5]``, ``5,``) and nothing else: ``10**12`` or ``3 4`` is refused by name rather than read as
+    other sizes. With ``allow_infer`` one ``-1`` is accepted (as ``reshape`` accepts it)."""
     body = text.strip()
     if len(body) > MAX_SHAPE_CHARS:
         raise ValueError(f"{quote(body)} is {plural(len(body), 'character')} long; "
