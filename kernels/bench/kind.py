@@ -3,7 +3,6 @@ the Benchmarks page, ``python -m kernels.bench`` and Compare machines ask of thi
 import: the engine's pieces (which import every library) are imported where they are used."""
 from __future__ import annotations
 
-import argparse
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -83,14 +82,6 @@ class Benchmarks(MeasureKind):
         from .report import op_title
         op, dtype = key
         return f"{op_title(op)} · {dtype}"
-
-    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        from .cli import add_arguments
-        add_arguments(parser)
-
-    def main(self, args: argparse.Namespace) -> int:
-        from .cli import command
-        return command(args)
 
 
 class Ceilings(MeasureKind):

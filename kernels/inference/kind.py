@@ -3,7 +3,6 @@ page, ``python -m kernels.inference`` and Compare machines ask of this engine. L
 engine's pieces are imported where they are used."""
 from __future__ import annotations
 
-import argparse
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -81,24 +80,10 @@ class LocalInference(MeasureKind):
         from .report import choice_text
         return choice_text(key)
 
-    # --- the command line (kernels.inference.cli) ------------------------------------------------
-
-    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        from .cli import add_arguments
-        add_arguments(parser)
-
-    def settings_from(self, args: argparse.Namespace, backends: tuple[str, ...], devices) -> Settings:
-        from .cli import settings_from
-        return settings_from(args, backends, devices)
-
     def preamble(self, settings: Settings) -> str:
         from .config import param_count
         spec = settings.spec
         return f"{spec.size_label()}: {param_count(spec):,} parameters; {spec.lengths_label()}"
-
-    def summary_text(self, rows: Sequence[Mapping], machine: Mapping | None = None) -> str:
-        from .cli import summary_text
-        return summary_text(rows, machine)
 
 
 KIND = LocalInference()

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import pkgutil
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from types import ModuleType
 from typing import Any, ClassVar
 
 from .columns import Row
@@ -126,18 +128,36 @@ class MeasureKind:
         return " · ".join(str(part) for part in key) if isinstance(key, tuple) else str(key)
 
     # --- the command line ---------------------------------------------------------------------
+    # By default each of these is the function of the same name in the package's ``cli`` module,
+    # where a kind writes its flags (found by module name, as the kind itself is).
+
+    def command_line(self) -> ModuleType | None:
+        """The package's ``cli`` module (``kernels.models.cli``), if it has one."""
+        name = f"{type(self).__module__.rpartition('.')[0]}.cli"
+        return importlib.import_module(name) if importlib.util.find_spec(name) is not None else None
+
+    def _cli(self, function: str):
+        module = self.command_line()
+        return getattr(module, function, None) if module is not None else None
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         """The kind's own flags (the scaffold adds --backends, --devices, --out and --quiet)."""
+        if add := self._cli("add_arguments"):
+            add(parser)
 
     def settings_from(self, args: argparse.Namespace, backends: tuple[str, ...], devices: Any) -> Any:
         """The settings the flags ask for (``backends``: the library names given; ``devices``: the
         device names or word); ``kernels.measure.cli.UsageError`` for a bad value."""
-        raise NotImplementedError
+        if read := self._cli("settings_from"):
+            return read(args, backends, devices)
+        raise NotImplementedError(f"{self.name} has no settings_from")
 
     def main(self, args: argparse.Namespace) -> int:
-        """The command line once its flags are parsed: by default plan, measure, write the result
-        file and print the summary (``kernels.measure.cli.measure_and_write``)."""
+        """The command line once its flags are parsed: the ``cli`` module's ``command(args)`` if it
+        has one, else plan, measure, write the result file and print the summary
+        (``kernels.measure.cli.measure_and_write``)."""
+        if command := self._cli("command"):
+            return command(args)
         from .cli import measure_and_write
         return measure_and_write(self, args)
 
@@ -147,6 +167,8 @@ class MeasureKind:
 
     def summary_text(self, rows: Sequence[Mapping], machine: Mapping | None = None) -> str:
         """What the command line prints when the run ends: a table, then the verdict in plain text."""
+        if summary := self._cli("summary_text"):
+            return summary(rows, machine)
         return "\n".join(p.replace("**", "") for p in self.verdict(rows, machine))
 
     def __repr__(self) -> str:

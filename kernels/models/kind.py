@@ -3,7 +3,6 @@
 pieces are imported where they are used."""
 from __future__ import annotations
 
-import argparse
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -86,20 +85,6 @@ class SmallModels(MeasureKind):
     def like_text(self, key: Hashable) -> str:
         from .report import choice_text
         return choice_text(dict(zip(self.like_fields, key)))
-
-    # --- the command line (kernels.models.cli) ---------------------------------------------------
-
-    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        from .cli import add_arguments
-        add_arguments(parser)
-
-    def settings_from(self, args: argparse.Namespace, backends: tuple[str, ...], devices) -> Settings:
-        from .cli import settings_from
-        return settings_from(args, backends, devices)
-
-    def summary_text(self, rows: Sequence[Mapping], machine: Mapping | None = None) -> str:
-        from .cli import summary_text
-        return summary_text(rows, machine)
 
 
 KIND = SmallModels()
