@@ -3,7 +3,9 @@ each kind of measurement's rows with its own kind (operations with operations, t
 training runs), in the section its Measure page draws (the page's ``compare(rows)``)."""
 import streamlit as st
 
+from kernels.examples.inputs import and_list
 from kernels.measure import compare
+from kernels.measure.cli import prog_of
 from kernels.measure.kinds import registered
 from kernels.measure.rows import ok_rows
 from kernels.measure.words import machine_lines
@@ -12,18 +14,20 @@ from ui.measure_page import page_module
 from ui.safe import plain
 
 KINDS = registered()
+PAGES = [kind for kind in KINDS.values() if kind.page and kind.compared]  # the Measure pages whose files compare
 
 st.title("Compare machines")
 st.markdown(
-    "Run the **Benchmarks** or **Small models** page on each machine and download its JSON result file "
-    "(or run `python -m kernels.bench --out results.json` / `python -m kernels.models --out models.json` "
-    "there), then load the files here: a colleague's M1, your M3, a Linux box with a GPU. Each file is "
-    "labelled by the machine it says it ran on; rename them as you like. Files of each kind are compared "
-    "with their own kind: operations with operations, training runs with training runs."
+    f"Run a Measure page ({and_list(f'**{k.title}**' for k in PAGES)}) on each machine and download its JSON "
+    "result file, or its command line there ("
+    + ", ".join(f"`{prog_of(k)} --out {k.file_name}`" for k in PAGES)
+    + "), then load the files here: a colleague's M1, your M3, a Linux box with a GPU. Each file is labelled by "
+    "the machine it says it ran on; rename them as you like. Files of each kind are compared with their own "
+    "kind: operations with operations, training runs with training runs, generations with generations."
 )
 
-uploads = st.file_uploader("Result files (.json from the Benchmarks or Small models page, or the command lines)",
-                           accept_multiple_files=True, key="compare_files")
+uploads = st.file_uploader(f"Result files (.json from the {and_list(k.title for k in PAGES)} pages, or the command "
+                           "lines)", accept_multiple_files=True, key="compare_files")
 show_samples = st.toggle("Include the sample files", value=True, key="compare_samples",
                          help="Recorded while this app was built, on a 2-core Linux VM: two benchmark files (one "
                               "with one thread per library) and one small-models file. Samples, not Mac numbers.")

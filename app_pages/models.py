@@ -18,7 +18,7 @@ from ui.panel import source_columns
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 WIDTHS = {"mlp": [16, 32, 64, 128, 256, 512, 1024, 2048], "transformer": [16, 32, 64, 128, 256, 512]}
 SEQ_LENS = [8, 16, 32, 64, 128, 256, 512]
-DEFAULTS = {"mlp": {"batch": 32, "width": 128}, "transformer": {"batch": 8, "width": 32, "seq_len": 16}}
+DEFAULTS = {"mlp": (32, 128, None), "transformer": (8, 32, 16)}  # batch, width, sequence length
 INTRO = ("Is MLX worth it for training **small local models**? This page trains the same model in each library — "
          "same initial weights (one seeded NumPy generator), same batches, same optimiser — and times whole training "
          "steps: forward, backward and update, each finished on the device before the clock stops. NumPy trains the "
@@ -38,15 +38,15 @@ def controls(libs, busy: bool) -> Chosen:
     available = [name for name, b in libs.items() if b.available]
     chosen = top[2].multiselect("Libraries", available, default=available, format_func=lambda n: libs[n].label,
                                 key="models_libraries", disabled=busy)
-    defaults = DEFAULTS[model]
+    default_batch, default_width, default_seq_len = DEFAULTS[model]
     sizes = st.columns(4 if model == "transformer" else 3)
-    batch = sizes[0].select_slider("Batch size", BATCHES, value=defaults["batch"], key=f"models_batch_{model}",
+    batch = sizes[0].select_slider("Batch size", BATCHES, value=default_batch, key=f"models_batch_{model}",
                                    disabled=busy)
     width = sizes[1].select_slider("Hidden width" if model == "mlp" else "Model width", WIDTHS[model],
-                                   value=defaults["width"], key=f"models_width_{model}", disabled=busy)
+                                   value=default_width, key=f"models_width_{model}", disabled=busy)
     seq_len = config.RunSpec.seq_len
     if model == "transformer":
-        seq_len = sizes[2].select_slider("Sequence length", SEQ_LENS, value=defaults["seq_len"], key="models_seq_len",
+        seq_len = sizes[2].select_slider("Sequence length", SEQ_LENS, value=default_seq_len, key="models_seq_len",
                                          disabled=busy)
     steps = sizes[-1].slider("Training steps", 5, 200, 20, key="models_steps", disabled=busy,
                              help="Steps per run; the first few are warm-up and are not timed.")

@@ -129,8 +129,8 @@ def test_machine_lines():
                                   "arch": "arm64", "python": "3.12.4",
                                   "libraries": {"numpy": "2.4.6", "torch": "2.13.0", "mlx": None},
                                   "devices": {"numpy": ["cpu"], "torch": ["cpu", "mps"]}})
-    assert lines[0] == "**Apple M3 Pro**, 12 cores, 36.0 GiB memory"
-    assert "MLX: not installed" in lines[2] and "PyTorch `cpu`, `mps`" in lines[3]
+    assert lines[0] == "Apple M3 Pro, 12 cores, 36.0 GiB memory"
+    assert "MLX: not installed" in lines[2] and "PyTorch cpu, mps" in lines[3]
 
 
 # --- estimate --------------------------------------------------------------------------------------

@@ -161,3 +161,21 @@ def test_a_chart_of_more_rows_than_altair_converts_by_itself_is_built():
                              "series": f"s{i // 12}"} for i in range(6000)])
     spec = bench_charts.time_spec(records, spread=True)
     assert [len(values) for values in spec["datasets"].values()] == [6000]
+
+
+def test_an_uploaded_files_machine_reads_as_text_with_no_markup_shown():
+    """The caption under an uploaded file says what its machine block says, as text: no literal ``**``
+    or backticks from the way the Measure pages lay the same facts out."""
+    at = upload(open_page(), ("m3.json", m3_file()))
+    (caption,) = [c.value for c in at.caption if "m3" in c.value and "created" in c.value]
+    shown = apptest.unescaped(caption)
+    assert "Apple M3 Pro, 12 cores" in shown and "**" not in shown.replace("**Sample**", "") and "`" not in shown
+
+
+def test_the_intro_names_every_kind_a_file_can_hold_and_its_command():
+    from kernels.measure.kinds import with_pages
+
+    at = open_page()
+    intro = at.markdown[0].value + " " + at.get("file_uploader")[0].proto.label
+    for kind in with_pages():
+        assert kind.title in intro and f"python -m {type(kind).__module__.rpartition('.')[0]}" in intro

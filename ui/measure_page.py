@@ -199,7 +199,7 @@ def results(kind: MeasureKind, view: View, shown: list[LiveRun], libs: Mapping) 
     live_ui.follow(latest, draw, status_slot, stop_slot, f"{kind.page.url_path}_stop", draw_partial=draw_partial)
     downloads(kind, view, shown)
     st.subheader("The machine these results belong to")
-    st.markdown("  \n".join(machine_lines(latest.machine)))  # this machine's own facts
+    st.markdown("  \n".join(plain(line, 300) for line in machine_lines(latest.machine)))
     with st.expander("Settings of this run"):
         st.json(latest.settings)
     if len(shown) > 1:

@@ -33,7 +33,8 @@ def about(seconds: float) -> str:
 
 
 def machine_lines(machine: Mapping) -> list[str]:
-    """What a result file says about where it ran, as a few lines a person reads."""
+    """What a result file says about where it ran, as a few lines of plain text (no markup: a page
+    shows them through ``ui.safe.plain``, since a file's machine block is another machine's words)."""
     from ..memory import human_bytes
     from .rows import label
 
@@ -42,12 +43,12 @@ def machine_lines(machine: Mapping) -> list[str]:
     memory = machine.get("memory_bytes")
     chip = machine.get("cpu") or "unknown chip"
     cores = f", {machine['cores']} cores" if machine.get("cores") else ""
-    lines = [f"**{chip}**{cores}" + (f", {human_bytes(memory)} memory" if memory else ""),
+    lines = [f"{chip}{cores}" + (f", {human_bytes(memory)} memory" if memory else ""),
              f"{machine.get('os', 'unknown OS')} ({machine.get('arch', '?')}), Python {machine.get('python', '?')}"]
     versions = [f"{label(n)} {v}" if v else f"{label(n)}: not installed" for n, v in libs.items()]
     if versions:
         lines.append("Libraries: " + ", ".join(versions))
     if devices:
-        lines.append("Devices used: " + "; ".join(f"{label(n)} {', '.join(f'`{d}`' for d in ds)}"
+        lines.append("Devices used: " + "; ".join(f"{label(n)} {', '.join(ds)}"
                                                for n, ds in devices.items()))
     return lines
