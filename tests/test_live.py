@@ -234,3 +234,16 @@ def test_a_run_asked_to_stop_says_it_is_stopping_until_the_step_in_progress_ends
     if live.active:
         assert live.stopping and live.status_text().startswith("Stopping after")
     assert live.join(5) and not live.stopping and live.state == "stopped"
+
+
+def test_the_finished_line_counts_what_ran_and_says_what_could_not_run_here():
+    """The estimate counts the rows that will really be measured: the end says the same, and how many
+    rows said why they could not run (NumPy has no transformer) instead of counting them as runs."""
+    def steps(should_stop):
+        for i, status in enumerate(["ok", "unsupported", "ok"], 1):
+            yield Progress(i, 3, {"status": status, "median_s": 1e-3}, 0.0, f"row {i}")
+
+    live = LiveRun(kind="models", total=3, machine={}, settings={}, noun="training run")
+    assert live.start(steps, slot=Slot(), wait_for_drawing=False).join(10)
+    text = live.status_text()
+    assert text.startswith("Finished 2 training runs in") and text.endswith("1 could not run here (the notes say why).")

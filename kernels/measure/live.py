@@ -297,8 +297,11 @@ class LiveRun:
                     "step (a library call cannot be cut short); what it had not finished is not kept.")
         if self.state == "running":
             return f"Measured {self.done} of {self.total}" + (f" · {self.line}" if self.line else "")
-        if self.state == "done":
-            return f"Finished {self.total} {self.noun}{'s' if self.total != 1 else ''} in {took}{guess}."
+        if self.state == "done":  # the rows that ran, as the estimate counted them; then those that could not
+            skipped = sum(r.get("status") == "unsupported" for r in self.rows)
+            ran = len(self.rows) - skipped
+            return (f"Finished {ran} {self.noun}{'s' if ran != 1 else ''} in {took}{guess}."
+                    + (f" {skipped} could not run here (the notes say why)." if skipped else ""))
         if self.state == "failed":
             return f"The run failed after {self.done} of {self.total} ({took}): {self.why}."
         if not self.started:
