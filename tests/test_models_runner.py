@@ -126,6 +126,17 @@ def test_verdict_names_the_winner_per_size_and_by_how_much():
         "torch", "MLX · cpu · compiled", 1.25)
 
 
+def test_a_winner_on_several_devices_or_variants_says_which_at_which_size():
+    """One library fastest at every size, compiled at some and eager at others: each way it ran is
+    named once, with its sizes, never run together into one list ("on cpu, compiled, cpu")."""
+    rows = [fake("mlx", "MLX", 8, 900, "compiled"), fake("torch", "PyTorch", 8, 500),
+            fake("mlx", "MLX", 16, 700), fake("torch", "PyTorch", 16, 400),
+            fake("mlx", "MLX", 32, 600), fake("torch", "PyTorch", 32, 300)]
+    text = " ".join(report.verdict(rows))
+    assert "**MLX** trains fastest (compiled on cpu at batch 8; on cpu at batch 16 and 32)" in text
+    assert "cpu, compiled, cpu" not in text
+
+
 def test_verdict_pairs_three_libraries_and_calls_close_results_even():
     rows = [fake("numpy", "NumPy", 8, 1000), fake("torch", "PyTorch", 8, 950), fake("mlx", "MLX", 8, 400),
             fake("numpy", "NumPy", 32, 200), fake("torch", "PyTorch", 32, 190), fake("mlx", "MLX", 32, 300)]

@@ -67,9 +67,9 @@ def describe(row: Mapping) -> str:
 
 
 def where_text(row: Mapping) -> str:
-    """``cpu`` or ``gpu, compiled``: where and how a library's row ran."""
+    """``on cpu`` or ``compiled on gpu``: where and how a library's row ran."""
     variant = row.get("variant")
-    return row["device"] + (f", {variant}" if variant and variant != "eager" else "")
+    return (f"{variant} " if variant and variant != "eager" else "") + f"on {row['device']}"
 
 
 LOSSES_AGREE = 1e-3  # largest gap between two libraries' losses at a step that still counts as the same curve
@@ -150,12 +150,16 @@ def verdict(rows: Iterable[Mapping], machine: Mapping | None = None) -> list[str
                 where = f"at every size tried ({where.removeprefix('at ')})"
             ratios = [e["ratio"] for e in group]
             others = " or ".join(dict.fromkeys(e["runner_up_label"] for e in group))
-            on = ", ".join(dict.fromkeys(e["winner_where"] for e in group))
+            ways: dict[str, list] = {}  # how the winner ran, each with the sizes it won at that way
+            for e in group:
+                ways.setdefault(e["winner_where"], []).append(e)
+            on = next(iter(ways)) if len(ways) == 1 else "; ".join(
+                f"{how} {_where(won, dims)}" for how, won in ways.items())
             if max(ratios) < EVEN:
                 sentences.append(f"{where}, {first['winner_label']} and {others} are about even "
                                  f"(within {EVEN - 1:.0%})")
             else:
-                sentences.append(f"{where}, **{first['winner_label']}** trains fastest (on {on}): "
+                sentences.append(f"{where}, **{first['winner_label']}** trains fastest ({on}): "
                                  f"{ratio_text(ratios)} the steps per second of {others}, the next fastest")
         parts.append(" ".join(s[0].upper() + s[1:] + "." for s in sentences))
         if len(libraries) > 2:
