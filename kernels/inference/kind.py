@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..measure.kinds import MeasureKind, PageInfo
 from .results import InferenceRow
+
+if TYPE_CHECKING:  # the config imports NumPy: this module stays light
+    from .config import Spec
 
 
 @dataclass(frozen=True)
 class Settings:
     """One run: one decoder size and lengths, in some dtypes and variants, on which libraries and devices."""
 
-    spec: object  # kernels.inference.config.Spec
+    spec: Spec
     dtypes: tuple[str, ...] = ("float32",)
     variants: tuple[str, ...] = ("eager", "compiled")
     backends: tuple[str, ...] = ("torch", "mlx")

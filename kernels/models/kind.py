@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..measure.kinds import MeasureKind, PageInfo
 from .results import ModelsRow
+
+if TYPE_CHECKING:  # the config imports NumPy: this module stays light
+    from .config import RunSpec
 
 SWEEP_WORDS = {"batch": "batch sizes", "width": "widths", "seq_len": "sequence lengths", None: "this size only"}
 
@@ -16,7 +20,7 @@ SWEEP_WORDS = {"batch": "batch sizes", "width": "widths", "seq_len": "sequence l
 class Settings:
     """One run: the specs trained (a sweep: one per size), on which libraries and devices."""
 
-    specs: tuple  # of kernels.models.config.RunSpec, smallest first
+    specs: tuple[RunSpec, ...]  # smallest first
     backends: tuple[str, ...] = ("numpy", "torch", "mlx")
     devices: str | tuple[str, ...] = "auto"
     sweep: str | None = None  # the dimension the page swept, if it did
@@ -25,8 +29,8 @@ class Settings:
         """As the result file keeps it: the first spec's settings, each size dimension's values."""
         first = self.specs[0]
         out = {k: v for k, v in first.as_dict().items() if k not in ("batch", "width", "seq_len")}
-        values = {dim: list(dict.fromkeys(getattr(s, dim) for s in self.specs))
-                  for dim in ("batch", "width", "seq_len")}
+        values: dict[str, Any] = {dim: list(dict.fromkeys(getattr(s, dim) for s in self.specs))
+                                  for dim in ("batch", "width", "seq_len")}
         if not first.uses_seq_len:
             values["seq_len"] = None
         return {**out, **values, "sweep": self.sweep, "sizes": [s.size_label() for s in self.specs],
