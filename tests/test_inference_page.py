@@ -4,6 +4,7 @@ the charts and a verdict, keeps results across reruns, refuses bad or oversized 
 message, survives a missing MLX; and Compare machines compares its files."""
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from kernels import memory
@@ -152,3 +153,31 @@ def test_compare_machines_compares_inference_files_like_for_like():
     assert spec["encoding"]["x"]["field"] == "decode_tok_s"
     assert {d["machine"] for d in data} == {"Apple M3 Pro · macOS 15.1", "Intel Xeon · Linux"} and len(data) == 4
     assert at.selectbox(key="compare_inference_setting").value[0] == "small"
+
+
+def test_settings_that_cannot_run_say_so_before_generate_is_pressed(monkeypatch):
+    """A prompt and a number of new tokens longer than the model's context, or a size that would not
+    fit in memory, is said under the controls at once: not only after pressing Generate."""
+    at = open_page(PAGE)
+    at.select_slider(key="inference_prompt_len").set_value(768)
+    at.select_slider(key="inference_new_tokens").set_value(512).run()
+    assert not at.exception and len(at.error) == 1 and "context" in at.error[0].value
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1 << 20)  # 1 MiB free
+    at.select_slider(key="inference_prompt_len").set_value(32)
+    at.select_slider(key="inference_new_tokens").set_value(32).run()
+    assert len(at.error) == 1 and "needs about" in at.error[0].value
+
+
+@pytest.mark.parametrize("started", ["", "2026-01-01T00:00:00+00:00"])
+def test_a_run_stopped_before_its_first_row_still_says_it_was_stopped(started):
+    at = open_page(PAGE)
+    stopped = LiveRun(kind="inference", total=4, machine={}, settings={"backends": ["torch", "mlx"]}, title="tiny",
+                      noun="generation", state="stopped", why="Stop was pressed", started=started,
+                      finished="2026-01-01T00:00:01+00:00" if started else "")
+    at.session_state["inference_runs"] = [stopped]
+    at.session_state["inference_live"] = stopped
+    at.run()
+    assert not at.exception, at.exception
+    said = " ".join(w.value for w in at.warning)
+    assert ("Stopped after 0 of 4" if started else "Cancelled before it started") in said and "Stop was pressed" in said
+    assert not at.get("download_button"), "nothing was measured, so there is no file to download"

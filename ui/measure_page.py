@@ -102,6 +102,8 @@ def measure_page(kind: MeasureKind, view: View) -> None:
             tasks = kind.plan(settings, run_libs)
         except ValueError as exc:
             problem = f"Can't run that: {exc}."
+    if problem is None and tasks:  # refused before anything is allocated, and said before Run is pressed
+        problem = kind.memory_refusal(settings)
     runs: list[LiveRun] = st.session_state.setdefault(runs_key(kind), [])
     guess = None
     if settings is not None:
@@ -124,23 +126,22 @@ def measure_page(kind: MeasureKind, view: View) -> None:
         st.caption(view.describe(settings, guess if tasks else None))
     if view.beside_run:
         view.beside_run(mine, busy, settings)
-    if tasks and guess.seconds > 60 and guess.slowest:
+    if problem and not view.estimate_on_button:  # (there the caption says it, and Run waits for a choice)
+        st.error(problem, icon=":material/block:")
+    elif tasks and guess.seconds > 60 and guess.slowest:
         st.warning(f"This will take {about(guess.seconds)} (the longest, {guess.slowest[0]}, "
                    f"{about(guess.slowest[1])}). {view.stop_words}", icon=":material/schedule:")
-    if clicked and not busy:
-        problem = problem or kind.memory_refusal(settings)
-        if problem:
-            st.error(problem, icon=":material/block:")
-        else:
-            live = LiveRun(kind=kind.name, total=len(tasks), machine=machine.machine_info(libs), page=kind.title,
-                           noun=kind.noun, settings=settings.as_dict(), title=kind.run_title(settings),
-                           estimate_s=guess.seconds, **kind.live_fields(settings, tasks))
-            runs.append(live)
-            del runs[:-KEEP_RUNS]
-            live_ui.start(live_key(kind), live, kind.job(tasks, run_libs, settings),
-                          view.pause(live) if view.pause else None)
+    if clicked and not busy and not problem:
+        live = LiveRun(kind=kind.name, total=len(tasks), machine=machine.machine_info(libs), page=kind.title,
+                       noun=kind.noun, settings=settings.as_dict(), title=kind.run_title(settings),
+                       estimate_s=guess.seconds, **kind.live_fields(settings, tasks))
+        runs.append(live)
+        del runs[:-KEEP_RUNS]
+        live_ui.start(live_key(kind), live, kind.job(tasks, run_libs, settings),
+                      view.pause(live) if view.pause else None)
 
-    shown = [run for run in runs if run.rows or run.active]
+    # Runs with rows, and the latest whatever it did: one stopped before its first row says so.
+    shown = [run for i, run in enumerate(runs) if run.rows or run.active or i == len(runs) - 1]
     if shown:
         results(kind, view, shown, mine)
     if view.after_results:
