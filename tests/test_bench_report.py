@@ -58,6 +58,19 @@ def test_summary_names_the_winner_its_lead_and_the_crossover():
     assert "Not timed: 1 unsupported" in text
 
 
+def test_a_leader_about_even_at_some_sizes_is_not_said_to_be_ahead_there():
+    """Fastest at every size, but within 10% at the largest: the summary says where it is ahead and
+    where the two are about even, never "about even" and then "ahead by 1.0–2.2×"."""
+    rows = [row(size=n, backend=b, median=m) for n, b, m in
+            [(64, "numpy", 1.0), (64, "torch", 2.2), (128, "numpy", 1.0), (128, "torch", 1.5),
+             (256, "numpy", 1.0), (256, "torch", 1.02)]]
+    text = report.op_summary(rows, "matmul", "float32")
+    assert "are about even (within 10%)" in text
+    assert ("NumPy · cpu is fastest at every size tried (n = 64–256): ahead by 1.5–2.2× at n = 64 and 128, "
+            "about even (within 10%) at n = 256") in text
+    assert "ahead by 1.0" not in text
+
+
 def test_summary_one_leader_about_even_single_series_and_nothing():
     rows = [row(size=n, backend=b, median=m) for n, b, m in
             [(64, "numpy", 1.0), (64, "torch", 2.0), (128, "numpy", 1.0), (128, "torch", 3.0)]]

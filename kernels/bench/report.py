@@ -249,10 +249,19 @@ def op_summary(rows: Sequence[Mapping], op: str, dtype: str) -> str:
     sentences = [head]
     runs = [list(g) for _, g in itertools.groupby(entries, key=lambda e: e["winner"])]
     if len(entries) > 1 and len(runs) == 1:
-        ratios = [e["ratio"] for e in entries]
-        lead = ("about even with the next at every size" if max(ratios) < EVEN
-                else f"ahead by {ratio_text(ratios)}")
-        sentences.append(f"{series_label(entries[0]['winner'])} leads at every size tried ({_sizes(entries)}), {lead}")
+        ahead = [e for e in entries if e["ratio"] >= EVEN]
+        even = [e for e in entries if e["ratio"] < EVEN]
+        leader = series_label(entries[0]["winner"])
+        if not ahead:
+            sentences.append(f"{leader} leads at every size tried ({_sizes(entries)}), about even with the next "
+                             "at every size")
+        elif not even:
+            sentences.append(f"{leader} leads at every size tried ({_sizes(entries)}), ahead by "
+                             f"{ratio_text([e['ratio'] for e in ahead])}")
+        else:  # where it is ahead, and where the two are within noise of each other
+            sentences.append(f"{leader} is fastest at every size tried ({_sizes(entries)}): ahead by "
+                             f"{ratio_text([e['ratio'] for e in ahead])} at {_sizes(ahead)}, about even "
+                             f"(within {EVEN - 1:.0%}) at {_sizes(even)}")
     elif len(runs) > 1:
         parts = [f"{series_label(g[0]['winner'])} at {_sizes(g)}" for g in runs]
         where = "; ".join(f"between n = {a} and n = {b}" for a, b, _, _ in crossovers(entries))
