@@ -91,6 +91,8 @@ def tokens_view(latest, libs):
     """The tokens as they are generated, each library beside the float64 reference: drawn again
     each time the engine reports a token."""
     st.subheader("Tokens as they are generated")
+    st.caption("The weights are random (one seeded generator, nothing downloaded), so the text is gibberish by "
+               "design: what counts is that every library generates the reference's tokens, one for one.")
     as_ids = st.radio("Show tokens as", ["text", "ids"], horizontal=True, key="inference_token_view",
                       help="The vocabulary is bytes: text shows each printable byte as its character and any other "
                            "as \\xNN; ids shows the numbers.") == "ids"
