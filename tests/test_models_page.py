@@ -57,6 +57,8 @@ def test_tiny_run_gives_charts_verdict_and_survives_a_rerun():
                                          for b, d, v in runs}
     assert len(speed) == 3 * len(runs) and all(d["steps_per_s"] > 0 for d in speed)
     assert loss_spec["encoding"]["y"]["field"] == "loss" and len(losses) == len(runs) * 5  # 5 steps at batch 4
+    step_axis = loss_spec["encoding"]["x"]["axis"]  # steps are whole numbers: no tick at step 2.5
+    assert step_axis["tickMinStep"] == 1 and step_axis["format"] == "d"
 
     verdict = " ".join(m.value for m in at.markdown)
     assert "**MLP** (width 16" in verdict and ("trains fastest" in verdict or "about even" in verdict)

@@ -41,7 +41,8 @@ def speed_chart(rows, dim: str | None) -> alt.Chart:
 def loss_chart(rows) -> alt.Chart:
     data = pd.DataFrame(report.loss_table(rows))
     return alt.Chart(data).mark_line(strokeWidth=2, opacity=0.8).encode(
-        x=alt.X("step:Q", title="step"), y=alt.Y("loss:Q", title="training loss", scale=alt.Scale(zero=False)),
+        x=alt.X("step:Q", title="step", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("loss:Q", title="training loss", scale=alt.Scale(zero=False)),
         color=alt.Color("run:N", scale=alt.Scale(scheme=SCHEME)), strokeDash="run:N",
         tooltip=["run", "step", alt.Tooltip("loss:Q", format=".6f")]).properties(height=280)
 
