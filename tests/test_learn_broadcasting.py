@@ -85,6 +85,14 @@ def test_missing_dimensions_count_as_one():
     assert "b has no dim here" in c.rows()[0]["rule"]
 
 
+@pytest.mark.parametrize("a,b", [((0, 5), (5,)), ((1, 5), (0, 5)), ((5, 1), (0,))])
+def test_a_size_one_against_size_zero_is_not_said_to_be_stretched(a, b):
+    """A 1 broadcasts to 0 too, but nothing is stretched: the result is empty along that dimension."""
+    rules = [r["rule"] for r in bc.check(a, b).rows()]
+    assert not any("stretched to 0" in rule for rule in rules)
+    assert any("size 0" in rule and "nothing to repeat" in rule for rule in rules)
+
+
 def test_failing_dimension_is_named():
     c = bc.check((2, 3), (4,))
     assert not c.ok and c.result is None

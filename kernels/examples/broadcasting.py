@@ -82,17 +82,22 @@ class Check:
         )
 
 
+def _stretched(size: int) -> str:
+    """What happens to a 1 broadcast to ``size``: a 1 broadcasts to 0 too, with nothing to repeat."""
+    return f"stretched to {size}" if size else "the result has size 0 here (nothing to repeat)"
+
+
 def _dimension(from_right: int, a: int | None, b: int | None) -> Dimension:
     if a is None:
-        return Dimension(from_right, a, b, True, b, f"a has no dim here: counts as 1, stretched to {b}")
+        return Dimension(from_right, a, b, True, b, f"a has no dim here: counts as 1, {_stretched(b)}")
     if b is None:
-        return Dimension(from_right, a, b, True, a, f"b has no dim here: counts as 1, stretched to {a}")
+        return Dimension(from_right, a, b, True, a, f"b has no dim here: counts as 1, {_stretched(a)}")
     if a == b:
         return Dimension(from_right, a, b, True, a, "equal")
     if a == 1:
-        return Dimension(from_right, a, b, True, b, f"a is 1: stretched to {b}")
+        return Dimension(from_right, a, b, True, b, f"a is 1: {_stretched(b)}")
     if b == 1:
-        return Dimension(from_right, a, b, True, a, f"b is 1: stretched to {a}")
+        return Dimension(from_right, a, b, True, a, f"b is 1: {_stretched(a)}")
     return Dimension(from_right, a, b, False, None, f"{a} ≠ {b} and neither is 1")
 
 
