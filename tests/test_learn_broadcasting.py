@@ -93,6 +93,14 @@ def test_a_size_one_against_size_zero_is_not_said_to_be_stretched(a, b):
     assert any("size 0" in rule and "nothing to repeat" in rule for rule in rules)
 
 
+@pytest.mark.parametrize("example", [bc.ADD_PRINTED, bc.ADD_SHAPE], ids=["printed", "shape"])
+def test_the_real_thing_is_a_plus_b_in_every_library(example):
+    """The section is "The real thing: a + b": every library's cell adds with ``+``, MLX's too (on its
+    default device, the GPU on a Mac), never ``mx.add(a, b, stream=mx.cpu)``."""
+    for name in example.code:
+        assert "a + b" in example.code[name] and "stream=" not in example.code[name]
+
+
 def test_failing_dimension_is_named():
     c = bc.check((2, 3), (4,))
     assert not c.ok and c.result is None

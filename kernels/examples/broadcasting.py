@@ -149,10 +149,10 @@ ADD_PRINTED = Example(
     code={
         "numpy": "a = np.ones($a)\nb = np.arange($b_size).reshape($b)\na + b",
         "torch": "a = torch.ones($a, device=$device)\nb = torch.arange($b_size, device=$device).reshape($b)\na + b",
-        "mlx": "a = mx.ones($a)\nb = mx.arange($b_size).reshape($b)\nmx.add(a, b, stream=$device)",
+        "mlx": "a = mx.ones($a)\nb = mx.arange($b_size).reshape($b)\na + b",
     },
     note="a is all ones, b counts up, so you can see which of b's values were repeated where. PyTorch makes "
-         "its tensors on the GPU and MLX adds on the GPU, where this machine has one.",
+         "its tensors on the GPU, where this machine has one; MLX adds on its default device, the GPU on a Mac.",
 )
 
 ADD_SHAPE = Example(
@@ -162,8 +162,7 @@ ADD_SHAPE = Example(
         "numpy": "a = np.ones($a)\nb = np.arange($b_size).reshape($b)\nc = a + b\nc.shape, c.dtype",
         "torch": ("a = torch.ones($a, device=$device)\nb = torch.arange($b_size, device=$device).reshape($b)\n"
                   "c = a + b\nc.shape, c.dtype"),
-        "mlx": ("a = mx.ones($a)\nb = mx.arange($b_size).reshape($b)\nc = mx.add(a, b, stream=$device)\n"
-                "c.shape, c.dtype"),
+        "mlx": "a = mx.ones($a)\nb = mx.arange($b_size).reshape($b)\nc = a + b\nc.shape, c.dtype",
     },
     note=f"Too many elements to print (more than {PRINT_LIMIT}), so each library shows the result's shape and dtype.",
 )
