@@ -84,7 +84,8 @@ with right:
     rows = grads.against_reference(by_method)
     if rows:
         st.markdown(f"**Each gradient against the {grads.REFERENCE}**")
-        st.markdown(markdown_table(rows, {k: "{:.3e}" for k in ("max abs difference", "max relative difference")}))
+        st.markdown(markdown_table(rows, {k: "{:.3e}" for k in ("max abs difference", "relative to the largest",
+                                                               "max relative difference")}))
     else:
         st.caption(f"No {grads.REFERENCE} here (NumPy did not run); the table below compares the others.")
 
@@ -95,18 +96,23 @@ with lesson.details("Every pair of methods against each other (largest absolute 
         st.markdown(markdown_table([{"method": label, **dict(zip(labels, row))} for label, row in zip(labels, matrix)],
                                    {k: "{:.2e}" for k in labels}))
 
-automatic = [r["max relative difference"] for r in rows if r["method"] != grads.FINITE]
-if not automatic:
+automatic = [r for r in rows if r["method"] != grads.FINITE]
+to_largest = max((r["relative to the largest"] for r in automatic), default=None)
+to_itself = max((r["max relative difference"] for r in automatic), default=None)
+if to_largest is None:
     here = ""
-elif max(automatic) == 0:
+elif to_largest == 0:
     here = " Here they match it exactly: every automatic gradient equals the float64 formula's."
 else:
-    here = f" Here they differ from it by at most **{max(automatic):.1e}** relative."
+    here = (f" Here they differ from it by at most **{to_largest:.1e} relative to its largest element**, "
+            f"and an element by up to {to_itself:.1e} relative to itself: a small element's rounding error "
+            "comes from the larger terms it was computed from (softmax's probabilities near 1, say), so it is "
+            "large next to the element.")
 lesson.text(
     "**What differs, and why it matters.** Automatic gradients and the formula agree to the rounding "
     "of the dtype they ran in: PyTorch and MLX made float32 tensors from Python floats (about 7 "
-    "significant digits), NumPy float64 (about 16), so expect differences up to about 1e-7 "
-    f"relative to the gradient's size.{here} `mx.grad` and `mx.value_and_grad` run the same "
+    "significant digits), NumPy float64 (about 16), so expect differences of about 1e-7 of the "
+    f"gradient's largest element.{here} `mx.grad` and `mx.value_and_grad` run the same "
     "computation. Finite differences need only f, which is why they are the standard check of a "
     "hand-written gradient, but each element costs two evaluations of f (slow for a model with "
     "millions of parameters) and the answer depends on h."

@@ -127,8 +127,10 @@ def test_difference_matrix_and_reference():
     assert labels == list(g)
     assert m == [[0.0, 0.5, 1.0], [0.5, 0.0, 1.0], [1.0, 1.0, 0.0]]
     rows = grads.against_reference(g)
-    assert rows == [{"method": "b", "max abs difference": 0.5, "max relative difference": 0.25},
-                    {"method": "c", "max abs difference": 1.0, "max relative difference": 1.0}]
+    assert rows == [{"method": "b", "max abs difference": 0.5, "relative to the largest": 0.25,
+                     "max relative difference": 0.25},
+                    {"method": "c", "max abs difference": 1.0, "relative to the largest": 0.5,
+                     "max relative difference": 1.0}]
     assert grads.against_reference({"b": np.zeros(2)}) == []
     with pytest.raises(ValueError, match="shape"):
         grads.difference_matrix({"a": np.zeros(2), "b": np.zeros(3)})
@@ -179,6 +181,26 @@ def test_page_renders_the_notebook_example_and_the_comparison():
     assert not at.get("vega_lite_chart"), "the step-error chart is drawn when its section is opened"
     open_section(at, "gradients_steps_open")
     assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_a_small_element_differs_more_relative_to_itself_than_to_the_gradient():
+    """float32 rounds each element to about 1e-7 of the largest terms it came from: relative to the
+    gradient's largest element that is ~1e-7, relative to a small element itself it can be far more."""
+    g = {grads.REFERENCE: np.array([1.0, 1e-3]), "f32": np.array([1.0 + 1e-7, 1e-3 + 1e-7])}
+    (row,) = grads.against_reference(g)
+    assert row["relative to the largest"] == pytest.approx(1e-7)
+    assert row["max relative difference"] == pytest.approx(1e-4)
+
+
+def test_the_prose_states_the_difference_the_table_shows_and_why_small_elements_differ_more():
+    at = open_page(PAGE)
+    at.selectbox(key="gradients_fn").set_value("cross_entropy").run()
+    table = tables(at)[1]
+    prose = " ".join(unescaped(m.value).replace("**", "") for m in at.markdown
+                     if "What differs, and why it matters" in m.value)
+    largest = max(v for m, v in zip(table["method"], table["relative to the largest"]) if m != grads.FINITE)
+    assert f"at most {largest:.1e} relative to its largest element" in prose
+    assert "relative to itself" in prose and "the larger terms" in prose
 
 
 @pytest.mark.parametrize("key", list(grads.FUNCTIONS))
