@@ -193,16 +193,13 @@ with lesson.section(
                 first = next(iter(indices.values()))
                 same = all(np.array_equal(i, first) for i in indices.values()) and all(
                     np.array_equal(v, next(iter(values.values()))) for v in values.values())
-                ties = dims.tied_maxima(matrix, max_axis)
                 st.markdown(
                     "**What differs.** `torch.max(t, dim=...)` returns a named tuple `(values, indices)`; "
                     "NumPy and MLX return only the values and ask for the position with `argmax`. "
                     + dims.index_dtypes(results)
                     + " Here the values and indices "
                     + ("**agree** in every library that ran." if same else "**differ** between libraries.")
-                    + (f" {ties} {'row' if max_axis == 1 else 'column'}{'' if ties == 1 else 's'} "
-                       f"{'has' if ties == 1 else 'have'} a tie for the maximum: all three document that they "
-                       "return the index of the first one." if ties else "")
+                    + (" " + dims.ties_text(matrix, max_axis, indices)).rstrip()
                 )
 
 lesson.download_button("dimensions_notebook")

@@ -191,6 +191,19 @@ def test_tied_maxima():
     assert dims.tied_maxima([[1, 1], [1, 1]], 0) == 2
 
 
+def test_on_ties_the_page_says_what_is_documented_and_what_was_observed():
+    """NumPy and PyTorch document that a tie gives the first index; MLX's documentation says nothing
+    about ties: what it returned here is said as observed, never as documented."""
+    m = [[3, 9, 1, 4], [7, 2, 8, 5], [6, 0, 6, 2]]
+    first = np.array([1, 2, 0])
+    text = dims.ties_text(m, 1, {"NumPy": first, "PyTorch": first, "MLX": first})
+    assert "NumPy and PyTorch document that they return the index of the first" in text
+    assert "MLX's documentation says nothing about ties" in text and "here it returned the first one too" in text
+    other = dims.ties_text(m, 1, {"NumPy": first, "MLX": np.array([1, 2, 2])})
+    assert "here it returned another one" in other and "PyTorch" not in other
+    assert dims.ties_text([[1, 2], [3, 4]], 1, {"NumPy": np.array([1, 1])}) == ""
+
+
 # --- the page ----------------------------------------------------------------------------
 
 PAGE = "app_pages/learn_dimensions.py"
@@ -392,6 +405,16 @@ def test_correction_text_is_computed_from_n():
     assert "With this 1 value" in one and "**NaN**" in one and "N − 1 = 0" in one
     same = dims.correction_text([5.0, 5.0, 5.0])
     assert "cannot show which one each library used" in same and "so it shows which rule" not in same
+
+
+@pytest.mark.parametrize("values", [[1e308, 1e308], [1e308, -1e308, 1e308]])
+def test_values_whose_sum_overflows_float64_are_said_to_overflow_in_the_libraries(values):
+    """Computed exactly the std is finite, but the libraries compute in float64 (NumPy) and float32
+    (PyTorch, MLX), which overflow: the prose says so, where it said "0.0000" beside inf and NaN."""
+    text = dims.correction_text(values)
+    assert "NumPy in float64 and PyTorch and MLX in float32 overflow" in text and "inf or NaN" in text
+    assert "overflow on these values" in dims.correction_text([1e30, -1e30]) and "NumPy in float64" not in (
+        dims.correction_text([1e30, -1e30]))  # past float32 when squared, well within float64
 
 
 def test_values_field_std_labels_and_hostile_input():

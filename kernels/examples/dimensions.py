@@ -176,6 +176,13 @@ def correction_text(values: Sequence[float]) -> str:
             "is computed from the outputs above")
     if n == 1:
         text += ": with one value, PyTorch's default has nothing to divide by and gives NaN."
+    elif overflows(values, "float32"):  # the libraries' dtypes: NumPy's float64, PyTorch's and MLX's float32
+        where = [who for who, dtype in (("NumPy in float64", "float64"), ("PyTorch and MLX in float32", "float32"))
+                 if overflows(values, dtype)]
+        text += (f". Computed exactly, as here, they are {format_stat(pop, 4)} and {format_stat(sample, 4)}; but "
+                 f"{' and '.join(where)} overflow on these values (the values, their sum or their squared "
+                 "deviations pass the dtype's largest number), so those outputs above are inf or NaN whichever "
+                 "rule was used: the dtype's range, not the rule.")
     elif pop == 0:
         text += (": here every value is the same, so both rules give 0 and the outputs cannot show which "
                  "one each library used.")
@@ -351,3 +358,29 @@ def tied_maxima(matrix, axis: int) -> int:
     axis %= 2
     lines = ([[matrix[r][c] for r in range(rows)] for c in range(cols)] if axis == 0 else [list(r) for r in matrix])
     return sum(1 for line in lines if line.count(max(line)) > 1)
+
+
+DOCUMENTS_FIRST = ("NumPy", "PyTorch")  # their argmax / max(dim=) documentation says: the first of ties
+
+
+def ties_text(matrix, axis: int, indices: Mapping[str, Any]) -> str:
+    """What the page says when a row (or column) has its maximum twice: what NumPy's and PyTorch's
+    documentation promise (the first index), and, for a library whose documentation says nothing
+    about ties (MLX), what it returned here, as observed. ``indices``: each library's (label) output."""
+    ties = tied_maxima(matrix, axis)
+    if not ties:
+        return ""
+    where = f"{ties} {'row' if axis % 2 == 1 else 'column'}{'' if ties == 1 else 's'}"
+    text = f"{where} {'has' if ties == 1 else 'have'} a tie for the maximum."
+    documented = [label for label in DOCUMENTS_FIRST if label in indices]
+    if documented:
+        text += (f" {' and '.join(documented)} document that {'they return' if len(documented) > 1 else 'it returns'}"
+                 " the index of the first one.")
+    first = np.argmax(np.asarray(matrix), axis=axis % 2)
+    for label, found in indices.items():
+        if label not in DOCUMENTS_FIRST:
+            same = np.array_equal(np.asarray(found), first)
+            text += (f" {label}'s documentation says nothing about ties; here it returned "
+                     + ("the first one too." if same else "another one: do not rely on which."))
+    return text
+
