@@ -247,3 +247,24 @@ def test_the_finished_line_counts_what_ran_and_says_what_could_not_run_here():
     assert live.start(steps, slot=Slot(), wait_for_drawing=False).join(10)
     text = live.status_text()
     assert text.startswith("Finished 2 training runs in") and text.endswith("1 could not run here (the notes say why).")
+
+
+def test_a_short_measurement_holding_the_slot_is_described_without_counts():
+    """The Lazy page's demo holds the slot without rows: a run waiting on it reads its name and when it
+    started, never "0 of 0 measurements done"."""
+    slot = Slot()
+    with slot.hold("Lazy and asynchronous execution: the timing demo") as held:
+        text = held.describe()
+    assert text.startswith("Lazy and asynchronous execution: the timing demo (started ") and "0 of 0" not in text
+
+
+def test_waiting_on_this_sessions_own_previous_timing_says_so():
+    """Time again pressed while the first timing still runs: the new script run waits for the old one
+    of the same session, and says that, not "the run in progress elsewhere"."""
+    from ui.live import waiting_words
+
+    slot = Slot()
+    with slot.hold("the timing demo", owner="session-1") as held:
+        mine, other = waiting_words(held, "session-1"), waiting_words(held, "session-2")
+    assert "previous timing" in mine and "elsewhere" not in mine
+    assert other.startswith("Waiting for the run in progress elsewhere to finish before timing: the timing demo")

@@ -110,15 +110,26 @@ def follow(run: LiveRun, draw: Callable[[], None], status_slot, stop_slot, stop_
         st.rerun()
 
 
+def waiting_words(holder: LiveRun, session: str) -> str:
+    """Why this script waits before timing: the run in progress elsewhere, or this session's own
+    previous timing, still finishing after a button was pressed again."""
+    if holder.owner and holder.owner == session:
+        return ("This page's previous timing is still finishing (it was running when you pressed again); this one "
+                "starts as soon as it ends.")
+    return (f"Waiting for the run in progress elsewhere to finish before timing: {holder.describe()}. One "
+            "measurement at a time, so the two never time each other.")
+
+
 @contextmanager
 def turn(description: str):
     """Time something short in this script (the Lazy page's demo, the self-check) only when no run
     is being timed anywhere in the server: while one is, say so and wait for it."""
+    ctx = get_script_run_ctx()
+    session = ctx.session_id if ctx is not None else ""
     holder = SLOT.holder
     note = st.empty()
     if holder is not None:
-        note.info(f"Waiting for the run in progress elsewhere to finish before timing: {holder.describe()}. "
-                  "One measurement at a time, so the two never time each other.", icon=":material/hourglass_top:")
-    with SLOT.hold(description):
+        note.info(waiting_words(holder, session), icon=":material/hourglass_top:")
+    with SLOT.hold(description, owner=session):
         note.empty()
         yield

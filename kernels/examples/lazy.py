@@ -10,6 +10,7 @@ harness is shown with ``inspect.getsource``.
 """
 from __future__ import annotations
 
+import gc
 import string
 import time
 from collections.abc import Callable, Mapping
@@ -233,6 +234,9 @@ def mlx_force_demo(libs: Mapping[str, Backend], n: int, force: str) -> ForceResu
         return res
     try:
         with libs["mlx"].turn():
+            # MLX arrays left in reference cycles elsewhere in this process, freed by a collection in the
+            # middle of the cell, would lower its memory counter between its two readings: collect first.
+            gc.collect()
             value, res.stdout, _ns = execute(res.source)
         res.after_call, res.after_force, res.nbytes = (int(v) for v in value)
     except Exception as exc:

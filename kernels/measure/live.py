@@ -61,10 +61,11 @@ class Slot:
             self.holder = None
             self._lock.release()
 
-    def hold(self, description: str, should_stop: Callable[[], bool] = lambda: False):
+    def hold(self, description: str, should_stop: Callable[[], bool] = lambda: False, owner: str = ""):
         """A context manager for a short measurement made in the caller's thread (the Lazy page's
-        demo): it waits its turn like any run."""
-        return _Held(self, LiveRun(kind="", total=0, machine={}, settings={}, title=description), should_stop)
+        demo): it waits its turn like any run. ``owner``: whose it is (a browser session)."""
+        run = LiveRun(kind="", total=0, machine={}, settings={}, title=description, owner=owner)
+        return _Held(self, run, should_stop)
 
 
 class _Held:
@@ -75,6 +76,7 @@ class _Held:
         self.run.state = "running"
         if not self.slot.acquire(self.run, self.should_stop):
             self.run.state = "stopped"
+        self.run.started = now_iso()
         return self.run
 
     def __exit__(self, *exc) -> None:
@@ -106,6 +108,7 @@ class LiveRun:
     title: str = ""  # what was asked for, in words
     page: str = ""  # where it was started, for a run waiting on it ("Benchmarks")
     noun: str = "measurement"  # what one row is, in words ("training run")
+    owner: str = ""  # whose it is, where that matters (the browser session of a short measurement)
     estimate_s: float | None = None
     groups: list[str] = field(default_factory=list)  # sections planned in order (a benchmark's operations)
     series: list[tuple] = field(default_factory=list)  # the (library, device) pairs planned
@@ -282,8 +285,10 @@ class LiveRun:
         """Who holds the slot, for a run waiting on it: ``Benchmarks: Matrix multiply · n = 16–64
         (started 12:00:01, 5 of 12 measured)``."""
         where = f"{self.page}: " if self.page else ""
-        since = f"started {self.started[11:19]} UTC, " if self.started else ""
-        return f"{where}{self.title} ({since}{self.done} of {self.total} {self.noun}s done)"
+        since = f"started {self.started[11:19]} UTC" if self.started else ""
+        if not self.total:  # a short measurement made in a page's script: no rows to count
+            return f"{where}{self.title}" + (f" ({since})" if since else "")
+        return f"{where}{self.title} ({since + ', ' if since else ''}{self.done} of {self.total} {self.noun}s done)"
 
     def status_text(self) -> str:
         """One line for the page: how far it got and why it ended."""
