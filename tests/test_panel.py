@@ -134,3 +134,19 @@ def test_kept_results_measure_once_per_setting_until_asked_again():
     at.session_state["now"] = True
     at.run()
     assert at.markdown[0].value == "result 3"
+
+
+def test_the_no_gpu_note_is_short_and_never_nests_the_devices_reason(libs):
+    """Under every example sent to the GPU: which library ran on the CPU and where it runs on a Mac, in
+    one plain clause each; why this machine has no GPU is said once, on About this machine."""
+    from kernels import cells
+    from ui.panel import no_gpu_note
+
+    devices = cells.gpu_devices(libs)
+    note = no_gpu_note(libs, devices)
+    if note is None:
+        return  # every library had its GPU here
+    assert "(" not in note.replace("(no `", "") and "Metal needs" not in note
+    for name, device in devices.items():
+        if device == "cpu" and any(d.kind == "gpu" for d in libs[name].devices):
+            assert f"{libs[name].label} ran on the CPU (no `" in note

@@ -173,14 +173,16 @@ def machine_gpus(libs: Mapping[str, Backend], found: str, none: str, missing: st
 
 def no_gpu_note(libs: Mapping[str, Backend], devices: Mapping[str, str]) -> str | None:
     """For an example sent to the GPU: which libraries ran it on the CPU because this machine has
-    no GPU for them, and where it would run on a Mac. None when every library had its GPU."""
+    no GPU for them, and where it would run on a Mac. None when every library had its GPU. Why a
+    device is missing is said once, at the top of the pages that depend on one and on About this
+    machine, not under every example."""
     parts = []
     for name, device in devices.items():
         b = libs[name]
         gpus = [d for d in b.devices if d.kind == "gpu"]
         if device == "cpu" and gpus:
             mac = next((d for d in gpus if d.name in ("mps", "gpu")), gpus[0])  # Apple's GPU first
-            parts.append(f"{b.label} ran on the CPU: no `{mac.name}` here ({mac.note}); "
+            parts.append(f"{b.label} ran on the CPU (no `{mac.name}` on this machine); "
                          f"on a Mac with Apple silicon it runs on `{mac.name}`")
     return ". ".join(parts) + "." if parts else None
 
