@@ -292,3 +292,13 @@ def test_the_slowest_step_is_the_slowest_library_not_numpy(libs):
     times = {t.backend: E.assumed_call_seconds(t, "cpu-reference-blas" if libs[t.backend].reference_blas(t.device)
                                                else "cpu") for t in tasks}
     assert times["numpy"] == times["torch"] and (not slow or times["mlx"] > 4 * times["numpy"])
+
+
+def test_the_method_says_a_gpu_call_returns_early_and_synchronize_waits_for_it():
+    """The synchronisation sentence: the operation returns before the GPU has finished, and
+    synchronize() is what waits; never read as if synchronize() returned early."""
+    from kernels.bench.runner import Settings, method
+
+    (sync,) = [line for line in method(Settings()) if line.startswith("Synchronisation")]
+    assert "which returns before the kernel finishes" not in sync
+    assert "returns before the GPU has finished" in sync and "synchronize() waits for it" in sync

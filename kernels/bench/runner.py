@@ -287,7 +287,8 @@ def method(settings: Settings, machine: Mapping | None = None) -> list[str]:
         "(compilation, caches, lazy set-up); a call slower than the budget gets one.",
         "Synchronisation: every timed call ends with sync(result): mx.eval(result) for MLX, which is lazy and "
         "would otherwise time only the building of a graph; torch.mps.synchronize() or torch.cuda.synchronize() "
-        "for Torch on a GPU, which returns before the kernel finishes; nothing for NumPy and CPU tensors.",
+        "for Torch on a GPU, where an operation returns before the GPU has finished it and synchronize() waits "
+        "for it; nothing for NumPy and CPU tensors.",
         f"Repeats: calls are grouped in blocks of at least {format_seconds(settings.min_block_s)} for the clock; "
         f"blocks repeat until the {settings.budget_s:g} s budget is spent, at least {settings.min_repeats} and "
         f"at most {settings.max_repeats} times; each row keeps the median and the IQR (the spread of the middle "
