@@ -183,3 +183,15 @@ def test_a_run_stopped_before_its_first_row_still_says_it_was_stopped(started):
     said = " ".join(w.value for w in at.warning)
     assert ("Stopped after 0 of 4" if started else "Cancelled before it started") in said and "Stop was pressed" in said
     assert not at.get("download_button"), "nothing was measured, so there is no file to download"
+
+
+def test_the_readme_gives_each_presets_size_as_the_page_does():
+    """The page labels the presets ~26 M and ~129 M parameters: the README's table says the same."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for preset in config.PRESET_NAMES:
+        if preset == "tiny":
+            continue
+        millions = config.param_count(config.Spec.from_preset(preset)) / 1e6
+        assert f"{preset} ~{millions:.0f} M" in readme, preset
