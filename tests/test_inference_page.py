@@ -195,3 +195,4 @@ def test_the_readme_gives_each_presets_size_as_the_page_does():
             continue
         millions = config.param_count(config.Spec.from_preset(preset)) / 1e6
         assert f"{preset} ~{millions:.0f} M" in readme, preset
+        assert f"about {millions:.0f} M parameters" in config.PRESETS[preset].about, preset  # the page's help

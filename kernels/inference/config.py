@@ -38,9 +38,9 @@ class Preset:
 
 PRESETS = {
     "tiny": Preset("tiny", 128, 4, 4, 256, "about 1 M parameters: seconds anywhere"),
-    "small": Preset("small", 512, 8, 8, 512, "about 25 M parameters"),
+    "small": Preset("small", 512, 8, 8, 512, "about 26 M parameters"),
     "medium": Preset("medium", 768, 18, 12, 1024,
-                     "about 125 M parameters, GPT-2-small-like: GPT-2 small's width (768), heads (12) and context "
+                     "about 129 M parameters, GPT-2-small-like: GPT-2 small's width (768), heads (12) and context "
                      "(1024); with a 256-byte vocabulary instead of GPT-2's 50,257 tokens it takes 18 layers "
                      "instead of 12 to hold as many parameters (GPT-2 small: 124 M)"),
 }
