@@ -85,6 +85,14 @@ def show_matrix(values, dtype: str, results) -> None:
     lesson.header("One route in full", level=3)
     labels = {f"{libs[r.route.source].label} → {libs[r.route.target].label}:  "
               f"{r.route.code.replace('$dtype', dtype)}": r for r in results}
+    # A new dtype opens on a route that works in it (NumPy has no bfloat16 to start from); a route the
+    # user picks stays picked, failing or not.
+    if st.session_state.get("conversions_route_dtype") != dtype:
+        st.session_state["conversions_route_dtype"] = dtype
+        current = labels.get(st.session_state.get("conversions_route"))
+        working = next((label for label, r in labels.items() if r.ok), None)
+        if working is not None and (current is None or not current.ok):
+            st.session_state["conversions_route"] = working
     choice = st.selectbox("Route", list(labels), key="conversions_route")
     res = labels[choice]
     code_col, out_col = st.columns(2, gap="medium")

@@ -373,6 +373,10 @@ def test_bfloat16_on_the_page():
     rows = matrix(at)
     assert all(r["works"] == "no source" for r in rows if r["from"] == "NumPy")
     assert any(r["works"] == "yes" and r["result dtype"] == "bfloat16" for r in rows if r["from"] == "MLX")
+    # "One route in full" opens on a route that works in bfloat16, not on NumPy's AttributeError
+    picked = at.selectbox(key="conversions_route").value
+    assert not picked.startswith("NumPy")  # NumPy has no bfloat16 array to convert
+    assert not any("has no attribute 'bfloat16'" in unescaped(e.value) for e in at.error)
 
 
 def test_values_input_changes_the_output_and_route_picker_at_both_ends():
