@@ -62,7 +62,9 @@ for b in missing:
     st.warning(f"**{b.label}** is not installed: `{b.error}`")
     st.code(b.install, language="bash")
 for b, d in unavailable:
-    st.info(f"**{b.label} `{d.name}`** ({d.label}): {d.note}.", icon=":material/info:")
+    st.info(f"**{b.label} `{d.name}`** ({d.label}): {plain(d.note, 300)}.", icon=":material/info:")
+    if command := b.device_install(d.name):
+        st.code(command, language="bash")
 
 st.subheader("Float32 precision")
 st.dataframe(pd.DataFrame([

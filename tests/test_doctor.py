@@ -206,3 +206,18 @@ def test_about_page_shows_memory_method_precision_and_runs_the_self_check():
     report = at.session_state["about_doctor_report"]
     assert json.loads(doctor.to_json(report))["checks"] == report["checks"]  # plain data only
     assert any("checks:" in t.value for t in at.text)
+
+
+def test_about_gives_the_command_that_gets_each_device_missing_here(libs):
+    """"What is missing, and how to get it" gives a command for a device as it does for a library:
+    the install that brings it, and the hardware it needs."""
+    from tests.apptest import open_page
+
+    at = open_page("app_pages/about.py")
+    commands = [c.value for c in at.code if c.language == "bash"]
+    for b in libs.values():
+        for d in b.devices:
+            if b.available and not d.available:
+                assert b.device_install(d.name) in commands, (b.name, d.name)
+    if any(not d.available for d in libs["torch"].devices if d.name == "mps"):
+        assert any(f"pip install torch=={libs['torch'].version.split('+')[0]}" in c for c in commands)

@@ -93,6 +93,7 @@ class BackendModule(Protocol):
     PREFERENCE: ClassVar[tuple[str, ...]]  # its devices, best first: the default is the first available
 
     def install_command(self, system: str, machine: str) -> str: ...
+    def device_install(self, device: str, system: str, machine: str) -> str: ...  # hardware, then command
     def load(self) -> Any: ...  # import the library (raising if it cannot)
     def version(self, lib) -> str: ...
     def devices(self, lib) -> tuple[Device, ...]: ...
@@ -230,6 +231,13 @@ class Backend:
         """Settings that change how this library computes in float32 (TF32 matmuls and the like)."""
         self._require()
         return self.impl.precision(self.lib)
+
+    def device_install(self, device: str) -> str:
+        """What brings one of this library's devices to a machine: the hardware it needs (a shell
+        comment) and the command; ``""`` when there is none to give."""
+        import platform
+
+        return self.impl.device_install(device, platform.system(), platform.machine()) if self.impl else ""
 
     def summary(self) -> str:
         """One line: ``PyTorch 2.13.0 · devices: cpu`` or ``MLX: not installed``."""

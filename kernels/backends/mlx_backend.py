@@ -20,6 +20,17 @@ IMPORT_LINE = "import mlx.core as mx"
 PREFERENCE = ("gpu", "cpu")
 
 
+def device_install(device: str, system: str, machine: str) -> str:
+    """What brings ``device``: the hardware it needs, then the command (as a shell comment and line)."""
+    pin = PINS["mlx"]
+    if device != "gpu":
+        return ""
+    if system == "Darwin" and machine == "arm64":
+        return f"# on this Mac: MLX's Metal build\npip install mlx=={pin}"
+    return (f"# on a Mac with Apple silicon (Metal):\npip install mlx=={pin}\n"
+            f"# or on Linux with an NVIDIA GPU and its driver (CUDA):\npip install \"mlx[cuda]=={pin}\"")
+
+
 def install_command(system: str, machine: str) -> str:
     pin = PINS["mlx"]
     if system == "Darwin":

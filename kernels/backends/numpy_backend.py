@@ -17,6 +17,11 @@ def install_command(system: str, machine: str) -> str:
     return f"pip install numpy=={PINS['numpy']}"
 
 
+def device_install(device: str, system: str, machine: str) -> str:
+    """NumPy has no device but the CPU: nothing to install for one."""
+    return ""
+
+
 def load():
     return importlib.import_module("numpy")
 

@@ -22,6 +22,17 @@ def install_command(system: str, machine: str) -> str:
     return f"pip install torch=={PINS['torch']}"
 
 
+def device_install(device: str, system: str, machine: str) -> str:
+    """What brings ``device``: the hardware it needs, then the command (as a shell comment and line)."""
+    pin = PINS["torch"]
+    if device == "mps":
+        return f"# on a Mac with Apple silicon: the macOS build of torch has MPS\npip install torch=={pin}"
+    if device == "cuda":
+        return (f"# on Linux or Windows with an NVIDIA GPU and its driver: PyPI's Linux build of torch has CUDA\n"
+                f"pip install torch=={pin}")
+    return ""
+
+
 def load():
     lib = importlib.import_module("torch")
     if mps_rules.requested():  # the test suite's imitation of a Mac's mps device (mps_rules.py)
