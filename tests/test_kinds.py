@@ -4,6 +4,7 @@ machines, the command-line scaffold, the live run in its own process, the naviga
 Measure page shell, with nothing else edited."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pkgutil
@@ -51,6 +52,9 @@ def test_the_registry_finds_every_kind_by_its_package(toy):
     found = kinds.registered()
     assert list(found)[:4] == ["bench", "ceilings", "models", "inference"] and list(found)[-1] == "toy"
     assert toy.rows.fields == toy.row.columns() and toy.row.unit("sums_per_s") == "sums/s"
+    for kind in found.values():  # each declares its row and its settings: a dataclass that says what it asked
+        assert dataclasses.is_dataclass(kind.settings_type) and hasattr(kind.settings_type, "as_dict"), kind
+        assert dataclasses.is_dataclass(kind.row) and "status" in kind.row.columns(), kind
 
 
 def test_the_loader_reads_and_checks_a_new_kinds_file(toy):

@@ -40,6 +40,7 @@ class Benchmarks(MeasureKind):
     title = "Benchmarks"
     what = "benchmark results"
     row = BenchRow
+    settings_type = Request
     order = 10
     page = PageInfo("app_pages/benchmarks.py", "Benchmarks", ":material/speed:", "benchmarks")
     file_name = "results.json"
@@ -93,6 +94,7 @@ class Ceilings(MeasureKind):
     what = "ceiling rows"
     noun = "ceiling"
     row = CeilingRow
+    settings_type = Request  # the dtypes, libraries and devices of the benchmark it serves
     order = 11
     compared = False
 

@@ -38,6 +38,7 @@ class LocalInference(MeasureKind):
     what = "inference results"
     noun = "generation"
     row = InferenceRow
+    settings_type = Settings
     order = 30
     page = PageInfo("app_pages/inference.py", "Local inference", ":material/chat:", "inference")
     file_name = "inference.json"

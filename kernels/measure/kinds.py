@@ -43,8 +43,9 @@ class MeasureKind:
     """What a kind of measurement provides. Subclasses set the class attributes and implement the
     methods that raise :class:`NotImplementedError`; the rest have defaults.
 
-    Settings are the kind's own frozen dataclass (``settings_type``) with ``as_dict()``: what was
-    asked for, as the result file keeps it (the page's file and the command line's are the same).
+    Settings are the kind's own frozen dataclass (:attr:`settings_type`) with ``as_dict()``: what
+    was asked for, as the result file keeps it (the page's file and the command line's are the same);
+    ``plan``, ``job`` and ``estimate`` take one, and its ``backends`` names the libraries asked for.
     """
 
     name: ClassVar[str]  # the result file's "kind": "models"
@@ -52,6 +53,7 @@ class MeasureKind:
     what: ClassVar[str]  # how a sentence names its rows: "small-model results"
     noun: ClassVar[str] = "measurement"  # one row, in words: "training run"
     row: ClassVar[type[Row]]  # the row dataclass (kernels.measure.columns)
+    settings_type: ClassVar[type]  # the settings dataclass: what one run asks for
     renamed: ClassVar[Mapping[str, str]] = {}  # a row field's old name -> today's, for files written before
     timed: ClassVar[str] = "median_s"  # an ok row must have this positive
     order: ClassVar[int] = 100  # where its page goes among the Measure pages

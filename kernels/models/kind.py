@@ -44,6 +44,7 @@ class SmallModels(MeasureKind):
     what = "small-model results"
     noun = "training run"
     row = ModelsRow
+    settings_type = Settings
     # Files written before the measurement core named the step statistics like the benchmarks'.
     renamed = {"step_s_median": "median_s", "step_s_iqr": "iqr_s", "timed_steps": "repeats"}
     order = 20

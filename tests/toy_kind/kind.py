@@ -33,6 +33,7 @@ class Toy(MeasureKind):
     what = "toy rows"
     noun = "sum"
     row = ToyRow
+    settings_type = Settings
     order = 99
     page = PageInfo(str(Path(__file__).resolve().parents[2] / "toy_page.py"), "Toy sums", ":material/add:", "toy")
     file_name = "toy.json"
