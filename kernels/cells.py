@@ -23,8 +23,6 @@ import io
 import math
 import re
 import string
-import threading
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -126,31 +124,17 @@ def short_error(text: str, limit: int = 600) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-# warnings.catch_warnings swaps process-wide state: cells of two sessions capture their warnings in turn.
-_WARNINGS = threading.Lock()
-
-
 def execute(source: str) -> tuple[Any, str, dict[str, Any]]:
-    """Run a cell: every statement, then the last expression's value. Returns (value, stdout, namespace);
-    what the libraries warned (``RuntimeWarning: Degrees of freedom <= 0``) ends the output, one line
-    each, as a notebook shows it under the cell."""
+    """Run a cell: every statement, then the last expression's value. Returns (value, stdout, namespace)."""
     # torch.compile keeps its guards, its recompile count and the name of its compiled code on the code
     # object it compiled, so a cell that uses it gets new code objects each run: a rerun reusing them
     # raised NameError ('__compiled_fn_…' lives in the last run's namespace) or counted no compilation.
     statements, last = compiled.__wrapped__(source) if "torch.compile" in source else compiled(source)
     namespace: dict[str, Any] = {"__name__": "__cell__"}
     out = io.StringIO()
-    with _WARNINGS, warnings.catch_warnings(record=True) as warned, contextlib.redirect_stdout(out):
-        warnings.simplefilter("always")  # every run shows them, as a fresh notebook cell would
-        for internal in (DeprecationWarning, PendingDeprecationWarning):  # the libraries' own, unless the cell's
-            warnings.filterwarnings("ignore", category=internal)
-            warnings.filterwarnings("always", category=internal, module="__cell__")
-        try:
-            exec(statements, namespace)
-            value = eval(last, namespace) if last is not None else None
-        finally:
-            for w in warned:
-                print(f"{w.category.__name__}: {str(w.message).strip()}")
+    with contextlib.redirect_stdout(out):
+        exec(statements, namespace)
+        value = eval(last, namespace) if last is not None else None
     return value, out.getvalue(), namespace
 
 
